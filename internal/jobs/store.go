@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store keeps jobs and their assets. Its methods are the named transitions
+// of the lifecycle; each one checks the job's current state and applies the
+// change in one atomic step (one conditional write in DynamoDB), never read
+// then write.
+//
+// Rejected transitions return a *TransitionError wrapping
+// ErrInvalidTransition or ErrLeaseLost; a missing job returns ErrNotFound.
+// Times come from the caller, so that a fake clock drives the whole system.
+type Store interface {
+	// Create stores a new queued job. If a job with the same ID already
+	// exists, Create stores nothing and returns the existing job with
+	// created false (the API derives the ID of an idempotent request from
+	// its key, so a replay finds the first job).
+	Create(ctx context.Context, job Job) (stored Job, created bool, err error)
+
+	// Get returns a job by ID, whoever owns it.
+	Get(ctx context.Context, id string) (Job, error)
+
+	// List returns an owner's jobs, newest first, one page at a time.
+	List(ctx context.Context, q ListQuery) (Page, error)
+
+	// Claim gives the caller the job's lease: queued -> processing, or
+	// processing -> processing when the lease has expired (a reclaim) and
+	// attempts remain. Attempt goes up by one and Progress restarts at 0.
+	Claim(ctx context.Context, id string, c Claim) (Job, error)
+
+	// Progress records the lease holder's progress (0..100).
+	Progress(ctx context.Context, id, leaseToken string, progress int, now time.Time) (Job, error)
+
+	// Finish ends the lease holder's attempt: processing -> completed,
+	// partial or failed.
+	Finish(ctx context.Context, id, leaseToken string, o Outcome) (Job, error)
+
+	// Retry records a retryable failure by the lease holder: the job waits
+	// in processing with ErrorMessage until NextAttemptAt, when it may be
+	// claimed again. The lease is released.
+	Retry(ctx context.Context, id, leaseToken string, r RetryWait) (Job, error)
+
+	// Cancel moves the owner's queued or processing job to canceled. A job
+	// of another owner is ErrNotFound.
+	Cancel(ctx context.Context, id, owner string, now time.Time) (Job, error)
+
+	// FailExpired fails a processing job whose lease expired with all its
+	// attempts used (a worker died on the last attempt): processing ->
+	// failed, dead-lettered. attempt must match the job's attempt, which
+	// fences off a concurrent reclaim.
+	FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (Job, error)
+
+	// Redrive is an operator's failed -> queued of a dead-lettered job:
+	// attempts restart, and the redrive is added to the job's history.
+	Redrive(ctx context.Context, id, reason string, now time.Time) (Job, error)
+
+	// Touch moves a job's SweepAt after the reconciler has acted on it. It
+	// applies only if the job is still at version (unchanged since the
+	// reconciler read it) and not final.
+	Touch(ctx context.Context, id string, version int64, sweepAt, now time.Time) (Job, error)
+
+	// ListDue returns up to limit jobs that are not final and whose SweepAt
+	// is at or before before, oldest SweepAt first.
+	ListDue(ctx context.Context, before time.Time, limit int) ([]Job, error)
+
+	// AddAsset records an asset of a job; only the lease holder may.
+	AddAsset(ctx context.Context, leaseToken string, a Asset) (Asset, error)
+
+	// ListAssets returns a job's assets, oldest first.
+	ListAssets(ctx context.Context, jobID string) ([]Asset, error)
+}
+
+// ListQuery selects a page of one owner's jobs.
+type ListQuery struct {
+	Owner   string
+	Status  Status // empty: any
+	JobType string // empty: any
+	Limit   int    // 1..100
+	Cursor  string // empty for the first page; else Page.NextCursor
+}
+
+// Page is one page of List.
+type Page struct {
+	Jobs       []Job
+	NextCursor string // empty on the last page
+}
+
+// Claim is the lease a worker asks for.
+type Claim struct {
+	LeaseToken     string    // unique per claim
+	Now            time.Time
+	LeaseExpiresAt time.Time // when another delivery may reclaim the job
+}
+
+// Outcome is how the lease holder's attempt ended.
+type Outcome struct {
+	Status       Status          // StatusCompleted, StatusPartial or StatusFailed
+	Result       json.RawMessage // may be nil
+	ErrorMessage string
+	DeadLettered bool // the job's message goes to the dead-letter queue
+	Now          time.Time
+}
+
+// RetryWait is a retryable failure and when to try again.
+type RetryWait struct {
+	ErrorMessage  string
+	NextAttemptAt time.Time
+	Now           time.Time
+}

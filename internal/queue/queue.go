@@ -1,0 +1,90 @@
+// Package queue is the seam between Jobline and its message queue: the
+// Queue interface, an in-memory queue that behaves like SQS (visibility
+// timeout, receive count, delete by receipt handle, delays, redrive to a
+// dead-letter queue, priority), and the message body the engine sends.
+package queue
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors returned (wrapped) by every Queue.
+var (
+	// ErrInvalidReceipt: the receipt handle is unknown or stale (the
+	// message was deleted, or received again by someone else).
+	ErrInvalidReceipt = errors.New("invalid receipt handle")
+	// ErrInvalidRequest: the request breaks the queue's limits (delay over
+	// 15 minutes, empty body, ...).
+	ErrInvalidRequest = errors.New("invalid queue request")
+)
+
+// Limits shared by every implementation; they are SQS's.
+const (
+	MaxDelay      = 15 * time.Minute
+	MaxVisibility = 12 * time.Hour
+	MaxBatch      = 10
+)
+
+// Message is a received message.
+type Message struct {
+	ID            string
+	Body          string
+	ReceiptHandle string // valid until the message is received again
+	ReceiveCount  int    // how many times it was received, this time included
+	Priority      int
+	SentAt        time.Time
+}
+
+// SendRequest is one message to send.
+type SendRequest struct {
+	Body     string
+	Priority int           // > 0 is delivered before 0; higher first
+	Delay    time.Duration // 0..MaxDelay
+}
+
+// ReceiveRequest asks for messages.
+type ReceiveRequest struct {
+	Max        int           // 1..MaxBatch
+	Visibility time.Duration // 0: the queue's default visibility timeout
+	Wait       time.Duration // long poll: how long to wait for a first message
+}
+
+// Queue is a work queue with SQS semantics: a received message stays
+// invisible for its visibility timeout and comes back unless deleted; a
+// message received more than the queue's maxReceiveCount times moves to the
+// dead-letter queue.
+type Queue interface {
+	// Send enqueues messages (batched where the backend allows) and
+	// returns their IDs in order.
+	Send(ctx context.Context, reqs ...SendRequest) ([]string, error)
+	// Receive returns up to r.Max visible messages, highest priority first,
+	// oldest first within a priority.
+	Receive(ctx context.Context, r ReceiveRequest) ([]Message, error)
+	// Delete acknowledges a message.
+	Delete(ctx context.Context, receiptHandle string) error
+	// ChangeVisibility makes a received message visible again after d
+	// (0: now). The engine uses it for retry backoff and heartbeats.
+	ChangeVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
+	// DeadLetter moves a received message to the dead-letter queue now.
+	DeadLetter(ctx context.Context, m Message) error
+	// MaxReceiveCount is the redrive policy's maxReceiveCount (0: none).
+	MaxReceiveCount() int
+	// DeadLetters is the queue's dead-letter queue.
+	DeadLetters() DeadLetterQueue
+}
+
+// DeadLetterQueue is what operators see of the dead-letter queue.
+type DeadLetterQueue interface {
+	// Receive returns up to r.Max dead-lettered messages, keeping them
+	// invisible for r.Visibility so a listing does not see one twice.
+	Receive(ctx context.Context, r ReceiveRequest) ([]Message, error)
+	// Redrive moves a received dead-lettered message back to its source
+	// queue with the same body and priority, as a fresh message.
+	Redrive(ctx context.Context, m Message) error
+	// Delete removes a received dead-lettered message.
+	Delete(ctx context.Context, receiptHandle string) error
+	// Depth returns about how many messages the dead-letter queue holds.
+	Depth(ctx context.Context) (int, error)
+}
