@@ -83,3 +83,6 @@ func (e *PartialError) Error() string {
 
 // Unwrap returns the failure.
 func (e *PartialError) Unwrap() error { return e.Err }
+
+// ErrUnknownJobType: no handler is registered for the job type.
+var ErrUnknownJobType = errors.New("unknown job type")
