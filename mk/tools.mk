@@ -14,4 +14,4 @@ $(VENV)/.installed: requirements-dev.txt
 RIE := $(TOOLS)/bin/aws-lambda-rie
 tools: $(RIE)
 $(RIE):
-	GOBIN=$(TOOLS)/bin $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+	GOBIN=$(TOOLS)/bin $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
