@@ -12,8 +12,10 @@ var (
 	// ErrInvalidTransition: the lifecycle does not allow the operation in
 	// the job's current status.
 	ErrInvalidTransition = errors.New("invalid transition")
-	// ErrLeaseLost: the caller no longer holds the job's lease (it was
-	// reclaimed, or the job was canceled or finished by someone else).
+	// ErrLeaseLost: the job is processing, but under another lease (it
+	// was reclaimed after the caller's lease expired, or waits for a
+	// retry). A fenced write to a job that is no longer processing
+	// (canceled, finished) is ErrInvalidTransition instead.
 	ErrLeaseLost = errors.New("lease lost")
 	// ErrIdempotencyConflict: an idempotency key was reused with a
 	// different request.

@@ -1,0 +1,350 @@
+package jobs
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MemoryStore is the in-memory Store of the embedded default (dev server,
+// tests). One mutex makes every transition atomic, which is the same
+// guarantee a DynamoDB conditional write gives. It keeps nothing on disk.
+type MemoryStore struct {
+	mu     sync.Mutex
+	jobs   map[string]*Job
+	assets map[string][]Asset
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{jobs: map[string]*Job{}, assets: map[string][]Asset{}}
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// Create stores a new job unless one with the same ID exists.
+func (s *MemoryStore) Create(_ context.Context, job Job) (Job, bool, error) {
+	if job.ID == "" || job.Owner == "" || job.JobType == "" {
+		return Job{}, false, fmt.Errorf("create job: id, owner and jobType are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if existing, ok := s.jobs[job.ID]; ok {
+		return cloneJob(*existing), false, nil
+	}
+	j := cloneJob(job)
+	j.Status = StatusQueued
+	if j.Parameters == nil {
+		j.Parameters = json.RawMessage(`{}`)
+	}
+	if j.UpdatedAt.IsZero() {
+		j.UpdatedAt = j.CreatedAt
+	}
+	j.Version = 1
+	s.jobs[j.ID] = &j
+	return cloneJob(j), true, nil
+}
+
+// Get returns a job by ID.
+func (s *MemoryStore) Get(_ context.Context, id string) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[id]
+	if !ok {
+		return Job{}, fmt.Errorf("get job %s: %w", id, ErrNotFound)
+	}
+	return cloneJob(*j), nil
+}
+
+// memCursor is the position after which the next page starts.
+type memCursor struct {
+	CreatedAt time.Time `json:"c"`
+	ID        string    `json:"i"`
+}
+
+// List returns a page of an owner's jobs, newest first.
+func (s *MemoryStore) List(_ context.Context, q ListQuery) (Page, error) {
+	if q.Limit < 1 || q.Limit > 100 {
+		return Page{}, fmt.Errorf("list jobs: limit %d out of 1..100", q.Limit)
+	}
+	var after *memCursor
+	if q.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		var c memCursor
+		if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == "" {
+			return Page{}, fmt.Errorf("list jobs: %w", ErrInvalidCursor)
+		}
+		after = &c
+	}
+	s.mu.Lock()
+	var matched []Job
+	for _, j := range s.jobs {
+		if j.Owner != q.Owner || (q.Status != "" && j.Status != q.Status) || (q.JobType != "" && j.JobType != q.JobType) {
+			continue
+		}
+		matched = append(matched, cloneJob(*j))
+	}
+	s.mu.Unlock()
+	slices.SortFunc(matched, func(a, b Job) int { return compareNewestFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+	start := 0
+	if after != nil {
+		start = len(matched)
+		for i, j := range matched {
+			if compareNewestFirst(j.CreatedAt, j.ID, after.CreatedAt, after.ID) > 0 {
+				start = i
+				break
+			}
+		}
+	}
+	page := Page{Jobs: []Job{}}
+	end := min(start+q.Limit, len(matched))
+	page.Jobs = append(page.Jobs, matched[start:end]...)
+	if end < len(matched) {
+		last := matched[end-1]
+		raw, _ := json.Marshal(memCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+		page.NextCursor = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	return page, nil
+}
+
+// compareNewestFirst orders by creation time descending, then ID descending.
+func compareNewestFirst(at time.Time, aID string, bt time.Time, bID string) int {
+	if c := bt.Compare(at); c != 0 {
+		return c
+	}
+	return strings.Compare(bID, aID)
+}
+
+// apply runs one transition under the lock: check decides whether the job
+// may change (returning the sentinel that rejects it), change applies it.
+func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) error, change func(j *Job)) (Job, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[id]
+	if !ok {
+		return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
+	}
+	if err := check(j); err != nil {
+		if err == ErrNotFound {
+			return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
+		}
+		return Job{}, &TransitionError{Op: op, JobID: id, Current: cloneJob(*j), Err: err}
+	}
+	change(j)
+	j.UpdatedAt = now
+	j.Version++
+	return cloneJob(*j), nil
+}
+
+// holds reports whether token is the job's current lease holder: a job
+// that is not processing rejects the write as an invalid transition, a
+// processing job held by someone else as a lost lease.
+func holds(j *Job, token string) error {
+	if j.Status != StatusProcessing {
+		return ErrInvalidTransition
+	}
+	if token == "" || j.LeaseToken != token {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// Claim gives the caller the job's lease.
+func (s *MemoryStore) Claim(_ context.Context, id string, c Claim) (Job, error) {
+	return s.apply("claim", id, c.Now, func(j *Job) error {
+		switch {
+		case j.Status == StatusQueued:
+			return nil
+		case j.Status == StatusProcessing && !j.LeaseExpiresAt.After(c.Now) && j.Attempt < j.MaxAttempts:
+			return nil
+		}
+		return ErrInvalidTransition
+	}, func(j *Job) {
+		j.Status = StatusProcessing
+		j.Attempt++
+		j.Progress = 0
+		j.LeaseToken = c.LeaseToken
+		j.LeaseExpiresAt = c.LeaseExpiresAt
+		j.NextAttemptAt = time.Time{}
+		j.SweepAt = c.LeaseExpiresAt
+	})
+}
+
+// Progress records the lease holder's progress.
+func (s *MemoryStore) Progress(_ context.Context, id, leaseToken string, progress int, now time.Time) (Job, error) {
+	if progress < 0 || progress > 100 {
+		return Job{}, fmt.Errorf("progress job %s: %d out of 0..100", id, progress)
+	}
+	return s.apply("progress", id, now, func(j *Job) error { return holds(j, leaseToken) },
+		func(j *Job) { j.Progress = progress })
+}
+
+// Finish ends the lease holder's attempt.
+func (s *MemoryStore) Finish(_ context.Context, id, leaseToken string, o Outcome) (Job, error) {
+	if o.Status != StatusCompleted && o.Status != StatusPartial && o.Status != StatusFailed {
+		return Job{}, fmt.Errorf("finish job %s: %q is not a finishing status", id, o.Status)
+	}
+	return s.apply("finish", id, o.Now, func(j *Job) error { return holds(j, leaseToken) }, func(j *Job) {
+		j.Status = o.Status
+		if o.Status == StatusCompleted {
+			j.Progress = 100
+		}
+		j.Result = slices.Clone(o.Result)
+		j.ErrorMessage = o.ErrorMessage
+		j.DeadLettered = o.DeadLettered
+		j.CompletedAt = o.Now
+		releaseLease(j)
+	})
+}
+
+// releaseLease clears the lease and the reconciler's interest of a job
+// that became final.
+func releaseLease(j *Job) {
+	j.LeaseToken = ""
+	j.LeaseExpiresAt = time.Time{}
+	j.NextAttemptAt = time.Time{}
+	j.SweepAt = time.Time{}
+}
+
+// Retry records a retryable failure by the lease holder.
+func (s *MemoryStore) Retry(_ context.Context, id, leaseToken string, r RetryWait) (Job, error) {
+	return s.apply("retry", id, r.Now, func(j *Job) error { return holds(j, leaseToken) }, func(j *Job) {
+		j.ErrorMessage = r.ErrorMessage
+		j.LeaseToken = ""
+		j.LeaseExpiresAt = r.NextAttemptAt
+		j.NextAttemptAt = r.NextAttemptAt
+		j.SweepAt = r.NextAttemptAt
+	})
+}
+
+// Cancel moves the owner's queued or processing job to canceled.
+func (s *MemoryStore) Cancel(_ context.Context, id, owner string, now time.Time) (Job, error) {
+	return s.apply("cancel", id, now, func(j *Job) error {
+		if j.Owner != owner {
+			return ErrNotFound
+		}
+		if j.Status != StatusQueued && j.Status != StatusProcessing {
+			return ErrInvalidTransition
+		}
+		return nil
+	}, func(j *Job) {
+		j.Status = StatusCanceled
+		j.CompletedAt = now
+		releaseLease(j)
+	})
+}
+
+// FailExpired fails a processing job whose last attempt's lease expired.
+func (s *MemoryStore) FailExpired(_ context.Context, id string, attempt int, message string, now time.Time) (Job, error) {
+	return s.apply("fail expired", id, now, func(j *Job) error {
+		if j.Status != StatusProcessing || j.LeaseExpiresAt.After(now) || j.Attempt != attempt || j.Attempt < j.MaxAttempts {
+			return ErrInvalidTransition
+		}
+		return nil
+	}, func(j *Job) {
+		j.Status = StatusFailed
+		j.ErrorMessage = message
+		j.DeadLettered = true
+		j.CompletedAt = now
+		releaseLease(j)
+	})
+}
+
+// Redrive is an operator's failed -> queued of a dead-lettered job.
+func (s *MemoryStore) Redrive(_ context.Context, id, reason string, now time.Time) (Job, error) {
+	return s.apply("redrive", id, now, func(j *Job) error {
+		if j.Status != StatusFailed || !j.DeadLettered {
+			return ErrInvalidTransition
+		}
+		return nil
+	}, func(j *Job) {
+		j.Status = StatusQueued
+		j.Attempt = 0
+		j.Progress = 0
+		j.DeadLettered = false
+		j.CompletedAt = time.Time{}
+		j.SweepAt = now
+		j.History = append(j.History, Event{At: now, Type: EventRedrive, Detail: reason})
+	})
+}
+
+// Touch moves the SweepAt of an unchanged, unfinished job.
+func (s *MemoryStore) Touch(_ context.Context, id string, version int64, sweepAt, now time.Time) (Job, error) {
+	return s.apply("touch", id, now, func(j *Job) error {
+		if j.Version != version || (j.Status != StatusQueued && j.Status != StatusProcessing) {
+			return ErrInvalidTransition
+		}
+		return nil
+	}, func(j *Job) { j.SweepAt = sweepAt })
+}
+
+// ListDue returns unfinished jobs whose SweepAt is at or before before.
+func (s *MemoryStore) ListDue(_ context.Context, before time.Time, limit int) ([]Job, error) {
+	s.mu.Lock()
+	var due []Job
+	for _, j := range s.jobs {
+		if (j.Status == StatusQueued || j.Status == StatusProcessing) && !j.SweepAt.IsZero() && !j.SweepAt.After(before) {
+			due = append(due, cloneJob(*j))
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(due, func(a, b Job) int {
+		if c := a.SweepAt.Compare(b.SweepAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	return due, nil
+}
+
+// AddAsset records an asset; only the lease holder may.
+func (s *MemoryStore) AddAsset(_ context.Context, leaseToken string, a Asset) (Asset, error) {
+	if a.ID == "" || a.JobID == "" {
+		return Asset{}, fmt.Errorf("add asset: id and jobId are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[a.JobID]
+	if !ok {
+		return Asset{}, fmt.Errorf("add asset to job %s: %w", a.JobID, ErrNotFound)
+	}
+	if err := holds(j, leaseToken); err != nil {
+		return Asset{}, &TransitionError{Op: "add asset", JobID: a.JobID, Current: cloneJob(*j), Err: err}
+	}
+	a = cloneAsset(a)
+	s.assets[a.JobID] = append(s.assets[a.JobID], a)
+	return cloneAsset(a), nil
+}
+
+// ListAssets returns a job's assets, oldest first.
+func (s *MemoryStore) ListAssets(_ context.Context, jobID string) ([]Asset, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Asset, 0, len(s.assets[jobID]))
+	for _, a := range s.assets[jobID] {
+		out = append(out, cloneAsset(a))
+	}
+	return out, nil
+}
+
+// cloneJob copies a job so callers never share memory with the store.
+func cloneJob(j Job) Job {
+	j.Parameters = slices.Clone(j.Parameters)
+	j.Result = slices.Clone(j.Result)
+	j.History = slices.Clone(j.History)
+	return j
+}
+
+func cloneAsset(a Asset) Asset {
+	a.Metadata = maps.Clone(a.Metadata)
+	return a
+}
