@@ -1,0 +1,194 @@
+// Package api is Jobline's HTTP API (DESIGN.md, "HTTP API"): create, get,
+// list and cancel jobs and list their assets, as plain net/http handlers.
+// The dev server and the Lambda functions mount the same handler, so the
+// API behaves the same locally and in AWS.
+//
+// The handler does not authenticate: an outer layer puts the caller's
+// identity in the request context with WithUser (HeaderIdentity for the dev
+// server, the JWT authorizer's claims in AWS). A request without one is
+// answered 401.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"jobline/internal/clock"
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
+)
+
+// MaxBodyBytes is the largest request body the API reads (64 KiB); a larger
+// one is answered 413 payload_too_large.
+const MaxBodyBytes = 64 << 10
+
+// DefaultQueuedGrace is Config.QueuedGrace's default.
+const DefaultQueuedGrace = 2 * time.Minute
+
+// Config of the API.
+type Config struct {
+	// Store keeps the jobs. Required.
+	Store jobs.Store
+	// Queue receives one message per created job. Required.
+	Queue queue.Queue
+	// Clock stamps created and canceled jobs. Default: clock.Real{}.
+	Clock clock.Clock
+	// Logger receives structured logs with jobId and jobType. Default:
+	// slog.Default().
+	Logger *slog.Logger
+	// ValidateJob checks a create request's jobType and parameters (the
+	// engine's registry provides it). An error wrapping
+	// jobs.ErrUnknownJobType answers 422 unknown_job_type; any other error
+	// answers 400 invalid_request with the error's message, so it must be
+	// fit for the caller to read. Required.
+	ValidateJob func(jobType string, parameters json.RawMessage) error
+	// AssetURL, if set, fills Asset.URL at read time (for example with a
+	// presigned S3 URL). Default: nil, the stored URL is shown as is.
+	AssetURL func(ctx context.Context, a jobs.Asset) (string, error)
+	// QueuedGrace is how long after a job becomes due the reconciler waits
+	// before re-sending its message, in case the API's send was lost: a new
+	// job gets SweepAt = createdAt + delay + QueuedGrace. Must not be
+	// negative. Default (zero): DefaultQueuedGrace, 2 minutes.
+	QueuedGrace time.Duration
+	// NewID makes the IDs of jobs created without an idempotency key.
+	// Default: 26 random lowercase base32 characters from crypto/rand.
+	NewID func() string
+}
+
+// withDefaults returns cfg with every unset optional field filled in.
+func (cfg Config) withDefaults() Config {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.QueuedGrace == 0 {
+		cfg.QueuedGrace = DefaultQueuedGrace
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = RandomID
+	}
+	return cfg
+}
+
+// validate reports the first required field that is missing or invalid.
+func (cfg Config) validate() error {
+	switch {
+	case cfg.Store == nil:
+		return errors.New("api: Config.Store is required")
+	case cfg.Queue == nil:
+		return errors.New("api: Config.Queue is required")
+	case cfg.ValidateJob == nil:
+		return errors.New("api: Config.ValidateJob is required")
+	case cfg.QueuedGrace < 0:
+		return fmt.Errorf("api: Config.QueuedGrace must not be negative, got %s", cfg.QueuedGrace)
+	}
+	return nil
+}
+
+// server holds the configured dependencies of the handlers.
+type server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the API's handler, which serves:
+//
+//	POST /jobs                 create a job (201, or 200 for an idempotent replay)
+//	GET  /jobs                 list the caller's jobs, newest first
+//	GET  /jobs/{id}            one job, with ETag / If-None-Match
+//	GET  /jobs/{id}/assets     the job's assets
+//	POST /jobs/{id}/cancel     cancel a queued or processing job
+//
+// Any other path answers 404 not_found and any other method 405
+// method_not_allowed, both as JSON errors.
+func New(cfg Config) (http.Handler, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: cfg.Logger}
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /jobs", s.handle(s.createJob))
+	mux.Handle("GET /jobs", s.handle(s.listJobs))
+	mux.Handle("GET /jobs/{id}", s.handle(s.getJob))
+	mux.Handle("GET /jobs/{id}/assets", s.handle(s.listAssets))
+	mux.Handle("POST /jobs/{id}/cancel", s.handle(s.cancelJob))
+
+	// Method-less patterns catch the other methods on known paths, so that
+	// they get a JSON 405 instead of the mux's plain-text one.
+	mux.Handle("/jobs", s.methodNotAllowed("GET, HEAD, POST"))
+	mux.Handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
+	mux.Handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
+	mux.Handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))
+	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route: " + r.URL.Path}
+	}))
+	return mux, nil
+}
+
+// methodNotAllowed answers 405 with the methods the path allows.
+func (s *server) methodNotAllowed(allow string) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", allow)
+		return &Error{
+			Status:  http.StatusMethodNotAllowed,
+			Code:    CodeMethodNotAllowed,
+			Message: fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, allow),
+		}
+	})
+}
+
+// handle adapts a handler that returns an error: the error is written as a
+// JSON error response by writeError, the one place errors become statuses.
+func (s *server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// user returns the caller's identity, or a 401 error when there is none.
+func (s *server) user(r *http.Request) (string, error) {
+	u, ok := UserFrom(r.Context())
+	if !ok {
+		return "", &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "no identity: sign in first"}
+	}
+	return u, nil
+}
+
+// idEncoding is lowercase base32 without padding: IDs are URL- and
+// DynamoDB-friendly and case-insensitive-safe.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// RandomID returns 26 lowercase base32 characters (128 random bits); it is
+// the default Config.NewID.
+func RandomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return idEncoding.EncodeToString(b[:])
+}
+
+// writeJSON writes v as the JSON response body with the given status.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only a bug gets here: every view marshals.
+		s.writeError(w, r, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}

@@ -1,0 +1,339 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jobline/internal/api"
+	"jobline/internal/clock"
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
+)
+
+// testStart is the fake clock's start; far from "now" so that tests never
+// depend on the wall clock.
+var testStart = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// validateJob knows the two job types the tests use: echo (any parameters)
+// and sleep ({"seconds": 0..30}).
+func validateJob(jobType string, params json.RawMessage) error {
+	switch jobType {
+	case "echo":
+		return nil
+	case "sleep":
+		var p struct {
+			Seconds *int `json:"seconds"`
+		}
+		if err := json.Unmarshal(params, &p); err != nil || p.Seconds == nil || *p.Seconds < 0 || *p.Seconds > 30 {
+			return errors.New("sleep needs parameters {\"seconds\": 0..30}")
+		}
+		return nil
+	default:
+		return fmt.Errorf("%w: %q", jobs.ErrUnknownJobType, jobType)
+	}
+}
+
+// countingStore counts the writes that took effect, so that tests can
+// assert that a rejected request wrote nothing.
+type countingStore struct {
+	jobs.Store
+	writes atomic.Int64
+}
+
+func (s *countingStore) count(err error) {
+	if err == nil {
+		s.writes.Add(1)
+	}
+}
+
+func (s *countingStore) Create(ctx context.Context, j jobs.Job) (jobs.Job, bool, error) {
+	stored, created, err := s.Store.Create(ctx, j)
+	if created {
+		s.writes.Add(1)
+	}
+	return stored, created, err
+}
+
+func (s *countingStore) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
+	j, err := s.Store.Claim(ctx, id, c)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Progress(ctx context.Context, id, token string, p int, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.Progress(ctx, id, token, p, now)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Finish(ctx context.Context, id, token string, o jobs.Outcome) (jobs.Job, error) {
+	j, err := s.Store.Finish(ctx, id, token, o)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Retry(ctx context.Context, id, token string, r jobs.RetryWait) (jobs.Job, error) {
+	j, err := s.Store.Retry(ctx, id, token, r)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Cancel(ctx context.Context, id, owner string, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.Cancel(ctx, id, owner, now)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) FailExpired(ctx context.Context, id string, attempt int, msg string, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.FailExpired(ctx, id, attempt, msg, now)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.Redrive(ctx, id, reason, now)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) Touch(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.Touch(ctx, id, v, sweepAt, now)
+	s.count(err)
+	return j, err
+}
+
+func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset) (jobs.Asset, error) {
+	out, err := s.Store.AddAsset(ctx, token, a)
+	s.count(err)
+	return out, err
+}
+
+// failingGetStore fails every Get with an error that must not leak.
+type failingGetStore struct{ jobs.Store }
+
+func (failingGetStore) Get(context.Context, string) (jobs.Job, error) {
+	return jobs.Job{}, errors.New("dynamodb: table secret-table-name unreachable")
+}
+
+// countingQueue records the requests of successful sends and can be told
+// to fail them.
+type countingQueue struct {
+	queue.Queue
+	mu   sync.Mutex
+	sent []queue.SendRequest
+	fail atomic.Bool
+}
+
+func (q *countingQueue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
+	if q.fail.Load() {
+		return nil, errors.New("sqs: connection refused")
+	}
+	ids, err := q.Queue.Send(ctx, reqs...)
+	if err == nil {
+		q.mu.Lock()
+		q.sent = append(q.sent, reqs...)
+		q.mu.Unlock()
+	}
+	return ids, err
+}
+
+func (q *countingQueue) Sent() []queue.SendRequest {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]queue.SendRequest(nil), q.sent...)
+}
+
+// syncBuffer is a log sink safe for concurrent handlers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// bundle is what a test needs: the handler (behind HeaderIdentity) and
+// the fakes around it.
+type bundle struct {
+	handler http.Handler
+	mem     jobs.Store // the store itself, for setting up jobs
+	store   *countingStore
+	queue   *countingQueue
+	clock   *clock.Fake
+	logs    *syncBuffer
+}
+
+const testGrace = 90 * time.Second
+
+// setup builds the API on an in-memory store and queue; change, if given,
+// adjusts the config before New.
+func setup(t *testing.T, change ...func(*api.Config)) *bundle {
+	t.Helper()
+	mem := jobs.NewMemoryStore()
+	b := &bundle{
+		mem:   mem,
+		store: &countingStore{Store: mem},
+		queue: &countingQueue{Queue: newTestQueue(t)},
+		clock: clock.NewFake(testStart),
+		logs:  &syncBuffer{},
+	}
+	cfg := api.Config{
+		Store:       b.store,
+		Queue:       b.queue,
+		Clock:       b.clock,
+		Logger:      slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		ValidateJob: validateJob,
+		QueuedGrace: testGrace,
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	h, err := api.New(cfg)
+	if err != nil {
+		t.Fatalf("api.New: %v", err)
+	}
+	b.handler = api.HeaderIdentity(h)
+	return b
+}
+
+// request is one HTTP call to the API.
+type request struct {
+	method  string
+	path    string
+	user    string // X-User-Id; "" sends none
+	body    string
+	headers map[string]string
+}
+
+// do serves req and returns the recorded response.
+func (b *bundle) do(t *testing.T, req request) *httptest.ResponseRecorder {
+	t.Helper()
+	var body io.Reader
+	if req.body != "" {
+		body = strings.NewReader(req.body)
+	}
+	r := httptest.NewRequest(req.method, req.path, body)
+	if req.user != "" {
+		r.Header.Set(api.UserHeader, req.user)
+	}
+	for k, v := range req.headers {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	b.handler.ServeHTTP(w, r)
+	return w
+}
+
+// jobJSON is the API's Job, decoded.
+type jobJSON struct {
+	ID           string          `json:"id"`
+	JobType      string          `json:"jobType"`
+	Status       string          `json:"status"`
+	Progress     int             `json:"progress"`
+	ErrorMessage *string         `json:"errorMessage"`
+	Parameters   json.RawMessage `json:"parameters"`
+	Result       json.RawMessage `json:"result"`
+	Priority     int             `json:"priority"`
+	Attempt      int             `json:"attempt"`
+	MaxAttempts  int             `json:"maxAttempts"`
+	CreatedAt    *string         `json:"createdAt"`
+	UpdatedAt    *string         `json:"updatedAt"`
+	CompletedAt  *string         `json:"completedAt"`
+}
+
+type errorJSON struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// decode parses a JSON response body strictly into v.
+func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type = %q, want application/json; body %s", ct, w.Body)
+	}
+	dec := json.NewDecoder(bytes.NewReader(w.Body.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("decode %s: %v", w.Body, err)
+	}
+}
+
+// wantError asserts a JSON error response with status and code.
+func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, code string) errorJSON {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", w.Code, status, w.Body)
+	}
+	var e errorJSON
+	decode(t, w, &e)
+	if e.Error.Code != code || e.Error.Message == "" {
+		t.Fatalf("error = %+v, want code %q with a message", e.Error, code)
+	}
+	return e
+}
+
+// createJob creates a job through the API and returns it.
+func (b *bundle) createJob(t *testing.T, user, body string) jobJSON {
+	t.Helper()
+	w := b.do(t, request{method: "POST", path: "/jobs", user: user, body: body})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create: status %d, body %s", w.Code, w.Body)
+	}
+	var j jobJSON
+	decode(t, w, &j)
+	return j
+}
+
+// finish claims and finishes a job directly in the store.
+func (b *bundle) finish(t *testing.T, id string, status jobs.Status) {
+	t.Helper()
+	ctx := context.Background()
+	now := b.clock.Now()
+	if _, err := b.mem.Claim(ctx, id, jobs.Claim{LeaseToken: "lease-" + id, Now: now, LeaseExpiresAt: now.Add(time.Minute)}); err != nil {
+		t.Fatalf("claim %s: %v", id, err)
+	}
+	if _, err := b.mem.Finish(ctx, id, "lease-"+id, jobs.Outcome{Status: status, Result: json.RawMessage(`{"ok":true}`), Now: now}); err != nil {
+		t.Fatalf("finish %s: %v", id, err)
+	}
+}
+
+// newRequest builds a request for serve, for tests that need headers that
+// request cannot express.
+func newRequest(method, path, user, body string) *http.Request {
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	if user != "" {
+		r.Header.Set(api.UserHeader, user)
+	}
+	return r
+}
+
+// serve runs r through the bundle's handler.
+func serve(b *bundle, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	b.handler.ServeHTTP(w, r)
+	return w
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"jobline/internal/jobs"
+)
+
+// TimeFormat is how the API writes times: RFC 3339 in UTC with
+// milliseconds, fixed width, so that JavaScript's Date parses it and
+// strings sort like times.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// jobView is a Job as the API shows it. Owner, lease, version and history
+// stay inside.
+type jobView struct {
+	ID           string          `json:"id"`
+	JobType      string          `json:"jobType"`
+	Status       jobs.Status     `json:"status"`
+	Progress     int             `json:"progress"`
+	ErrorMessage *string         `json:"errorMessage"`
+	Parameters   json.RawMessage `json:"parameters"`
+	Result       json.RawMessage `json:"result"`
+	Priority     int             `json:"priority"`
+	Attempt      int             `json:"attempt"`
+	MaxAttempts  int             `json:"maxAttempts"`
+	CreatedAt    *string         `json:"createdAt"`
+	UpdatedAt    *string         `json:"updatedAt"`
+	CompletedAt  *string         `json:"completedAt"`
+}
+
+// assetView is an Asset as the API shows it.
+type assetView struct {
+	ID          string         `json:"id"`
+	JobID       string         `json:"jobId"`
+	AssetType   string         `json:"assetType"`
+	URL         string         `json:"url"`
+	StoragePath string         `json:"storagePath"`
+	FileSize    int64          `json:"fileSize"`
+	Metadata    map[string]any `json:"metadata"`
+	CreatedAt   *string        `json:"createdAt"`
+}
+
+// listView is the body of GET /jobs.
+type listView struct {
+	Jobs       []jobView `json:"jobs"`
+	NextCursor *string   `json:"nextCursor"`
+}
+
+// assetsView is the body of GET /jobs/{id}/assets.
+type assetsView struct {
+	Assets []assetView `json:"assets"`
+}
+
+// viewJob converts a stored job to its API view.
+func viewJob(j jobs.Job) jobView {
+	params := j.Parameters
+	if len(params) == 0 {
+		params = json.RawMessage(`{}`)
+	}
+	result := j.Result
+	if len(result) == 0 {
+		result = json.RawMessage(`null`)
+	}
+	return jobView{
+		ID:           j.ID,
+		JobType:      j.JobType,
+		Status:       j.Status,
+		Progress:     j.Progress,
+		ErrorMessage: nonEmpty(j.ErrorMessage),
+		Parameters:   params,
+		Result:       result,
+		Priority:     j.Priority,
+		Attempt:      j.Attempt,
+		MaxAttempts:  j.MaxAttempts,
+		CreatedAt:    formatTime(j.CreatedAt),
+		UpdatedAt:    formatTime(j.UpdatedAt),
+		CompletedAt:  formatTime(j.CompletedAt),
+	}
+}
+
+// viewAsset converts a stored asset to its API view.
+func viewAsset(a jobs.Asset) assetView {
+	return assetView{
+		ID:          a.ID,
+		JobID:       a.JobID,
+		AssetType:   a.AssetType,
+		URL:         a.URL,
+		StoragePath: a.StoragePath,
+		FileSize:    a.FileSize,
+		Metadata:    a.Metadata, // nil marshals as null
+		CreatedAt:   formatTime(a.CreatedAt),
+	}
+}
+
+// formatTime returns t in TimeFormat, or nil (JSON null) for the zero time.
+func formatTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(TimeFormat)
+	return &s
+}
+
+// nonEmpty returns &s, or nil (JSON null) for "".
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
