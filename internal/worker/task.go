@@ -1,0 +1,136 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"jobline/internal/jobs"
+)
+
+// Task is what a handler knows about the job it runs and how it reports
+// back: progress (coalesced) and assets, both fenced by the attempt's
+// lease token.
+type Task struct {
+	// Job is the job as claimed for this attempt (ID, JobType, Parameters,
+	// Attempt, MaxAttempts, ...).
+	Job jobs.Job
+	// Logger carries jobId, jobType and attempt.
+	Logger *slog.Logger
+
+	store    jobs.Store
+	now      func() time.Time
+	interval time.Duration
+	token    string
+	ctx      context.Context // for store writes; outlives the handler's cancellation
+	onLost   func()          // cancels the handler when the lease is gone
+
+	mu         sync.Mutex
+	written    int // last progress written; -1 before the first write
+	lastWrite  time.Time
+	pending    int
+	hasPending bool
+	lost       bool
+	writes     int // progress writes, for tests and logs
+}
+
+// Progress reports the attempt's progress, 0..100 (values outside are
+// clamped). Writes are coalesced because each one costs a database write:
+// the first value and 100 are written at once, others at most once per
+// progress interval, the latest value winning; a value still pending when
+// the handler returns is written before the job finishes.
+func (t *Task) Progress(pct int) {
+	pct = min(max(pct, 0), 100)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.lost || (pct == t.written && !t.hasPending) {
+		return
+	}
+	now := t.now()
+	if t.written < 0 || pct == 100 || now.Sub(t.lastWrite) >= t.interval {
+		t.writeLocked(pct, now)
+		return
+	}
+	t.pending, t.hasPending = pct, true
+}
+
+// AddAsset records a file the job produced. ID, JobID and CreatedAt are
+// filled in when empty. It fails with jobs.ErrLeaseLost (or
+// ErrInvalidTransition) once this attempt no longer holds the job.
+func (t *Task) AddAsset(ctx context.Context, a jobs.Asset) (jobs.Asset, error) {
+	if a.ID == "" {
+		a.ID = newID()
+	}
+	a.JobID = t.Job.ID
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = t.now()
+	}
+	stored, err := t.store.AddAsset(ctx, t.token, a)
+	if err != nil {
+		if isRejected(err) {
+			t.markLost()
+		}
+		return jobs.Asset{}, fmt.Errorf("add asset %s to job %s: %w", a.ID, t.Job.ID, err)
+	}
+	return stored, nil
+}
+
+// flush writes a pending progress value: always when force, otherwise only
+// once the interval since the last write has passed.
+func (t *Task) flush(force bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.lost || !t.hasPending {
+		return
+	}
+	now := t.now()
+	if force || now.Sub(t.lastWrite) >= t.interval {
+		t.writeLocked(t.pending, now)
+	}
+}
+
+// progressWrites returns how many progress writes the task made.
+func (t *Task) progressWrites() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.writes
+}
+
+func (t *Task) writeLocked(pct int, now time.Time) {
+	t.writes++
+	_, err := t.store.Progress(t.ctx, t.Job.ID, t.token, pct, now)
+	switch {
+	case err == nil:
+		t.written, t.lastWrite, t.hasPending = pct, now, false
+	case isRejected(err):
+		// Canceled, or another worker reclaimed the job: stop the handler.
+		t.lost, t.hasPending = true, false
+		t.Logger.Warn("progress rejected; stopping the handler", "error", err)
+		if t.onLost != nil {
+			t.onLost()
+		}
+	default:
+		// Keep the value pending; the next call or the flush retries it.
+		t.pending, t.hasPending = pct, true
+		t.lastWrite = now
+		t.Logger.Warn("progress write failed", "progress", pct, "error", err)
+	}
+}
+
+func (t *Task) markLost() {
+	t.mu.Lock()
+	t.lost, t.hasPending = true, false
+	t.mu.Unlock()
+	if t.onLost != nil {
+		t.onLost()
+	}
+}
+
+// isRejected reports whether the store refused a write because the job
+// moved on (canceled, finished, or reclaimed by another worker).
+func isRejected(err error) bool {
+	return errors.Is(err, jobs.ErrLeaseLost) || errors.Is(err, jobs.ErrInvalidTransition)
+}
