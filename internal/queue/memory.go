@@ -1,0 +1,408 @@
+package queue
+
+import (
+	"container/heap"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"jobline/internal/clock"
+)
+
+// MemoryConfig configures a Memory queue.
+type MemoryConfig struct {
+	// Clock tells time for visibility timeouts and delays. Default clock.Real.
+	Clock clock.Clock
+	// VisibilityTimeout is how long a received message stays invisible
+	// unless the receive asks otherwise. Default 30s.
+	VisibilityTimeout time.Duration
+	// MaxReceiveCount moves a message to the dead-letter queue when a
+	// receive would exceed it, like SQS's RedrivePolicy. Default 0: never.
+	MaxReceiveCount int
+	// PollInterval is how often a long poll looks again for messages that
+	// became visible by the passing of time. Default 20ms.
+	PollInterval time.Duration
+}
+
+// Memory is an in-memory Queue with SQS semantics, used by the dev server
+// and the tests. Delivery is by priority (higher first), then in send
+// order; each operation costs O(log n).
+type Memory struct {
+	cfg  MemoryConfig
+	main *memQueue
+	dlq  *memQueue
+}
+
+var _ Queue = (*Memory)(nil)
+
+// NewMemory returns an empty Memory queue with its dead-letter queue.
+func NewMemory(cfg MemoryConfig) *Memory {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.VisibilityTimeout <= 0 {
+		cfg.VisibilityTimeout = 30 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 20 * time.Millisecond
+	}
+	return &Memory{
+		cfg:  cfg,
+		main: newMemQueue(cfg.Clock, cfg.VisibilityTimeout, cfg.PollInterval),
+		dlq:  newMemQueue(cfg.Clock, cfg.VisibilityTimeout, cfg.PollInterval),
+	}
+}
+
+// Send enqueues messages.
+func (q *Memory) Send(_ context.Context, reqs ...SendRequest) ([]string, error) {
+	if err := validateSends(reqs); err != nil {
+		return nil, err
+	}
+	return q.main.send(reqs), nil
+}
+
+// validateSends applies SQS's limits to a send.
+func validateSends(reqs []SendRequest) error {
+	for i, r := range reqs {
+		if r.Body == "" {
+			return fmt.Errorf("send message %d: empty body: %w", i, ErrInvalidRequest)
+		}
+		if r.Delay < 0 || r.Delay > MaxDelay {
+			return fmt.Errorf("send message %d: delay %v out of 0..%v: %w", i, r.Delay, MaxDelay, ErrInvalidRequest)
+		}
+	}
+	return nil
+}
+
+// Receive returns up to r.Max visible messages, moving to the dead-letter
+// queue those that exceed MaxReceiveCount.
+func (q *Memory) Receive(ctx context.Context, r ReceiveRequest) ([]Message, error) {
+	return q.main.receive(ctx, r, q.cfg.MaxReceiveCount, q.dlq)
+}
+
+// Delete acknowledges a received message.
+func (q *Memory) Delete(_ context.Context, receiptHandle string) error {
+	_, err := q.main.remove(receiptHandle)
+	return err
+}
+
+// ChangeVisibility makes a received message visible again after d.
+func (q *Memory) ChangeVisibility(_ context.Context, receiptHandle string, d time.Duration) error {
+	return q.main.changeVisibility(receiptHandle, d)
+}
+
+// DeadLetter moves a received message to the dead-letter queue.
+func (q *Memory) DeadLetter(_ context.Context, m Message) error {
+	msg, err := q.main.remove(m.ReceiptHandle)
+	if err != nil {
+		return fmt.Errorf("dead-letter message %s: %w", m.ID, err)
+	}
+	q.dlq.adopt(msg)
+	return nil
+}
+
+// MaxReceiveCount returns the configured redrive threshold.
+func (q *Memory) MaxReceiveCount() int { return q.cfg.MaxReceiveCount }
+
+// DeadLetters returns the dead-letter queue.
+func (q *Memory) DeadLetters() DeadLetterQueue { return memDLQ{q} }
+
+// Stats counts the main queue's messages like SQS's approximate numbers:
+// visible, in flight (received, not deleted) and delayed.
+func (q *Memory) Stats() (visible, inFlight, delayed int) { return q.main.stats() }
+
+type memDLQ struct{ q *Memory }
+
+func (d memDLQ) Receive(ctx context.Context, r ReceiveRequest) ([]Message, error) {
+	return d.q.dlq.receive(ctx, r, 0, nil)
+}
+
+func (d memDLQ) Redrive(_ context.Context, m Message) error {
+	msg, err := d.q.dlq.remove(m.ReceiptHandle)
+	if err != nil {
+		return fmt.Errorf("redrive message %s: %w", m.ID, err)
+	}
+	d.q.main.adopt(msg)
+	return nil
+}
+
+func (d memDLQ) Delete(_ context.Context, receiptHandle string) error {
+	_, err := d.q.dlq.remove(receiptHandle)
+	return err
+}
+
+func (d memDLQ) Depth(context.Context) (int, error) {
+	visible, inFlight, delayed := d.q.dlq.stats()
+	return visible + inFlight + delayed, nil
+}
+
+// memMessage is a stored message. It sits in exactly one heap: ready
+// (visible now) or waiting (delayed, or in flight until its visibility
+// timeout ends).
+type memMessage struct {
+	id           string
+	body         string
+	priority     int
+	seq          uint64
+	sentAt       time.Time
+	visibleAt    time.Time
+	receiveCount int
+	receipt      string // current receipt handle; "" if never received
+	inFlight     bool
+	index        int // position in its heap
+	ready        bool
+}
+
+// memQueue is one queue: a ready heap ordered by (priority desc, seq asc)
+// and a waiting heap ordered by visibleAt.
+type memQueue struct {
+	clock      clock.Clock
+	visibility time.Duration
+	poll       time.Duration
+
+	mu       sync.Mutex
+	seq      uint64
+	ready    readyHeap
+	waiting  waitingHeap
+	receipts map[string]*memMessage
+	wake     chan struct{} // closed and replaced when a message may have become visible
+}
+
+func newMemQueue(c clock.Clock, visibility, poll time.Duration) *memQueue {
+	return &memQueue{clock: c, visibility: visibility, poll: poll, receipts: map[string]*memMessage{}, wake: make(chan struct{})}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (q *memQueue) send(reqs []SendRequest) []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.clock.Now()
+	ids := make([]string, len(reqs))
+	for i, r := range reqs {
+		q.seq++
+		m := &memMessage{id: randomHex(16), body: r.Body, priority: r.Priority, seq: q.seq, sentAt: now, visibleAt: now.Add(r.Delay)}
+		ids[i] = m.id
+		q.place(m, now)
+	}
+	q.signal()
+	return ids
+}
+
+// adopt takes a message from another queue as a fresh message: a new ID,
+// no receipt, receive count reset, visible now.
+func (q *memQueue) adopt(m *memMessage) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.clock.Now()
+	q.seq++
+	fresh := &memMessage{id: randomHex(16), body: m.body, priority: m.priority, seq: q.seq, sentAt: now, visibleAt: now}
+	q.place(fresh, now)
+	q.signal()
+}
+
+// place puts m in the heap its visibility calls for. Caller holds mu.
+func (q *memQueue) place(m *memMessage, now time.Time) {
+	if m.visibleAt.After(now) {
+		m.ready = false
+		heap.Push(&q.waiting, m)
+		return
+	}
+	m.ready = true
+	m.inFlight = false
+	heap.Push(&q.ready, m)
+}
+
+// promote moves messages whose visibility has come to the ready heap.
+// Caller holds mu.
+func (q *memQueue) promote(now time.Time) {
+	for q.waiting.Len() > 0 && !q.waiting[0].visibleAt.After(now) {
+		m := heap.Pop(&q.waiting).(*memMessage)
+		if m.receipt != "" {
+			// Its receipt handle stays valid until the next receive, as in SQS.
+			m.inFlight = false
+		}
+		m.ready = true
+		heap.Push(&q.ready, m)
+	}
+}
+
+func (q *memQueue) signal() {
+	close(q.wake)
+	q.wake = make(chan struct{})
+}
+
+func (q *memQueue) receive(ctx context.Context, r ReceiveRequest, maxReceive int, dlq *memQueue) ([]Message, error) {
+	if r.Max < 1 || r.Max > MaxBatch {
+		return nil, fmt.Errorf("receive %d messages: out of 1..%d: %w", r.Max, MaxBatch, ErrInvalidRequest)
+	}
+	if r.Visibility < 0 || r.Visibility > MaxVisibility {
+		return nil, fmt.Errorf("receive: visibility %v out of range: %w", r.Visibility, ErrInvalidRequest)
+	}
+	var deadline <-chan time.Time
+	if r.Wait > 0 {
+		timer := time.NewTimer(r.Wait)
+		defer timer.Stop()
+		deadline = timer.C
+	}
+	for {
+		msgs, dead, wake := q.tryReceive(r, maxReceive)
+		for _, m := range dead {
+			dlq.adopt(m)
+		}
+		if len(msgs) > 0 || r.Wait <= 0 {
+			return msgs, nil
+		}
+		poll := time.NewTimer(q.poll)
+		select {
+		case <-ctx.Done():
+			poll.Stop()
+			return nil, ctx.Err()
+		case <-deadline:
+			poll.Stop()
+			return nil, nil
+		case <-wake:
+		case <-poll.C:
+		}
+		poll.Stop()
+	}
+}
+
+// tryReceive takes up to r.Max ready messages. Messages over maxReceive
+// are returned as dead for the caller to move to the dead-letter queue.
+func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message, dead []*memMessage, wake chan struct{}) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.clock.Now()
+	q.promote(now)
+	visibility := r.Visibility
+	if visibility == 0 {
+		visibility = q.visibility
+	}
+	for len(msgs) < r.Max && q.ready.Len() > 0 {
+		m := heap.Pop(&q.ready).(*memMessage)
+		if m.receipt != "" {
+			delete(q.receipts, m.receipt)
+		}
+		if maxReceive > 0 && m.receiveCount >= maxReceive {
+			dead = append(dead, m)
+			continue
+		}
+		m.receiveCount++
+		m.receipt = m.id + "." + randomHex(8)
+		m.inFlight = true
+		m.visibleAt = now.Add(visibility)
+		q.receipts[m.receipt] = m
+		m.ready = false
+		heap.Push(&q.waiting, m)
+		msgs = append(msgs, Message{ID: m.id, Body: m.body, ReceiptHandle: m.receipt, ReceiveCount: m.receiveCount, Priority: m.priority, SentAt: m.sentAt})
+	}
+	return msgs, dead, q.wake
+}
+
+// lookup finds the message of a receipt handle. Caller holds mu.
+func (q *memQueue) lookup(receipt string) (*memMessage, error) {
+	m, ok := q.receipts[receipt]
+	if !ok {
+		return nil, fmt.Errorf("receipt %q: %w", receipt, ErrInvalidReceipt)
+	}
+	return m, nil
+}
+
+func (q *memQueue) remove(receipt string) (*memMessage, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	m, err := q.lookup(receipt)
+	if err != nil {
+		return nil, err
+	}
+	delete(q.receipts, receipt)
+	if m.ready {
+		heap.Remove(&q.ready, m.index)
+	} else {
+		heap.Remove(&q.waiting, m.index)
+	}
+	return m, nil
+}
+
+func (q *memQueue) changeVisibility(receipt string, d time.Duration) error {
+	if d < 0 || d > MaxVisibility {
+		return fmt.Errorf("change visibility to %v: %w", d, ErrInvalidRequest)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	m, err := q.lookup(receipt)
+	if err != nil {
+		return err
+	}
+	if !m.inFlight {
+		return fmt.Errorf("change visibility: message %s is not in flight: %w", m.id, ErrInvalidReceipt)
+	}
+	now := q.clock.Now()
+	m.visibleAt = now.Add(d)
+	heap.Fix(&q.waiting, m.index)
+	if d == 0 {
+		q.promote(now)
+		q.signal()
+	}
+	return nil
+}
+
+func (q *memQueue) stats() (visible, inFlight, delayed int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.promote(q.clock.Now())
+	for _, m := range q.waiting {
+		if m.inFlight {
+			inFlight++
+		} else {
+			delayed++
+		}
+	}
+	return q.ready.Len(), inFlight, delayed
+}
+
+// readyHeap orders visible messages: higher priority first, then FIFO.
+type readyHeap []*memMessage
+
+func (h readyHeap) Len() int { return len(h) }
+func (h readyHeap) Less(i, j int) bool {
+	if h[i].priority != h[j].priority {
+		return h[i].priority > h[j].priority
+	}
+	return h[i].seq < h[j].seq
+}
+func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
+func (h *readyHeap) Push(x any)   { m := x.(*memMessage); m.index = len(*h); *h = append(*h, m) }
+func (h *readyHeap) Pop() any     { return popLast((*[]*memMessage)(h)) }
+
+// waitingHeap orders invisible messages by when they become visible.
+type waitingHeap []*memMessage
+
+func (h waitingHeap) Len() int { return len(h) }
+func (h waitingHeap) Less(i, j int) bool {
+	if !h[i].visibleAt.Equal(h[j].visibleAt) {
+		return h[i].visibleAt.Before(h[j].visibleAt)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h waitingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
+func (h *waitingHeap) Push(x any)   { m := x.(*memMessage); m.index = len(*h); *h = append(*h, m) }
+func (h *waitingHeap) Pop() any     { return popLast((*[]*memMessage)(h)) }
+
+func popLast(h *[]*memMessage) *memMessage {
+	old := *h
+	n := len(old)
+	m := old[n-1]
+	old[n-1] = nil
+	*h = old[:n-1]
+	m.index = -1
+	return m
+}

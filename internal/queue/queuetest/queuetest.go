@@ -1,0 +1,332 @@
+// Package queuetest is the conformance suite every queue.Queue must pass:
+// the in-memory queue with a fake clock, and SQS against an emulator in
+// real time. It checks SQS's semantics as Jobline relies on them.
+package queuetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"jobline/internal/queue"
+)
+
+// Harness is one isolated queue under test.
+type Harness struct {
+	Queue queue.Queue
+	// Advance lets time pass: a fake clock moves, a real backend sleeps.
+	Advance func(d time.Duration)
+	// StrictPriority: every priority level is its own (the memory queue);
+	// otherwise only "priority > 0 before priority 0" holds (SQS's two
+	// queues).
+	StrictPriority bool
+	// Tick is the smallest visibility or delay the backend honours
+	// (SQS counts whole seconds).
+	Tick time.Duration
+}
+
+// NewHarness returns a fresh, empty queue with its own dead-letter queue
+// and a MaxReceiveCount of at least 1.
+type NewHarness func(t *testing.T) Harness
+
+// Run runs the suite.
+func Run(t *testing.T, newHarness NewHarness) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, h Harness)
+	}{
+		{"SendReceiveDelete", testSendReceiveDelete},
+		{"VisibilityTimeoutRedelivers", testVisibility},
+		{"ChangeVisibility", testChangeVisibility},
+		{"Delay", testDelay},
+		{"Priority", testPriority},
+		{"BatchSendOverTen", testBatchSend},
+		{"RedriveAfterMaxReceiveCount", testMaxReceiveRedrive},
+		{"DeadLetterAndRedriveBack", testDeadLetterAndBack},
+		{"InvalidRequests", testInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			if h.Tick == 0 {
+				h.Tick = time.Second
+			}
+			tt.fn(t, h)
+		})
+	}
+}
+
+var ctx = context.Background()
+
+// receiveAll receives until n messages arrived (or a few empty polls).
+func receiveAll(t *testing.T, q interface {
+	Receive(context.Context, queue.ReceiveRequest) ([]queue.Message, error)
+}, n int, visibility time.Duration) []queue.Message {
+	t.Helper()
+	var got []queue.Message
+	for empty := 0; len(got) < n && empty < 3; {
+		msgs, err := q.Receive(ctx, queue.ReceiveRequest{Max: min(queue.MaxBatch, n-len(got)), Visibility: visibility, Wait: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("Receive: %v", err)
+		}
+		if len(msgs) == 0 {
+			empty++
+		}
+		got = append(got, msgs...)
+	}
+	return got
+}
+
+// expectNone checks that no message is visible now.
+func expectNone(t *testing.T, q interface {
+	Receive(context.Context, queue.ReceiveRequest) ([]queue.Message, error)
+}, why string) {
+	t.Helper()
+	msgs, err := q.Receive(ctx, queue.ReceiveRequest{Max: queue.MaxBatch, Wait: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Receive: %v", err)
+	}
+	if len(msgs) != 0 {
+		t.Fatalf("%s: received %d messages (%q), want none", why, len(msgs), msgs[0].Body)
+	}
+}
+
+func bodies(msgs []queue.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Body
+	}
+	return out
+}
+
+func testSendReceiveDelete(t *testing.T, h Harness) {
+	ids, err := h.Queue.Send(ctx, queue.SendRequest{Body: `{"jobId":"a"}`})
+	if err != nil || len(ids) != 1 || ids[0] == "" {
+		t.Fatalf("Send = %v, %v", ids, err)
+	}
+	got := receiveAll(t, h.Queue, 1, time.Minute)
+	if len(got) != 1 || got[0].Body != `{"jobId":"a"}` || got[0].ReceiveCount != 1 || got[0].ReceiptHandle == "" || got[0].ID != ids[0] {
+		t.Fatalf("received %+v", got)
+	}
+	expectNone(t, h.Queue, "in flight")
+	if err := h.Queue.Delete(ctx, got[0].ReceiptHandle); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	h.Advance(2 * time.Minute)
+	expectNone(t, h.Queue, "after delete")
+}
+
+func testVisibility(t *testing.T, h Harness) {
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	first := receiveAll(t, h.Queue, 1, 2*h.Tick)
+	if len(first) != 1 {
+		t.Fatalf("first receive: %d", len(first))
+	}
+	expectNone(t, h.Queue, "within the visibility timeout")
+	h.Advance(3 * h.Tick)
+	second := receiveAll(t, h.Queue, 1, time.Minute)
+	if len(second) != 1 || second[0].Body != "v" || second[0].ReceiveCount != 2 {
+		t.Fatalf("redelivery: %+v", second)
+	}
+	if second[0].ReceiptHandle == first[0].ReceiptHandle {
+		t.Fatal("redelivery reused the receipt handle")
+	}
+	if err := h.Queue.Delete(ctx, second[0].ReceiptHandle); err != nil {
+		t.Fatalf("Delete with the new receipt: %v", err)
+	}
+}
+
+func testChangeVisibility(t *testing.T, h Harness) {
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "cv"}); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(got) != 1 {
+		t.Fatal("no message")
+	}
+	// Back at once (what the engine does on shutdown).
+	if err := h.Queue.ChangeVisibility(ctx, got[0].ReceiptHandle, 0); err != nil {
+		t.Fatalf("ChangeVisibility(0): %v", err)
+	}
+	again := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(again) != 1 || again[0].ReceiveCount != 2 {
+		t.Fatalf("after ChangeVisibility(0): %+v", again)
+	}
+	// Later (retry backoff): invisible until then.
+	if err := h.Queue.ChangeVisibility(ctx, again[0].ReceiptHandle, 2*h.Tick); err != nil {
+		t.Fatalf("ChangeVisibility: %v", err)
+	}
+	expectNone(t, h.Queue, "before the backoff ends")
+	h.Advance(3 * h.Tick)
+	third := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(third) != 1 || third[0].ReceiveCount != 3 {
+		t.Fatalf("after the backoff: %+v", third)
+	}
+}
+
+func testDelay(t *testing.T, h Harness) {
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "later", Delay: 2 * h.Tick}, queue.SendRequest{Body: "now"}); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(got) != 1 || got[0].Body != "now" {
+		t.Fatalf("before the delay: %v", bodies(got))
+	}
+	expectNone(t, h.Queue, "delayed message")
+	h.Advance(3 * h.Tick)
+	got = receiveAll(t, h.Queue, 1, time.Hour)
+	if len(got) != 1 || got[0].Body != "later" {
+		t.Fatalf("after the delay: %v", bodies(got))
+	}
+}
+
+func testPriority(t *testing.T, h Harness) {
+	reqs := []queue.SendRequest{
+		{Body: "p0-a", Priority: 0}, {Body: "p5-a", Priority: 5}, {Body: "p0-b", Priority: 0},
+		{Body: "p9-a", Priority: 9}, {Body: "p5-b", Priority: 5},
+	}
+	if _, err := h.Queue.Send(ctx, reqs...); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveAll(t, h.Queue, len(reqs), time.Hour)
+	order := bodies(got)
+	if len(order) != len(reqs) {
+		t.Fatalf("received %v", order)
+	}
+	for i, m := range got {
+		if (i < 3) != (m.Priority > 0) {
+			t.Fatalf("order %v: high-priority messages must come first", order)
+		}
+	}
+	if h.StrictPriority {
+		want := []string{"p9-a", "p5-a", "p5-b", "p0-a", "p0-b"}
+		if fmt.Sprint(order) != fmt.Sprint(want) {
+			t.Fatalf("order %v, want %v", order, want)
+		}
+	}
+}
+
+func testBatchSend(t *testing.T, h Harness) {
+	var reqs []queue.SendRequest
+	for i := range 23 {
+		reqs = append(reqs, queue.SendRequest{Body: fmt.Sprintf("m%02d", i)})
+	}
+	ids, err := h.Queue.Send(ctx, reqs...)
+	if err != nil || len(ids) != 23 {
+		t.Fatalf("Send 23 = %d ids, %v", len(ids), err)
+	}
+	got := bodies(receiveAll(t, h.Queue, 23, time.Hour))
+	sort.Strings(got)
+	if len(got) != 23 || got[0] != "m00" || got[22] != "m22" {
+		t.Fatalf("received %v", got)
+	}
+}
+
+func testMaxReceiveRedrive(t *testing.T, h Harness) {
+	max := h.Queue.MaxReceiveCount()
+	if max < 1 {
+		t.Fatalf("MaxReceiveCount %d: the harness must configure a redrive policy", max)
+	}
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "poison", Priority: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= max; i++ {
+		got := receiveAll(t, h.Queue, 1, time.Hour)
+		if len(got) != 1 || got[0].ReceiveCount != i {
+			t.Fatalf("receive %d: %+v", i, got)
+		}
+		if err := h.Queue.ChangeVisibility(ctx, got[0].ReceiptHandle, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The next receive moves it to the dead-letter queue instead.
+	expectNone(t, h.Queue, "after maxReceiveCount receives")
+	dead := receiveAll(t, h.Queue.DeadLetters(), 1, time.Hour)
+	if len(dead) != 1 || dead[0].Body != "poison" {
+		t.Fatalf("dead-letter queue holds %+v", dead)
+	}
+}
+
+func testDeadLetterAndBack(t *testing.T, h Harness) {
+	dlq := h.Queue.DeadLetters()
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "dead", Priority: 2}); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(got) != 1 {
+		t.Fatal("no message")
+	}
+	if err := h.Queue.DeadLetter(ctx, got[0]); err != nil {
+		t.Fatalf("DeadLetter: %v", err)
+	}
+	if depth, err := dlq.Depth(ctx); err != nil || depth != 1 {
+		t.Fatalf("Depth = %d, %v; want 1", depth, err)
+	}
+	// The original is gone from the main queue for good.
+	h.Advance(2 * h.Tick)
+	expectNone(t, h.Queue, "after DeadLetter")
+	if err := h.Queue.Delete(ctx, got[0].ReceiptHandle); err == nil {
+		// SQS may accept a stale receipt; the memory queue must not.
+		if _, ok := h.Queue.(interface{ Stats() (int, int, int) }); ok {
+			t.Fatal("Delete of a dead-lettered message's receipt succeeded")
+		}
+	}
+	dead := receiveAll(t, dlq, 1, time.Hour)
+	if len(dead) != 1 || dead[0].Body != "dead" {
+		t.Fatalf("DLQ receive: %+v", dead)
+	}
+	if err := dlq.Redrive(ctx, dead[0]); err != nil {
+		t.Fatalf("Redrive: %v", err)
+	}
+	back := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(back) != 1 || back[0].Body != "dead" || back[0].ReceiveCount != 1 || back[0].Priority != 2 {
+		t.Fatalf("redriven message: %+v", back)
+	}
+	if depth, _ := dlq.Depth(ctx); depth != 0 {
+		t.Fatalf("DLQ depth after redrive %d", depth)
+	}
+	// Delete from the DLQ.
+	if err := h.Queue.DeadLetter(ctx, back[0]); err != nil {
+		t.Fatal(err)
+	}
+	dead = receiveAll(t, dlq, 1, time.Hour)
+	if len(dead) != 1 {
+		t.Fatal("no dead letter")
+	}
+	if err := dlq.Delete(ctx, dead[0].ReceiptHandle); err != nil {
+		t.Fatalf("DLQ Delete: %v", err)
+	}
+	if depth, _ := dlq.Depth(ctx); depth != 0 {
+		t.Fatalf("DLQ depth after delete %d", depth)
+	}
+}
+
+func testInvalid(t *testing.T, h Harness) {
+	cases := map[string]queue.SendRequest{
+		"empty body":     {Body: ""},
+		"negative delay": {Body: "x", Delay: -time.Second},
+		"delay too long": {Body: "x", Delay: queue.MaxDelay + time.Second},
+	}
+	for name, req := range cases {
+		if _, err := h.Queue.Send(ctx, req); !errors.Is(err, queue.ErrInvalidRequest) {
+			t.Errorf("%s: %v, want ErrInvalidRequest", name, err)
+		}
+	}
+	if _, err := h.Queue.Receive(ctx, queue.ReceiveRequest{Max: 11}); !errors.Is(err, queue.ErrInvalidRequest) {
+		t.Errorf("receive 11: %v, want ErrInvalidRequest", err)
+	}
+	if err := h.Queue.Delete(ctx, "not-a-receipt"); !errors.Is(err, queue.ErrInvalidReceipt) {
+		t.Errorf("Delete garbage: %v, want ErrInvalidReceipt", err)
+	}
+	if err := h.Queue.ChangeVisibility(ctx, "not-a-receipt", time.Second); !errors.Is(err, queue.ErrInvalidReceipt) {
+		t.Errorf("ChangeVisibility garbage: %v, want ErrInvalidReceipt", err)
+	}
+	// Nothing was enqueued by the rejected sends.
+	expectNone(t, h.Queue, "after rejected sends")
+}
