@@ -1,0 +1,93 @@
+package awsbackend
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// RequestCounter counts the AWS API requests that SDK clients send, per
+// service and operation. Retries count: each attempt is a billed request.
+// It is safe for concurrent use.
+type RequestCounter struct {
+	mu     sync.Mutex
+	counts map[string]int64
+}
+
+// NewRequestCounter returns an empty RequestCounter.
+func NewRequestCounter() *RequestCounter {
+	return &RequestCounter{counts: map[string]int64{}}
+}
+
+// APIOption installs the counter on an SDK client's middleware stack; pass
+// it in the client's (or aws.Config's) APIOptions.
+func (c *RequestCounter) APIOption(stack *middleware.Stack) error {
+	// Finalize runs once per attempt after the retry middleware, just
+	// before the request is signed and sent.
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("JoblineRequestCounter",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			c.add(awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx))
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+}
+
+func (c *RequestCounter) add(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.counts[key]++
+}
+
+// Counts returns a copy of the counts keyed "Service.Operation", for
+// example "DynamoDB.UpdateItem" or "SQS.SendMessage".
+func (c *RequestCounter) Counts() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.counts))
+	for k, v := range c.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// Get returns the count of one "Service.Operation".
+func (c *RequestCounter) Get(key string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[key]
+}
+
+// Total returns the count of every operation of service ("DynamoDB",
+// "SQS"), or of all services when service is empty.
+func (c *RequestCounter) Total(service string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var n int64
+	for k, v := range c.counts {
+		if service == "" || len(k) > len(service) && k[:len(service)+1] == service+"." {
+			n += v
+		}
+	}
+	return n
+}
+
+// Reset sets every count back to zero.
+func (c *RequestCounter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.counts = map[string]int64{}
+}
+
+// Keys returns the counted "Service.Operation" keys, sorted.
+func (c *RequestCounter) Keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.counts))
+	for k := range c.counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,264 @@
+package dynamostore
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"jobline/internal/jobs"
+)
+
+// Item kinds and key prefixes of the single-table design (template.yaml).
+const (
+	kindJob   = "job"
+	kindAsset = "asset"
+
+	jobPrefix   = "JOB#"
+	jobSK       = "JOB"
+	assetPrefix = "ASSET#"
+	ownerPrefix = "OWNER#"
+	sweepPrefix = "SWEEP#"
+
+	gsiByOwner = "GSI1"
+	gsiBySweep = "GSI2"
+)
+
+// timeLayout is fixed width (always nine fractional digits, always UTC),
+// so that times compare as strings in key and condition expressions.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// formatTime renders t in timeLayout; the zero time is the empty string,
+// which omitempty drops from the item.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a time written by formatTime.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func jobPK(id string) string { return jobPrefix + id }
+
+// jobKey is the primary key of a job item.
+func jobKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: jobPK(id)},
+		"SK": &types.AttributeValueMemberS{Value: jobSK},
+	}
+}
+
+// ownerSortKey orders an owner's jobs by creation time, then ID.
+func ownerSortKey(createdAt time.Time, id string) string {
+	return formatTime(createdAt) + "#" + id
+}
+
+// sweepShard spreads the sparse sweep index over shards so that no single
+// partition takes every non-final job's writes.
+func sweepShard(id string, shards int) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return sweepPrefix + strconv.Itoa(int(h.Sum32()%uint32(shards)))
+}
+
+// jobItem is a job as stored. Times are timeLayout strings; Parameters and
+// Result are JSON text, so that any JSON document round-trips unchanged.
+type jobItem struct {
+	PK   string `dynamodbav:"PK"`
+	SK   string `dynamodbav:"SK"`
+	Kind string `dynamodbav:"Kind"`
+
+	ID             string      `dynamodbav:"ID"`
+	Owner          string      `dynamodbav:"Owner"`
+	JobType        string      `dynamodbav:"JobType"`
+	Status         string      `dynamodbav:"Status"`
+	Progress       int         `dynamodbav:"Progress"`
+	ErrorMessage   string      `dynamodbav:"ErrorMessage,omitempty"`
+	Parameters     string      `dynamodbav:"Parameters,omitempty"`
+	Result         string      `dynamodbav:"Result,omitempty"`
+	Priority       int         `dynamodbav:"Priority"`
+	Attempt        int         `dynamodbav:"Attempt"`
+	MaxAttempts    int         `dynamodbav:"MaxAttempts"`
+	DelaySeconds   int         `dynamodbav:"DelaySeconds"`
+	CreatedAt      string      `dynamodbav:"CreatedAt"`
+	UpdatedAt      string      `dynamodbav:"UpdatedAt"`
+	CompletedAt    string      `dynamodbav:"CompletedAt,omitempty"`
+	Version        int64       `dynamodbav:"Version"`
+	LeaseToken     string      `dynamodbav:"LeaseToken,omitempty"`
+	LeaseExpiresAt string      `dynamodbav:"LeaseExpiresAt,omitempty"`
+	NextAttemptAt  string      `dynamodbav:"NextAttemptAt,omitempty"`
+	DeadLettered   bool        `dynamodbav:"DeadLettered"`
+	SweepAt        string      `dynamodbav:"SweepAt,omitempty"`
+	IdempotencyKey string      `dynamodbav:"IdempotencyKey,omitempty"`
+	RequestHash    string      `dynamodbav:"RequestHash,omitempty"`
+	History        []eventItem `dynamodbav:"History"`
+
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	// GSI2PK and GSI2SK exist only while the job is not final: the sweep
+	// index is sparse.
+	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
+	// TTL is epoch seconds, set when the job becomes final.
+	TTL int64 `dynamodbav:"ttl,omitempty"`
+}
+
+// eventItem is a history entry as stored.
+type eventItem struct {
+	At     string `dynamodbav:"At"`
+	Type   string `dynamodbav:"Type"`
+	Detail string `dynamodbav:"Detail,omitempty"`
+}
+
+func toEventItem(e jobs.Event) eventItem {
+	return eventItem{At: formatTime(e.At), Type: e.Type, Detail: e.Detail}
+}
+
+// newJobItem maps a job to its item, with the index keys that its status
+// calls for.
+func (s *Store) newJobItem(j jobs.Job) jobItem {
+	it := jobItem{
+		PK: jobPK(j.ID), SK: jobSK, Kind: kindJob,
+		ID: j.ID, Owner: j.Owner, JobType: j.JobType, Status: string(j.Status),
+		Progress: j.Progress, ErrorMessage: j.ErrorMessage,
+		Parameters: string(j.Parameters), Result: string(j.Result),
+		Priority: j.Priority, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts, DelaySeconds: j.DelaySeconds,
+		CreatedAt: formatTime(j.CreatedAt), UpdatedAt: formatTime(j.UpdatedAt), CompletedAt: formatTime(j.CompletedAt),
+		Version: j.Version, LeaseToken: j.LeaseToken,
+		LeaseExpiresAt: formatTime(j.LeaseExpiresAt), NextAttemptAt: formatTime(j.NextAttemptAt),
+		DeadLettered: j.DeadLettered, SweepAt: formatTime(j.SweepAt),
+		IdempotencyKey: j.IdempotencyKey, RequestHash: j.RequestHash,
+		History: make([]eventItem, 0, len(j.History)),
+		GSI1PK:  ownerPrefix + j.Owner, GSI1SK: ownerSortKey(j.CreatedAt, j.ID),
+	}
+	for _, e := range j.History {
+		it.History = append(it.History, toEventItem(e))
+	}
+	if !j.Status.Final() && !j.SweepAt.IsZero() {
+		it.GSI2PK = sweepShard(j.ID, s.cfg.SweepShards)
+		it.GSI2SK = formatTime(j.SweepAt)
+	}
+	if j.Status.Final() && !j.CompletedAt.IsZero() {
+		it.TTL = j.CompletedAt.Add(s.cfg.Retention).Unix()
+	}
+	return it
+}
+
+// job maps an item back to the domain.
+func (it jobItem) job() (jobs.Job, error) {
+	j := jobs.Job{
+		ID: it.ID, Owner: it.Owner, JobType: it.JobType, Status: jobs.Status(it.Status),
+		Progress: it.Progress, ErrorMessage: it.ErrorMessage,
+		Priority: it.Priority, Attempt: it.Attempt, MaxAttempts: it.MaxAttempts, DelaySeconds: it.DelaySeconds,
+		Version: it.Version, LeaseToken: it.LeaseToken, DeadLettered: it.DeadLettered,
+		IdempotencyKey: it.IdempotencyKey, RequestHash: it.RequestHash,
+	}
+	if it.Parameters != "" {
+		j.Parameters = json.RawMessage(it.Parameters)
+	}
+	if it.Result != "" {
+		j.Result = json.RawMessage(it.Result)
+	}
+	var err error
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{
+		{&j.CreatedAt, it.CreatedAt}, {&j.UpdatedAt, it.UpdatedAt}, {&j.CompletedAt, it.CompletedAt},
+		{&j.LeaseExpiresAt, it.LeaseExpiresAt}, {&j.NextAttemptAt, it.NextAttemptAt}, {&j.SweepAt, it.SweepAt},
+	} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return jobs.Job{}, fmt.Errorf("job item %s: %w", it.ID, err)
+		}
+	}
+	for _, e := range it.History {
+		at, err := parseTime(e.At)
+		if err != nil {
+			return jobs.Job{}, fmt.Errorf("job item %s history: %w", it.ID, err)
+		}
+		j.History = append(j.History, jobs.Event{At: at, Type: e.Type, Detail: e.Detail})
+	}
+	return j, nil
+}
+
+// decodeJob unmarshals a job item.
+func decodeJob(av map[string]types.AttributeValue) (jobs.Job, error) {
+	var it jobItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return jobs.Job{}, fmt.Errorf("unmarshal job item: %w", err)
+	}
+	return it.job()
+}
+
+// assetItem is an asset as stored, next to its job: PK=JOB#<jobId>,
+// SK=ASSET#<createdAt>#<assetId>, so a query lists them oldest first.
+type assetItem struct {
+	PK          string `dynamodbav:"PK"`
+	SK          string `dynamodbav:"SK"`
+	Kind        string `dynamodbav:"Kind"`
+	ID          string `dynamodbav:"ID"`
+	JobID       string `dynamodbav:"JobID"`
+	AssetType   string `dynamodbav:"AssetType"`
+	URL         string `dynamodbav:"URL,omitempty"`
+	StoragePath string `dynamodbav:"StoragePath,omitempty"`
+	FileSize    int64  `dynamodbav:"FileSize"`
+	// Metadata is JSON text: a map[string]any round-trips through JSON with
+	// the same number types the in-memory store's callers see.
+	Metadata  string `dynamodbav:"Metadata,omitempty"`
+	CreatedAt string `dynamodbav:"CreatedAt"`
+	TTL       int64  `dynamodbav:"ttl,omitempty"`
+}
+
+// newAssetItem maps an asset to its item. Its TTL is its creation time plus
+// the retention: jobs run for minutes, so an asset outlives its final job
+// by about the time the job ran.
+func (s *Store) newAssetItem(a jobs.Asset) (assetItem, error) {
+	it := assetItem{
+		PK: jobPK(a.JobID), SK: assetPrefix + formatTime(a.CreatedAt) + "#" + a.ID, Kind: kindAsset,
+		ID: a.ID, JobID: a.JobID, AssetType: a.AssetType, URL: a.URL, StoragePath: a.StoragePath,
+		FileSize: a.FileSize, CreatedAt: formatTime(a.CreatedAt),
+	}
+	if !a.CreatedAt.IsZero() {
+		it.TTL = a.CreatedAt.Add(s.cfg.Retention).Unix()
+	}
+	if a.Metadata != nil {
+		b, err := json.Marshal(a.Metadata)
+		if err != nil {
+			return assetItem{}, fmt.Errorf("marshal asset %s metadata: %w", a.ID, err)
+		}
+		it.Metadata = string(b)
+	}
+	return it, nil
+}
+
+func (it assetItem) asset() (jobs.Asset, error) {
+	a := jobs.Asset{
+		ID: it.ID, JobID: it.JobID, AssetType: it.AssetType, URL: it.URL,
+		StoragePath: it.StoragePath, FileSize: it.FileSize,
+	}
+	var err error
+	if a.CreatedAt, err = parseTime(it.CreatedAt); err != nil {
+		return jobs.Asset{}, fmt.Errorf("asset item %s: %w", it.ID, err)
+	}
+	if it.Metadata != "" {
+		if err := json.Unmarshal([]byte(it.Metadata), &a.Metadata); err != nil {
+			return jobs.Asset{}, fmt.Errorf("asset item %s metadata: %w", it.ID, err)
+		}
+	}
+	return a, nil
+}

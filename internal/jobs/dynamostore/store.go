@@ -1,0 +1,202 @@
+// Package dynamostore is the DynamoDB implementation of jobs.Store.
+//
+// One table holds jobs and their assets (template.yaml, JobsTable):
+//
+//	job   item: PK=JOB#<id>  SK=JOB
+//	asset item: PK=JOB#<id>  SK=ASSET#<createdAt>#<assetId>
+//	GSI1 (by owner):         GSI1PK=OWNER#<owner>  GSI1SK=<createdAt>#<id>
+//	GSI2 (sweep, sparse):    GSI2PK=SWEEP#<shard>  GSI2SK=<sweepAt>, only on jobs that are not final
+//	ttl:                     epoch seconds on final jobs and their assets: completedAt + retention
+//
+// Every transition is one UpdateItem whose ConditionExpression encodes the
+// lifecycle table and, for the lease holder's writes, the lease token
+// (fencing). A failed condition returns the item as it was
+// (ReturnValuesOnConditionCheckFailure ALL_OLD), from which the store tells
+// a missing job from a wrong status or a lost lease without a second read.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"jobline/internal/jobs"
+)
+
+// Config configures a Store.
+type Config struct {
+	// TableName is the DynamoDB table. Required.
+	TableName string
+	// Retention is how long a final job and its assets are kept before the
+	// table's TTL deletes them. Default 30 days.
+	Retention time.Duration
+	// SweepShards is the number of partitions of the sweep index (GSI2).
+	// Default 4. Changing it strands jobs indexed under the old shards
+	// until their next write.
+	SweepShards int
+	// ConsistentGet makes Get a strongly consistent read (twice the read
+	// cost). Default false: the API's reads are eventually consistent, and
+	// the engine never decides on a read alone (its writes are conditional).
+	ConsistentGet bool
+}
+
+// DefaultRetention is Config.Retention's default.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// DefaultSweepShards is Config.SweepShards's default.
+const DefaultSweepShards = 4
+
+func (c *Config) setDefaults() {
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.SweepShards == 0 {
+		c.SweepShards = DefaultSweepShards
+	}
+}
+
+// Validate reports a configuration that cannot work.
+func (c Config) Validate() error {
+	if c.TableName == "" {
+		return errors.New("dynamostore: TableName is required")
+	}
+	if c.Retention < 0 {
+		return fmt.Errorf("dynamostore: Retention %v is negative", c.Retention)
+	}
+	if c.SweepShards < 0 {
+		return fmt.Errorf("dynamostore: SweepShards %d is negative", c.SweepShards)
+	}
+	return nil
+}
+
+// Store is a jobs.Store on a DynamoDB table. It is safe for concurrent use.
+type Store struct {
+	db  *dynamodb.Client
+	cfg Config
+}
+
+var _ jobs.Store = (*Store)(nil)
+
+// New returns a Store on client. It panics on an invalid cfg, which is a
+// wiring mistake; call cfg.Validate first to handle it.
+func New(client *dynamodb.Client, cfg Config) *Store {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	return &Store{db: client, cfg: cfg}
+}
+
+// Create stores a new job with one conditional PutItem. If the ID exists,
+// the existing job comes back from the failed condition (ALL_OLD).
+func (s *Store) Create(ctx context.Context, job jobs.Job) (jobs.Job, bool, error) {
+	if job.ID == "" || job.Owner == "" || job.JobType == "" {
+		return jobs.Job{}, false, fmt.Errorf("create job: id, owner and jobType are required")
+	}
+	job.Status = jobs.StatusQueued
+	job.Version = 1
+	if job.Parameters == nil {
+		job.Parameters = []byte("{}")
+	}
+	if job.UpdatedAt.IsZero() {
+		job.UpdatedAt = job.CreatedAt
+	}
+	av, err := attributevalue.MarshalMap(s.newJobItem(job))
+	if err != nil {
+		return jobs.Job{}, false, fmt.Errorf("create job %s: marshal: %w", job.ID, err)
+	}
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return jobs.Job{}, false, fmt.Errorf("create job %s: build expression: %w", job.ID, err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           &s.cfg.TableName,
+		Item:                                av,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return job, true, nil
+	}
+	if old, ok := conditionFailedItem(err); ok && len(old) > 0 {
+		existing, derr := decodeJob(old)
+		if derr != nil {
+			return jobs.Job{}, false, fmt.Errorf("create job %s: %w", job.ID, derr)
+		}
+		return existing, false, nil
+	}
+	return jobs.Job{}, false, translate("create", job.ID, err, nil)
+}
+
+// Get reads a job with one GetItem (eventually consistent unless
+// Config.ConsistentGet).
+func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.cfg.TableName,
+		Key:            jobKey(id),
+		ConsistentRead: aws.Bool(s.cfg.ConsistentGet),
+	})
+	if err != nil {
+		return jobs.Job{}, translate("get", id, err, nil)
+	}
+	if len(out.Item) == 0 {
+		return jobs.Job{}, fmt.Errorf("get job %s: %w", id, jobs.ErrNotFound)
+	}
+	j, err := decodeJob(out.Item)
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("get job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// conditionFailedItem returns the item that a failed condition reported
+// (ALL_OLD), from a single write or the first failed part of a
+// transaction. ok is false when err is not a failed condition.
+func conditionFailedItem(err error) (map[string]types.AttributeValue, bool) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return ccf.Item, true
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				return r.Item, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// translate is the one place where DynamoDB errors become the domain's.
+// A failed condition with no item means the job does not exist; with an
+// item, reject (the operation's own reading of its condition) says why the
+// job as stored refused the operation. Anything else is wrapped as is.
+func translate(op, id string, err error, reject func(jobs.Job) error) error {
+	old, ok := conditionFailedItem(err)
+	if !ok {
+		return fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	if len(old) == 0 || reject == nil {
+		return fmt.Errorf("%s job %s: %w", op, id, jobs.ErrNotFound)
+	}
+	current, derr := decodeJob(old)
+	if derr != nil {
+		return fmt.Errorf("%s job %s: %w", op, id, derr)
+	}
+	why := reject(current)
+	if errors.Is(why, jobs.ErrNotFound) {
+		return fmt.Errorf("%s job %s: %w", op, id, jobs.ErrNotFound)
+	}
+	return &jobs.TransitionError{Op: op, JobID: id, Current: current, Err: why}
+}

@@ -1,0 +1,244 @@
+package dynamostore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"jobline/internal/jobs"
+)
+
+// Attribute names used in conditions and updates.
+var (
+	attrPK             = expression.Name("PK")
+	attrOwner          = expression.Name("Owner")
+	attrStatus         = expression.Name("Status")
+	attrProgress       = expression.Name("Progress")
+	attrErrorMessage   = expression.Name("ErrorMessage")
+	attrResult         = expression.Name("Result")
+	attrAttempt        = expression.Name("Attempt")
+	attrMaxAttempts    = expression.Name("MaxAttempts")
+	attrUpdatedAt      = expression.Name("UpdatedAt")
+	attrCompletedAt    = expression.Name("CompletedAt")
+	attrVersion        = expression.Name("Version")
+	attrLeaseToken     = expression.Name("LeaseToken")
+	attrLeaseExpiresAt = expression.Name("LeaseExpiresAt")
+	attrNextAttemptAt  = expression.Name("NextAttemptAt")
+	attrDeadLettered   = expression.Name("DeadLettered")
+	attrSweepAt        = expression.Name("SweepAt")
+	attrHistory        = expression.Name("History")
+	attrGSI2PK         = expression.Name("GSI2PK")
+	attrGSI2SK         = expression.Name("GSI2SK")
+	attrTTL            = expression.Name("ttl")
+)
+
+func statusIs(s jobs.Status) expression.ConditionBuilder {
+	return attrStatus.Equal(expression.Value(string(s)))
+}
+
+// holdsLease is the fencing condition of the lease holder's writes.
+func holdsLease(token string) expression.ConditionBuilder {
+	return expression.And(statusIs(jobs.StatusProcessing), attrLeaseToken.Equal(expression.Value(token)))
+}
+
+// written starts every update: a new version and the write time.
+func written(now time.Time) expression.UpdateBuilder {
+	return expression.Set(attrVersion, attrVersion.Plus(expression.Value(1))).
+		Set(attrUpdatedAt, expression.Value(formatTime(now)))
+}
+
+// sweepAt puts a non-final job in the sweep index at t.
+func (s *Store) sweepAt(u expression.UpdateBuilder, id string, t time.Time) expression.UpdateBuilder {
+	return u.Set(attrSweepAt, expression.Value(formatTime(t))).
+		Set(attrGSI2PK, expression.Value(sweepShard(id, s.cfg.SweepShards))).
+		Set(attrGSI2SK, expression.Value(formatTime(t)))
+}
+
+// final records the end of a job: out of the sweep index, no lease, and
+// deleted by TTL after the retention.
+func (s *Store) final(u expression.UpdateBuilder, status jobs.Status, now time.Time) expression.UpdateBuilder {
+	return u.Set(attrStatus, expression.Value(string(status))).
+		Set(attrCompletedAt, expression.Value(formatTime(now))).
+		Set(attrTTL, expression.Value(now.Add(s.cfg.Retention).Unix())).
+		Remove(attrLeaseToken).Remove(attrLeaseExpiresAt).Remove(attrNextAttemptAt).
+		Remove(attrSweepAt).Remove(attrGSI2PK).Remove(attrGSI2SK)
+}
+
+// update applies one conditional UpdateItem to a job and returns the job as
+// written (ALL_NEW), or the rejection classified from the item as it was
+// (ALL_OLD).
+func (s *Store) update(ctx context.Context, op, id string, cond expression.ConditionBuilder, upd expression.UpdateBuilder, reject func(jobs.Job) error) (jobs.Job, error) {
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.And(attrPK.AttributeExists(), cond)).
+		WithUpdate(upd).Build()
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("%s job %s: build expression: %w", op, id, err)
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.cfg.TableName,
+		Key:                                 jobKey(id),
+		ConditionExpression:                 expr.Condition(),
+		UpdateExpression:                    expr.Update(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		return jobs.Job{}, translate(op, id, err, reject)
+	}
+	j, err := decodeJob(out.Attributes)
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	return j, nil
+}
+
+// rejectFenced explains why a lease holder's write was refused: a job that
+// is not processing rejects it as an invalid transition, a processing job
+// held by someone else as a lost lease.
+func rejectFenced(token string) func(jobs.Job) error {
+	return func(j jobs.Job) error {
+		if j.Status != jobs.StatusProcessing {
+			return jobs.ErrInvalidTransition
+		}
+		return jobs.ErrLeaseLost
+	}
+}
+
+// rejectAll is the reading of conditions that only check the status (and
+// version or attempt): an existing job that fails them is an invalid
+// transition.
+func rejectAll(jobs.Job) error { return jobs.ErrInvalidTransition }
+
+// Claim: queued -> processing, or a reclaim of a processing job whose lease
+// expired with attempts left. Attempt + 1, Progress 0, new lease; the job
+// is due for a sweep when the lease expires.
+func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
+	now := expression.Value(formatTime(c.Now))
+	cond := expression.Or(
+		statusIs(jobs.StatusQueued),
+		expression.And(
+			statusIs(jobs.StatusProcessing),
+			attrLeaseExpiresAt.LessThanEqual(now),
+			attrAttempt.LessThan(attrMaxAttempts),
+		),
+	)
+	upd := written(c.Now).
+		Set(attrStatus, expression.Value(string(jobs.StatusProcessing))).
+		Set(attrAttempt, attrAttempt.Plus(expression.Value(1))).
+		Set(attrProgress, expression.Value(0)).
+		Set(attrLeaseToken, expression.Value(c.LeaseToken)).
+		Set(attrLeaseExpiresAt, expression.Value(formatTime(c.LeaseExpiresAt))).
+		Remove(attrNextAttemptAt)
+	upd = s.sweepAt(upd, id, c.LeaseExpiresAt)
+	return s.update(ctx, "claim", id, cond, upd, rejectAll)
+}
+
+// Progress records the lease holder's progress.
+func (s *Store) Progress(ctx context.Context, id, leaseToken string, progress int, now time.Time) (jobs.Job, error) {
+	if progress < 0 || progress > 100 {
+		return jobs.Job{}, fmt.Errorf("progress job %s: %d out of 0..100", id, progress)
+	}
+	upd := written(now).Set(attrProgress, expression.Value(progress))
+	return s.update(ctx, "progress", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
+}
+
+// Finish ends the lease holder's attempt with a final status.
+func (s *Store) Finish(ctx context.Context, id, leaseToken string, o jobs.Outcome) (jobs.Job, error) {
+	switch o.Status {
+	case jobs.StatusCompleted, jobs.StatusPartial, jobs.StatusFailed:
+	default:
+		return jobs.Job{}, fmt.Errorf("finish job %s: %q is not a finishing status", id, o.Status)
+	}
+	upd := s.final(written(o.Now), o.Status, o.Now).
+		Set(attrDeadLettered, expression.Value(o.DeadLettered))
+	if o.Status == jobs.StatusCompleted {
+		upd = upd.Set(attrProgress, expression.Value(100))
+	}
+	if len(o.Result) > 0 {
+		upd = upd.Set(attrResult, expression.Value(string(o.Result)))
+	} else {
+		upd = upd.Remove(attrResult)
+	}
+	if o.ErrorMessage != "" {
+		upd = upd.Set(attrErrorMessage, expression.Value(o.ErrorMessage))
+	} else {
+		upd = upd.Remove(attrErrorMessage)
+	}
+	return s.update(ctx, "finish", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
+}
+
+// Retry releases the lease and parks the job in processing until
+// NextAttemptAt, when a delivery may claim it again (LeaseExpiresAt is the
+// next attempt time) and the reconciler looks at it if none did.
+func (s *Store) Retry(ctx context.Context, id, leaseToken string, r jobs.RetryWait) (jobs.Job, error) {
+	next := formatTime(r.NextAttemptAt)
+	upd := written(r.Now).
+		Set(attrErrorMessage, expression.Value(r.ErrorMessage)).
+		Set(attrNextAttemptAt, expression.Value(next)).
+		Set(attrLeaseExpiresAt, expression.Value(next)).
+		Remove(attrLeaseToken)
+	upd = s.sweepAt(upd, id, r.NextAttemptAt)
+	return s.update(ctx, "retry", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
+}
+
+// Cancel moves the owner's queued or processing job to canceled; the lease
+// goes, so the running worker's next fenced write fails.
+func (s *Store) Cancel(ctx context.Context, id, owner string, now time.Time) (jobs.Job, error) {
+	cond := expression.And(
+		attrOwner.Equal(expression.Value(owner)),
+		attrStatus.In(expression.Value(string(jobs.StatusQueued)), expression.Value(string(jobs.StatusProcessing))),
+	)
+	upd := s.final(written(now), jobs.StatusCanceled, now)
+	return s.update(ctx, "cancel", id, cond, upd, func(j jobs.Job) error {
+		if j.Owner != owner {
+			return jobs.ErrNotFound
+		}
+		return jobs.ErrInvalidTransition
+	})
+}
+
+// FailExpired fails a processing job whose last attempt's lease expired.
+func (s *Store) FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (jobs.Job, error) {
+	cond := expression.And(
+		statusIs(jobs.StatusProcessing),
+		attrAttempt.Equal(expression.Value(attempt)),
+		attrAttempt.GreaterThanEqual(attrMaxAttempts),
+		attrLeaseExpiresAt.LessThanEqual(expression.Value(formatTime(now))),
+	)
+	upd := s.final(written(now), jobs.StatusFailed, now).
+		Set(attrDeadLettered, expression.Value(true)).
+		Set(attrErrorMessage, expression.Value(message))
+	return s.update(ctx, "fail expired", id, cond, upd, rejectAll)
+}
+
+// Redrive is the operator's failed -> queued of a dead-lettered job.
+func (s *Store) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+	cond := expression.And(statusIs(jobs.StatusFailed), attrDeadLettered.Equal(expression.Value(true)))
+	event := []eventItem{toEventItem(jobs.Event{At: now, Type: jobs.EventRedrive, Detail: reason})}
+	upd := written(now).
+		Set(attrStatus, expression.Value(string(jobs.StatusQueued))).
+		Set(attrAttempt, expression.Value(0)).
+		Set(attrProgress, expression.Value(0)).
+		Set(attrDeadLettered, expression.Value(false)).
+		Set(attrHistory, expression.ListAppend(expression.IfNotExists(attrHistory, expression.Value([]eventItem{})), expression.Value(event))).
+		Remove(attrCompletedAt).Remove(attrTTL)
+	upd = s.sweepAt(upd, id, now)
+	return s.update(ctx, "redrive", id, cond, upd, rejectAll)
+}
+
+// Touch moves the sweep time of a job the reconciler has acted on, if the
+// job is unchanged since the reconciler read it and not final.
+func (s *Store) Touch(ctx context.Context, id string, version int64, sweepAt, now time.Time) (jobs.Job, error) {
+	cond := expression.And(
+		attrVersion.Equal(expression.Value(version)),
+		attrStatus.In(expression.Value(string(jobs.StatusQueued)), expression.Value(string(jobs.StatusProcessing))),
+	)
+	upd := s.sweepAt(written(now), id, sweepAt)
+	return s.update(ctx, "touch", id, cond, upd, rejectAll)
+}

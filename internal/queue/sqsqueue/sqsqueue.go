@@ -1,0 +1,417 @@
+// Package sqsqueue is the SQS implementation of queue.Queue: a default
+// queue and a high-priority queue that receivers drain first, both
+// redriving to one dead-letter queue (template.yaml).
+//
+// A message's priority travels as the message attribute "Priority". Its
+// receipt handle is prefixed with the queue it came from ("h:" high, "d:"
+// default, "x:" dead-letter), so Delete and ChangeVisibility reach the
+// right queue without the caller knowing there are two.
+package sqsqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
+
+	"jobline/internal/queue"
+)
+
+// Config says which queues to use.
+type Config struct {
+	// QueueURL is the queue of priority-0 messages. Required.
+	QueueURL string
+	// HighQueueURL is the queue of messages with priority > 0, received
+	// before the default queue. Default: QueueURL (one queue; priority is
+	// carried but not honoured).
+	HighQueueURL string
+	// DeadLetterQueueURL is the dead-letter queue of both. Required.
+	DeadLetterQueueURL string
+	// MaxReceiveCount is the queues' RedrivePolicy maxReceiveCount, which
+	// the engine reads to know a delivery is the last. It must match the
+	// queues' policy (template.yaml). Default 5.
+	MaxReceiveCount int
+}
+
+// DefaultMaxReceiveCount is Config.MaxReceiveCount's default.
+const DefaultMaxReceiveCount = 5
+
+// maxWait is SQS's longest long poll; longer waits are cut to it.
+const maxWait = 20 * time.Second
+
+// priorityAttr is the message attribute that carries the priority.
+const priorityAttr = "Priority"
+
+// Receipt handle prefixes: which queue a received message belongs to.
+const (
+	prefixHigh    = "h:"
+	prefixDefault = "d:"
+	prefixDead    = "x:"
+)
+
+// Queue is a queue.Queue on SQS. It is safe for concurrent use.
+type Queue struct {
+	sqs *sqs.Client
+	cfg Config
+}
+
+var _ queue.Queue = (*Queue)(nil)
+
+// New returns a Queue on client.
+func New(client *sqs.Client, cfg Config) (*Queue, error) {
+	if cfg.HighQueueURL == "" {
+		cfg.HighQueueURL = cfg.QueueURL
+	}
+	if cfg.MaxReceiveCount == 0 {
+		cfg.MaxReceiveCount = DefaultMaxReceiveCount
+	}
+	if cfg.QueueURL == "" || cfg.DeadLetterQueueURL == "" {
+		return nil, errors.New("sqsqueue: QueueURL and DeadLetterQueueURL are required")
+	}
+	if cfg.MaxReceiveCount < 0 {
+		return nil, fmt.Errorf("sqsqueue: MaxReceiveCount %d is negative", cfg.MaxReceiveCount)
+	}
+	return &Queue{sqs: client, cfg: cfg}, nil
+}
+
+// translate is the one place where SQS errors become the queue's.
+func translate(op string, err error) error {
+	var (
+		badReceipt *types.ReceiptHandleIsInvalid
+		notFlight  *types.MessageNotInflight
+		badValue   *types.InvalidAttributeValue
+		tooLong    *types.BatchRequestTooLong
+		contents   *types.InvalidMessageContents
+	)
+	switch {
+	case errors.As(err, &badReceipt), errors.As(err, &notFlight):
+		return fmt.Errorf("%s: %w: %v", op, queue.ErrInvalidReceipt, err)
+	case errors.As(err, &badValue), errors.As(err, &tooLong), errors.As(err, &contents):
+		return fmt.Errorf("%s: %w: %v", op, queue.ErrInvalidRequest, err)
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code := api.ErrorCode()
+		switch {
+		case strings.Contains(code, "ReceiptHandleIsInvalid"), strings.Contains(code, "MessageNotInflight"):
+			return fmt.Errorf("%s: %w: %v", op, queue.ErrInvalidReceipt, err)
+		case code == "InvalidParameterValue", strings.Contains(code, "InvalidParameterValue"):
+			return fmt.Errorf("%s: %w: %v", op, queue.ErrInvalidRequest, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// queueFor returns the queue a priority goes to, and its receipt prefix.
+func (q *Queue) queueFor(priority int) (url, prefix string) {
+	if priority > 0 {
+		return q.cfg.HighQueueURL, prefixHigh
+	}
+	return q.cfg.QueueURL, prefixDefault
+}
+
+// splitReceipt returns the queue URL and SQS receipt handle of one of our
+// receipt handles.
+func (q *Queue) splitReceipt(handle string) (url, sqsHandle string, err error) {
+	for prefix, u := range map[string]string{prefixHigh: q.cfg.HighQueueURL, prefixDefault: q.cfg.QueueURL, prefixDead: q.cfg.DeadLetterQueueURL} {
+		if rest, ok := strings.CutPrefix(handle, prefix); ok && rest != "" {
+			return u, rest, nil
+		}
+	}
+	return "", "", fmt.Errorf("receipt %q: %w", handle, queue.ErrInvalidReceipt)
+}
+
+// seconds rounds d up to whole seconds, SQS's unit.
+func seconds(d time.Duration) int32 {
+	return int32(math.Ceil(d.Seconds()))
+}
+
+func priorityAttributes(priority int) map[string]types.MessageAttributeValue {
+	return map[string]types.MessageAttributeValue{
+		priorityAttr: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(priority))},
+	}
+}
+
+// Send enqueues messages, one SendMessageBatch per queue and ten messages
+// (a single message is one SendMessage). It returns the IDs in order.
+func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
+	for i, r := range reqs {
+		if r.Body == "" {
+			return nil, fmt.Errorf("send message %d: empty body: %w", i, queue.ErrInvalidRequest)
+		}
+		if r.Delay < 0 || r.Delay > queue.MaxDelay {
+			return nil, fmt.Errorf("send message %d: delay %v out of 0..%v: %w", i, r.Delay, queue.MaxDelay, queue.ErrInvalidRequest)
+		}
+	}
+	ids := make([]string, len(reqs))
+	if len(reqs) == 1 {
+		url, _ := q.queueFor(reqs[0].Priority)
+		out, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+			QueueUrl:          &url,
+			MessageBody:       &reqs[0].Body,
+			DelaySeconds:      seconds(reqs[0].Delay),
+			MessageAttributes: priorityAttributes(reqs[0].Priority),
+		})
+		if err != nil {
+			return nil, translate("send message", err)
+		}
+		ids[0] = aws.ToString(out.MessageId)
+		return ids, nil
+	}
+	byQueue := map[string][]int{}
+	var urls []string
+	for i, r := range reqs {
+		url, _ := q.queueFor(r.Priority)
+		if _, ok := byQueue[url]; !ok {
+			urls = append(urls, url)
+		}
+		byQueue[url] = append(byQueue[url], i)
+	}
+	for _, url := range urls {
+		idx := byQueue[url]
+		for start := 0; start < len(idx); start += queue.MaxBatch {
+			chunk := idx[start:min(start+queue.MaxBatch, len(idx))]
+			entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
+			for k, i := range chunk {
+				entries[k] = types.SendMessageBatchRequestEntry{
+					Id:                aws.String(strconv.Itoa(i)),
+					MessageBody:       &reqs[i].Body,
+					DelaySeconds:      seconds(reqs[i].Delay),
+					MessageAttributes: priorityAttributes(reqs[i].Priority),
+				}
+			}
+			out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+			if err != nil {
+				return nil, translate("send message batch", err)
+			}
+			if len(out.Failed) > 0 {
+				f := out.Failed[0]
+				return nil, fmt.Errorf("send message batch: %d of %d failed, first: %s %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
+			}
+			for _, ok := range out.Successful {
+				i, err := strconv.Atoi(aws.ToString(ok.Id))
+				if err != nil || i < 0 || i >= len(ids) {
+					return nil, fmt.Errorf("send message batch: unexpected entry id %q", aws.ToString(ok.Id))
+				}
+				ids[i] = aws.ToString(ok.MessageId)
+			}
+		}
+	}
+	return ids, nil
+}
+
+func validateReceive(r queue.ReceiveRequest) error {
+	if r.Max < 1 || r.Max > queue.MaxBatch {
+		return fmt.Errorf("receive %d messages: out of 1..%d: %w", r.Max, queue.MaxBatch, queue.ErrInvalidRequest)
+	}
+	if r.Visibility < 0 || r.Visibility > queue.MaxVisibility {
+		return fmt.Errorf("receive: visibility %v out of range: %w", r.Visibility, queue.ErrInvalidRequest)
+	}
+	if r.Wait < 0 {
+		return fmt.Errorf("receive: negative wait %v: %w", r.Wait, queue.ErrInvalidRequest)
+	}
+	return nil
+}
+
+// Receive takes from the high-priority queue first (no wait), then fills
+// the rest from the default queue, long-polling it for r.Wait only when the
+// high queue had nothing. A long poll therefore watches the default queue
+// only; a high-priority message sent during it waits for the next receive.
+func (q *Queue) Receive(ctx context.Context, r queue.ReceiveRequest) ([]queue.Message, error) {
+	if err := validateReceive(r); err != nil {
+		return nil, err
+	}
+	var msgs []queue.Message
+	if q.cfg.HighQueueURL != q.cfg.QueueURL {
+		high, err := q.receive(ctx, q.cfg.HighQueueURL, prefixHigh, r.Max, r.Visibility, 0)
+		if err != nil {
+			return nil, err
+		}
+		sort.SliceStable(high, func(a, b int) bool { return high[a].Priority > high[b].Priority })
+		msgs = high
+	}
+	if len(msgs) < r.Max {
+		wait := r.Wait
+		if len(msgs) > 0 {
+			wait = 0
+		}
+		low, err := q.receive(ctx, q.cfg.QueueURL, prefixDefault, r.Max-len(msgs), r.Visibility, wait)
+		if err != nil {
+			return nil, err
+		}
+		if q.cfg.HighQueueURL == q.cfg.QueueURL {
+			sort.SliceStable(low, func(a, b int) bool { return low[a].Priority > low[b].Priority })
+		}
+		msgs = append(msgs, low...)
+	}
+	return msgs, nil
+}
+
+// receive is one ReceiveMessage on url.
+func (q *Queue) receive(ctx context.Context, url, prefix string, max int, visibility, wait time.Duration) ([]queue.Message, error) {
+	in := &sqs.ReceiveMessageInput{
+		QueueUrl:                    aws.String(url),
+		MaxNumberOfMessages:         int32(max),
+		WaitTimeSeconds:             seconds(min(wait, maxWait)),
+		MessageAttributeNames:       []string{priorityAttr},
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount, types.MessageSystemAttributeNameSentTimestamp},
+	}
+	if visibility > 0 {
+		in.VisibilityTimeout = seconds(visibility)
+	}
+	out, err := q.sqs.ReceiveMessage(ctx, in)
+	if err != nil {
+		return nil, translate("receive messages", err)
+	}
+	msgs := make([]queue.Message, 0, len(out.Messages))
+	for _, m := range out.Messages {
+		msg := queue.Message{
+			ID:            aws.ToString(m.MessageId),
+			Body:          aws.ToString(m.Body),
+			ReceiptHandle: prefix + aws.ToString(m.ReceiptHandle),
+		}
+		msg.ReceiveCount, _ = strconv.Atoi(m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
+		if ms, err := strconv.ParseInt(m.Attributes[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+			msg.SentAt = time.UnixMilli(ms).UTC()
+		}
+		if a, ok := m.MessageAttributes[priorityAttr]; ok {
+			msg.Priority, _ = strconv.Atoi(aws.ToString(a.StringValue))
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
+}
+
+// Delete acknowledges a message.
+func (q *Queue) Delete(ctx context.Context, receiptHandle string) error {
+	url, handle, err := q.splitReceipt(receiptHandle)
+	if err != nil {
+		return fmt.Errorf("delete message: %w", err)
+	}
+	if _, err := q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
+		return translate("delete message", err)
+	}
+	return nil
+}
+
+// ChangeVisibility makes a received message visible again after d.
+func (q *Queue) ChangeVisibility(ctx context.Context, receiptHandle string, d time.Duration) error {
+	if d < 0 || d > queue.MaxVisibility {
+		return fmt.Errorf("change visibility to %v: %w", d, queue.ErrInvalidRequest)
+	}
+	url, handle, err := q.splitReceipt(receiptHandle)
+	if err != nil {
+		return fmt.Errorf("change visibility: %w", err)
+	}
+	_, err = q.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: &url, ReceiptHandle: &handle, VisibilityTimeout: seconds(d),
+	})
+	if err != nil {
+		return translate("change visibility", err)
+	}
+	return nil
+}
+
+// DeadLetter sends a copy of the message to the dead-letter queue, then
+// deletes it from its queue. A crash between the two leaves the message in
+// both; the engine treats a delivery of a dead-lettered job as done.
+func (q *Queue) DeadLetter(ctx context.Context, m queue.Message) error {
+	url, handle, err := q.splitReceipt(m.ReceiptHandle)
+	if err != nil {
+		return fmt.Errorf("dead-letter message %s: %w", m.ID, err)
+	}
+	if _, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:          &q.cfg.DeadLetterQueueURL,
+		MessageBody:       &m.Body,
+		MessageAttributes: priorityAttributes(m.Priority),
+	}); err != nil {
+		return translate("dead-letter message "+m.ID, err)
+	}
+	if _, err := q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
+		return translate("dead-letter message "+m.ID, err)
+	}
+	return nil
+}
+
+// MaxReceiveCount returns the queues' maxReceiveCount.
+func (q *Queue) MaxReceiveCount() int { return q.cfg.MaxReceiveCount }
+
+// DeadLetters returns the dead-letter queue.
+func (q *Queue) DeadLetters() queue.DeadLetterQueue { return deadLetters{q} }
+
+// deadLetters is the operator's view of the dead-letter queue.
+type deadLetters struct{ q *Queue }
+
+// Receive lists dead-lettered messages, keeping them invisible for
+// r.Visibility.
+func (d deadLetters) Receive(ctx context.Context, r queue.ReceiveRequest) ([]queue.Message, error) {
+	if err := validateReceive(r); err != nil {
+		return nil, err
+	}
+	return d.q.receive(ctx, d.q.cfg.DeadLetterQueueURL, prefixDead, r.Max, r.Visibility, r.Wait)
+}
+
+// Redrive sends the message back to the queue of its priority as a fresh
+// message, then deletes it from the dead-letter queue.
+func (d deadLetters) Redrive(ctx context.Context, m queue.Message) error {
+	_, handle, err := d.q.splitReceipt(m.ReceiptHandle)
+	if err != nil || !strings.HasPrefix(m.ReceiptHandle, prefixDead) {
+		return fmt.Errorf("redrive message %s: receipt %q: %w", m.ID, m.ReceiptHandle, queue.ErrInvalidReceipt)
+	}
+	url, _ := d.q.queueFor(m.Priority)
+	if _, err := d.q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:          &url,
+		MessageBody:       &m.Body,
+		MessageAttributes: priorityAttributes(m.Priority),
+	}); err != nil {
+		return translate("redrive message "+m.ID, err)
+	}
+	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
+		return translate("redrive message "+m.ID, err)
+	}
+	return nil
+}
+
+// Delete removes a dead-lettered message.
+func (d deadLetters) Delete(ctx context.Context, receiptHandle string) error {
+	handle, ok := strings.CutPrefix(receiptHandle, prefixDead)
+	if !ok || handle == "" {
+		return fmt.Errorf("delete dead letter: receipt %q: %w", receiptHandle, queue.ErrInvalidReceipt)
+	}
+	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
+		return translate("delete dead letter", err)
+	}
+	return nil
+}
+
+// Depth returns about how many messages the dead-letter queue holds:
+// visible, in flight and delayed (SQS's approximate counts).
+func (d deadLetters) Depth(ctx context.Context) (int, error) {
+	names := []types.QueueAttributeName{
+		types.QueueAttributeNameApproximateNumberOfMessages,
+		types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
+	}
+	out, err := d.q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, AttributeNames: names})
+	if err != nil {
+		return 0, translate("dead-letter queue depth", err)
+	}
+	total := 0
+	for _, n := range names {
+		v, err := strconv.Atoi(out.Attributes[string(n)])
+		if err != nil {
+			return 0, fmt.Errorf("dead-letter queue depth: attribute %s=%q: %w", n, out.Attributes[string(n)], err)
+		}
+		total += v
+	}
+	return total, nil
+}

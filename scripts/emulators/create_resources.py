@@ -1,0 +1,149 @@
+"""Create the DynamoDB tables and SQS queues of template.yaml on an endpoint.
+
+The emulators get the same definitions as the deployment: this reads the
+AWS::DynamoDB::Table and AWS::SQS::Queue resources' Properties from the SAM
+template (resolving !GetAtt X.Arn between them) instead of keeping a second
+hand-written schema. It prints shell `export` lines for the created
+resources.
+
+usage: create_resources.py TEMPLATE ENDPOINT PREFIX
+"""
+
+import json
+import sys
+
+import boto3
+import yaml
+
+
+class TemplateLoader(yaml.SafeLoader):
+    """A YAML loader that keeps CloudFormation short-form intrinsics."""
+
+
+def _intrinsic(name):
+    def construct(loader, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if name == "Fn::GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    return construct
+
+
+for _tag in ("Ref", "Condition"):
+    TemplateLoader.add_constructor("!" + _tag, _intrinsic(_tag))
+for _fn in ("GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "Not",
+            "And", "Or", "FindInMap", "ImportValue", "Base64", "GetAZs", "Cidr",
+            "Transform", "ToJsonString", "Length"):
+    TemplateLoader.add_constructor("!" + _fn, _intrinsic("Fn::" + _fn))
+
+# Known resources -> the env vars Jobline reads (internal/awsbackend).
+ENV_NAMES = {
+    "JobsTable": "JOBLINE_TABLE",
+    "JobsQueue": "JOBLINE_QUEUE_URL",
+    "JobsHighQueue": "JOBLINE_HIGH_QUEUE_URL",
+    "DeadLetterQueue": "JOBLINE_DLQ_URL",
+}
+
+# CreateTable takes these Properties as they are in CloudFormation.
+TABLE_PROPS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
+               "LocalSecondaryIndexes", "BillingMode", "ProvisionedThroughput",
+               "StreamSpecification")
+# SQS queue Properties that are CreateQueue attributes; the policies are
+# JSON documents.
+QUEUE_ATTRS = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
+               "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout",
+               "RedrivePolicy", "RedriveAllowPolicy", "FifoQueue",
+               "ContentBasedDeduplication")
+
+
+def resolve(value, arns):
+    """Resolve !GetAtt X.Arn of a created queue; reject other intrinsics."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::GetAtt"}:
+            logical, attr = value["Fn::GetAtt"]
+            if attr == "Arn" and logical in arns:
+                return arns[logical]
+            raise SystemExit(f"cannot resolve !GetAtt {logical}.{attr}")
+        if any(k.startswith("Fn::") or k == "Ref" for k in value):
+            raise SystemExit(f"unsupported intrinsic in {value}")
+        return {k: resolve(v, arns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, arns) for v in value]
+    return value
+
+
+def queue_order(queues):
+    """Queues that others point at (dead-letter targets) first."""
+    def deps(props):
+        return json.dumps(props.get("RedrivePolicy", {}))
+    ordered, done = [], set()
+    while len(ordered) < len(queues):
+        progressed = False
+        for name, props in queues.items():
+            if name in done:
+                continue
+            if all(other in done or other == name or f'"{other}"' not in deps(props) for other in queues):
+                ordered.append(name)
+                done.add(name)
+                progressed = True
+        if not progressed:
+            raise SystemExit("queues depend on each other in a cycle")
+    return ordered
+
+
+def main():
+    template_path, endpoint, prefix = sys.argv[1:4]
+    with open(template_path) as f:
+        template = yaml.load(f, Loader=TemplateLoader)
+    resources = template.get("Resources", {})
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+    ddb = session.client("dynamodb", endpoint_url=endpoint)
+    sqs = session.client("sqs", endpoint_url=endpoint)
+    exports = {}
+
+    for name, res in resources.items():
+        if res.get("Type") != "AWS::DynamoDB::Table":
+            continue
+        props = res.get("Properties", {})
+        table = props.get("TableName") or f"{prefix}-{name}"
+        args = {k: props[k] for k in TABLE_PROPS if k in props}
+        ddb.create_table(TableName=table, **args)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={
+                "AttributeName": ttl["AttributeName"], "Enabled": True})
+        exports[ENV_NAMES.get(name, f"JOBLINE_RESOURCE_{name}")] = table
+
+    queues = {n: r.get("Properties", {}) for n, r in resources.items()
+              if r.get("Type") == "AWS::SQS::Queue"}
+    arns = {}
+    max_receive = None
+    for name in queue_order(queues):
+        props = resolve(queues[name], arns)
+        attrs = {}
+        for key in QUEUE_ATTRS:
+            if key in props:
+                value = props[key]
+                attrs[key] = json.dumps(value) if isinstance(value, dict) else str(value).lower() if isinstance(value, bool) else str(value)
+        if "RedrivePolicy" in props:
+            max_receive = props["RedrivePolicy"].get("maxReceiveCount", max_receive)
+        queue_name = props.get("QueueName") or f"{prefix}-{name}"
+        url = sqs.create_queue(QueueName=queue_name, Attributes=attrs)["QueueUrl"]
+        arns[name] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        exports[ENV_NAMES.get(name, f"JOBLINE_RESOURCE_{name}")] = url
+
+    if max_receive is not None:
+        exports["JOBLINE_MAX_RECEIVE_COUNT"] = str(max_receive)
+    for key, value in exports.items():
+        print(f"export {key}={value}")
+
+
+if __name__ == "__main__":
+    main()
