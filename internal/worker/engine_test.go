@@ -1,0 +1,710 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
+	"jobline/internal/worker"
+)
+
+func TestProcessOutcomes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		handler     worker.HandlerFunc
+		register    bool // false: the job type is unknown to the registry
+		maxAttempts int
+		wantDisp    worker.Disposition
+		wantStatus  jobs.Status
+		wantResult  string
+		wantError   string // substring of the job's errorMessage
+		wantDL      bool   // job dead-lettered and its message in the DLQ
+	}{
+		{
+			name:     "success completes with the result",
+			register: true, handler: func(context.Context, *worker.Task) (any, error) { return map[string]int{"n": 1}, nil },
+			wantDisp: worker.Delete, wantStatus: jobs.StatusCompleted, wantResult: `{"n":1}`,
+		},
+		{
+			name:     "permanent error fails at once without dead-lettering",
+			register: true, maxAttempts: 5,
+			handler:  func(context.Context, *worker.Task) (any, error) { return nil, jobs.Permanent(errors.New("bad input")) },
+			wantDisp: worker.Delete, wantStatus: jobs.StatusFailed, wantError: "bad input",
+		},
+		{
+			name:     "partial error ends partial with its result",
+			register: true,
+			handler: func(context.Context, *worker.Task) (any, error) {
+				return nil, jobs.Partial(map[string][]string{"done": {"a"}, "failed": {"b"}}, errors.New("1 of 2 failed"))
+			},
+			wantDisp: worker.Delete, wantStatus: jobs.StatusPartial, wantResult: `{"done":["a"],"failed":["b"]}`, wantError: "1 of 2 failed",
+		},
+		{
+			name:     "panic is a retryable error",
+			register: true, maxAttempts: 3,
+			handler:  func(context.Context, *worker.Task) (any, error) { panic("boom") },
+			wantDisp: worker.Keep, wantStatus: jobs.StatusProcessing, wantError: "panic: boom",
+		},
+		{
+			name:     "panic on the last attempt fails and dead-letters",
+			register: true, maxAttempts: 1,
+			handler:  func(context.Context, *worker.Task) (any, error) { panic("boom") },
+			wantDisp: worker.Moved, wantStatus: jobs.StatusFailed, wantError: "panic: boom", wantDL: true,
+		},
+		{
+			name:     "unknown job type fails, dead-lettered",
+			register: false,
+			wantDisp: worker.Moved, wantStatus: jobs.StatusFailed, wantError: "unknown job type", wantDL: true,
+		},
+		{
+			name:     "result that is not JSON fails permanently",
+			register: true, maxAttempts: 3,
+			handler:  func(context.Context, *worker.Task) (any, error) { return func() {}, nil },
+			wantDisp: worker.Delete, wantStatus: jobs.StatusFailed, wantError: "not JSON",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, setupOpt{})
+			jobType := "other"
+			if tt.register {
+				jobType = "t"
+				b.handle(jobType, tt.handler)
+			}
+			b.handle("registered", ok)
+			if tt.maxAttempts == 0 {
+				tt.maxAttempts = 3
+			}
+			j := b.create(t, jobType, `{}`, tt.maxAttempts, false)
+			r := b.process(t, b.receive(t))
+			got := b.get(t, j.ID)
+			if r.Disposition != tt.wantDisp || r.Status != tt.wantStatus || got.Status != tt.wantStatus {
+				t.Fatalf("result %+v, job status %s; want %s and %s", r, got.Status, tt.wantDisp, tt.wantStatus)
+			}
+			if tt.wantResult != "" && string(got.Result) != tt.wantResult {
+				t.Errorf("result = %s, want %s", got.Result, tt.wantResult)
+			}
+			if !strings.Contains(got.ErrorMessage, tt.wantError) {
+				t.Errorf("errorMessage = %q, want it to contain %q", got.ErrorMessage, tt.wantError)
+			}
+			if got.DeadLettered != tt.wantDL {
+				t.Errorf("deadLettered = %v, want %v", got.DeadLettered, tt.wantDL)
+			}
+			wantDepth := 0
+			if tt.wantDL {
+				wantDepth = 1
+			}
+			if d := b.dlqDepth(t); d != wantDepth {
+				t.Errorf("DLQ depth = %d, want %d", d, wantDepth)
+			}
+			if tt.wantDisp != worker.Keep {
+				b.queueEmpty(t)
+			}
+		})
+	}
+}
+
+func TestBadBodyGoesToDeadLetterQueue(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"not json", `{"jobType":"echo"}`, `[1,2]`} {
+		b := setup(t, setupOpt{})
+		if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		r := b.process(t, b.receive(t))
+		if r.Disposition != worker.Moved || !errors.Is(r.Err, queue.ErrBadBody) {
+			t.Errorf("body %q: result %+v, want Moved with ErrBadBody", body, r)
+		}
+		if d := b.dlqDepth(t); d != 1 {
+			t.Errorf("body %q: DLQ depth %d, want 1", body, d)
+		}
+		b.queueEmpty(t)
+		if n := b.store.total(); n != 0 {
+			t.Errorf("body %q: %d store calls, want 0", body, n)
+		}
+	}
+}
+
+func TestMessageForMissingJobIsDeleted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("echo", ok)
+	b.send(t, jobs.Job{ID: "nope", JobType: "echo"})
+	r := b.process(t, b.receive(t))
+	if r.Disposition != worker.Delete || !errors.Is(r.Err, jobs.ErrNotFound) {
+		t.Fatalf("result %+v, want Delete with ErrNotFound", r)
+	}
+	b.queueEmpty(t)
+}
+
+func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	const failTimes = 2
+	b.handle("flaky", func(_ context.Context, t *worker.Task) (any, error) {
+		if t.Job.Attempt <= failTimes {
+			return nil, errors.New("transient trouble")
+		}
+		return map[string]int{"attempt": t.Job.Attempt}, nil
+	})
+	j := b.create(t, "flaky", `{}`, 3, false)
+
+	for attempt := 1; attempt <= failTimes; attempt++ {
+		r := b.process(t, b.receive(t))
+		got := b.get(t, j.ID)
+		// BackoffBase 1s doubled per attempt, half fixed + Rand 0.5 of the other half.
+		base := time.Second << (attempt - 1)
+		wantWait := base/2 + base/4
+		if r.Disposition != worker.Keep || got.Status != jobs.StatusProcessing || got.ErrorMessage != "transient trouble" {
+			t.Fatalf("attempt %d: result %+v, job %s %q", attempt, r, got.Status, got.ErrorMessage)
+		}
+		if want := b.clock.Now().Add(wantWait); !got.NextAttemptAt.Equal(want) {
+			t.Fatalf("attempt %d: NextAttemptAt %s, want %s", attempt, got.NextAttemptAt, want)
+		}
+		// The message stays hidden until the backoff has passed.
+		b.clock.Advance(wantWait - time.Millisecond)
+		if _, ok := b.tryReceive(t); ok {
+			t.Fatalf("attempt %d: message visible before its backoff", attempt)
+		}
+		b.clock.Advance(time.Millisecond)
+	}
+	r := b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 3 || string(got.Result) != `{"attempt":3}` {
+		t.Fatalf("final: result %+v, job %+v", r, got)
+	}
+	if n := b.handlerCalls("flaky"); n != 3 {
+		t.Errorf("handler calls = %d, want 3", n)
+	}
+	b.queueEmpty(t)
+}
+
+func TestRetryReplacesMessageBeforeQueueRedrivePolicy(t *testing.T) {
+	t.Parallel()
+	// maxReceiveCount 2: the second receive is the last before SQS would
+	// move the message, so a retry then sends a fresh message.
+	b := setup(t, setupOpt{maxReceiveCount: 2})
+	b.handle("flaky", func(_ context.Context, t *worker.Task) (any, error) {
+		if t.Job.Attempt <= 3 {
+			return nil, errors.New("transient")
+		}
+		return "done", nil
+	})
+	j := b.create(t, "flaky", `{}`, 5, false)
+	got := b.runUntilFinal(t, j.ID)
+	if got.Status != jobs.StatusCompleted || got.Attempt != 4 {
+		t.Fatalf("job %s attempt %d, want completed on attempt 4", got.Status, got.Attempt)
+	}
+	if d := b.dlqDepth(t); d != 0 {
+		t.Errorf("DLQ depth %d: the queue's redrive policy dead-lettered a job with attempts left", d)
+	}
+	if b.queue.send.Load() == 0 {
+		t.Error("no fresh message was sent")
+	}
+	b.queueEmpty(t)
+}
+
+func TestDeadLetteredJobIsFailedAndRedriveCompletesIt(t *testing.T) {
+	t.Parallel()
+	for _, native := range []bool{false, true} {
+		name := map[bool]string{false: "operator redrive", true: "native DLQ redrive"}[native]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, setupOpt{})
+			var broken atomic.Bool
+			broken.Store(true)
+			b.handle("fragile", func(context.Context, *worker.Task) (any, error) {
+				if broken.Load() {
+					return nil, errors.New("downstream is down")
+				}
+				return "fixed", nil
+			})
+			j := b.create(t, "fragile", `{}`, 2, false)
+			got := b.runUntilFinal(t, j.ID)
+			if got.Status != jobs.StatusFailed || !got.DeadLettered || got.Attempt != 2 || got.ErrorMessage != "downstream is down" {
+				t.Fatalf("after attempts: %+v", got)
+			}
+			if d := b.dlqDepth(t); d != 1 {
+				t.Fatalf("DLQ depth %d, want 1", d)
+			}
+			b.queueEmpty(t)
+
+			// The operator fixes the handler and redrives.
+			broken.Store(false)
+			ctx := context.Background()
+			if !native {
+				if _, err := b.store.Store.Redrive(ctx, j.ID, "handler fixed", b.clock.Now()); err != nil {
+					t.Fatalf("Redrive: %v", err)
+				}
+			}
+			dl, err := b.mem.DeadLetters().Receive(ctx, queue.ReceiveRequest{Max: 1})
+			if err != nil || len(dl) != 1 {
+				t.Fatalf("DLQ receive: %v, %d messages", err, len(dl))
+			}
+			if err := b.mem.DeadLetters().Redrive(ctx, dl[0]); err != nil {
+				t.Fatalf("DLQ redrive: %v", err)
+			}
+			r := b.process(t, b.receive(t))
+			got = b.get(t, j.ID)
+			if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 1 || got.DeadLettered {
+				t.Fatalf("after redrive: result %+v, job %+v", r, got)
+			}
+			if len(got.History) != 1 || got.History[0].Type != jobs.EventRedrive {
+				t.Errorf("history %+v, want one redrive", got.History)
+			}
+			if native && !strings.Contains(got.History[0].Detail, "dead-letter queue") {
+				t.Errorf("history detail %q", got.History[0].Detail)
+			}
+			if n := b.handlerCalls("fragile"); n != 3 {
+				t.Errorf("handler calls = %d, want 3", n)
+			}
+			if d := b.dlqDepth(t); d != 0 {
+				t.Errorf("DLQ depth %d after redrive", d)
+			}
+			b.queueEmpty(t)
+		})
+	}
+}
+
+func TestDuplicateDeliveryOfFinishedJobDoesNotRunHandler(t *testing.T) {
+	t.Parallel()
+	outcomes := map[string]worker.HandlerFunc{
+		"completed": ok,
+		"partial":   func(context.Context, *worker.Task) (any, error) { return nil, jobs.Partial("r", errors.New("half")) },
+		"failed":    func(context.Context, *worker.Task) (any, error) { return nil, jobs.Permanent(errors.New("no")) },
+	}
+	for status, h := range outcomes {
+		t.Run(status, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, setupOpt{})
+			b.handle("x", h)
+			j := b.create(t, "x", `{}`, 3, false)
+			b.process(t, b.receive(t))
+			before := b.get(t, j.ID)
+			b.send(t, j) // a duplicate message
+			b.store.reset()
+			r := b.process(t, b.receive(t))
+			if r.Disposition != worker.Delete || r.Ran || string(r.Status) != status {
+				t.Fatalf("duplicate: %+v", r)
+			}
+			if n := b.handlerCalls("x"); n != 1 {
+				t.Errorf("handler calls = %d, want 1", n)
+			}
+			if after := b.get(t, j.ID); after.Version != before.Version {
+				t.Errorf("duplicate delivery changed the job: version %d -> %d", before.Version, after.Version)
+			}
+			if n := b.store.total(); n != 1 {
+				t.Errorf("duplicate cost %d store calls, want 1 (the rejected claim)", n)
+			}
+			b.queueEmpty(t)
+		})
+	}
+}
+
+func TestHungHandlerIsReclaimedAndStaleWorkerIsFenced(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	release := make(chan struct{})
+	started := make(chan *worker.Task, 1)
+	b.handle("hang", func(_ context.Context, t *worker.Task) (any, error) {
+		if t.Job.Attempt == 1 {
+			started <- t
+			<-release // hangs, ignoring its context
+			return "stale", nil
+		}
+		return "fresh", nil
+	}, worker.Timeout(time.Minute))
+	j := b.create(t, "hang", `{}`, 3, false)
+
+	first := make(chan worker.Result, 1)
+	m1 := b.receive(t)
+	go func() { first <- b.engine.Process(context.Background(), m1) }()
+	stale := <-started
+
+	// The worker is stuck; its message comes back after the visibility
+	// timeout (no heartbeat in this test), while the lease still holds.
+	b.clock.Advance(30 * time.Second)
+	r := b.process(t, b.receive(t))
+	leaseEnd := t0.Add(time.Minute + 30*time.Second)
+	if r.Disposition != worker.Keep || r.Ran {
+		t.Fatalf("redelivery during the lease: %+v, want Keep without running", r)
+	}
+	b.clock.Set(leaseEnd.Add(time.Second - time.Millisecond))
+	if _, ok := b.tryReceive(t); ok {
+		t.Fatal("message visible before the lease expired")
+	}
+
+	// Past the lease: the next delivery reclaims the job and completes it.
+	b.clock.Set(leaseEnd.Add(time.Second))
+	r = b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 2 || string(got.Result) != `"fresh"` {
+		t.Fatalf("reclaim: result %+v, job %s attempt %d result %s", r, got.Status, got.Attempt, got.Result)
+	}
+
+	// The stale worker can no longer write.
+	if _, err := stale.AddAsset(context.Background(), jobs.Asset{AssetType: "x"}); !errors.Is(err, jobs.ErrInvalidTransition) && !errors.Is(err, jobs.ErrLeaseLost) {
+		t.Errorf("stale AddAsset = %v, want a fenced rejection", err)
+	}
+	stale.Progress(50)
+	close(release)
+	r = <-first
+	if r.Disposition != worker.Delete || r.Status != jobs.StatusCompleted {
+		t.Fatalf("stale finish: %+v, want Delete seeing completed", r)
+	}
+	if got := b.get(t, j.ID); string(got.Result) != `"fresh"` || got.Progress != 100 {
+		t.Errorf("stale worker changed the job: %+v", got)
+	}
+	b.queueEmpty(t)
+}
+
+func TestLeaseExpiredOnLastAttemptFailsAndDeadLetters(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("x", ok, worker.Timeout(time.Minute))
+	j := b.create(t, "x", `{}`, 1, false)
+	// A worker claimed the job and died.
+	if _, err := b.store.Store.Claim(context.Background(), j.ID, jobs.Claim{LeaseToken: "dead", Now: t0, LeaseExpiresAt: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(time.Minute)
+	r := b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Moved || got.Status != jobs.StatusFailed || !got.DeadLettered || b.handlerCalls("x") != 0 {
+		t.Fatalf("result %+v, job %+v", r, got)
+	}
+	if d := b.dlqDepth(t); d != 1 {
+		t.Errorf("DLQ depth %d, want 1", d)
+	}
+}
+
+func TestCancelWhileRunningCancelsHandlerContext(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 2 * time.Millisecond }})
+	running := make(chan struct{})
+	cause := make(chan error, 1)
+	b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+		close(running)
+		select {
+		case <-ctx.Done():
+			cause <- ctx.Err()
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Second):
+			cause <- nil
+			return "not canceled", nil
+		}
+	})
+	j := b.create(t, "long", `{}`, 3, false)
+	done := make(chan worker.Result, 1)
+	m := b.receive(t)
+	go func() { done <- b.engine.Process(context.Background(), m) }()
+	<-running
+	if _, err := b.store.Store.Cancel(context.Background(), j.ID, "alice", b.clock.Now()); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	if err := <-cause; !errors.Is(err, context.Canceled) {
+		t.Fatalf("handler context: %v, want canceled", err)
+	}
+	r := <-done
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Delete || r.Status != jobs.StatusCanceled || got.Status != jobs.StatusCanceled || got.ErrorMessage != "" {
+		t.Fatalf("result %+v, job %s %q", r, got.Status, got.ErrorMessage)
+	}
+	if n := b.store.count("Retry") + b.store.count("Finish"); n != 0 {
+		t.Errorf("%d outcome writes for a canceled job, want 0", n)
+	}
+}
+
+func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	running := make(chan struct{})
+	b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+		close(running)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	j := b.create(t, "long", `{}`, 3, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan worker.Result, 1)
+	m := b.receive(t)
+	go func() { done <- b.engine.Process(ctx, m) }()
+	<-running
+	cancel()
+	r := <-done
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Keep || got.Status != jobs.StatusProcessing || got.ErrorMessage != "" || got.Attempt != 1 {
+		t.Fatalf("result %+v, job %+v", r, got)
+	}
+	if n := b.store.count("Retry") + b.store.count("Finish"); n != 0 {
+		t.Errorf("%d outcome writes on shutdown, want 0", n)
+	}
+	if _, ok := b.tryReceive(t); !ok {
+		t.Error("message not visible again after shutdown")
+	}
+}
+
+func TestTimeoutIsARetryableError(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("slow", func(ctx context.Context, _ *worker.Task) (any, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}, worker.Timeout(time.Millisecond))
+	j := b.create(t, "slow", `{}`, 2, false)
+	r := b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Keep || !strings.Contains(got.ErrorMessage, "timed out after 1ms") {
+		t.Fatalf("result %+v, errorMessage %q", r, got.ErrorMessage)
+	}
+}
+
+func TestProgressIsCoalesced(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	var seen []int
+	b.handle("p", func(_ context.Context, task *worker.Task) (any, error) {
+		read := func() { seen = append(seen, b.get(t, task.Job.ID).Progress) }
+		task.Progress(5) // first: written at once
+		read()
+		for p := 6; p < 40; p++ {
+			task.Progress(p) // within the interval: pending, latest wins
+		}
+		read()
+		b.clock.Advance(time.Second)
+		task.Progress(40) // interval passed: written
+		read()
+		task.Progress(41)
+		task.Progress(42) // pending when the handler returns
+		read()
+		return nil, jobs.Permanent(errors.New("stop")) // the pending 42 is flushed before finishing
+	})
+	j := b.create(t, "p", `{}`, 3, false)
+	b.process(t, b.receive(t))
+	if want := []int{5, 5, 40, 40}; !equalInts(seen, want) {
+		t.Errorf("progress seen by readers = %v, want %v", seen, want)
+	}
+	if n := b.store.count("Progress"); n != 3 {
+		t.Errorf("progress writes = %d, want 3 (5, 40, flush of 42)", n)
+	}
+	if got := b.get(t, j.ID); got.Progress != 42 || got.Status != jobs.StatusFailed {
+		t.Errorf("job progress %d status %s, want 42 failed", got.Progress, got.Status)
+	}
+
+	// 100 is written at once, and a completed job needs no flush.
+	b2 := setup(t, setupOpt{})
+	b2.handle("p", func(_ context.Context, task *worker.Task) (any, error) {
+		task.Progress(1)
+		task.Progress(50)
+		task.Progress(100)
+		task.Progress(100) // unchanged: no write
+		return "ok", nil
+	})
+	j2 := b2.create(t, "p", `{}`, 3, false)
+	b2.process(t, b2.receive(t))
+	if n := b2.store.count("Progress"); n != 2 {
+		t.Errorf("progress writes = %d, want 2 (1 and 100)", n)
+	}
+	if got := b2.get(t, j2.ID); got.Progress != 100 || got.Status != jobs.StatusCompleted {
+		t.Errorf("job %+v", got)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestNoProgressJobCostsTwoStoreWrites(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{config: func(c *worker.Config) {
+		// Default intervals: a short job must not trigger any of them.
+		c.VisibilityTimeout, c.VisibilityHeartbeat, c.CancelPoll, c.ProgressInterval = 0, 0, 0, 0
+	}})
+	b.handle("noop", func(context.Context, *worker.Task) (any, error) { return nil, nil })
+	for range 5 {
+		b.create(t, "noop", `{}`, 3, false)
+	}
+	b.store.reset()
+	for range 5 {
+		if r := b.process(t, b.receive(t)); r.Disposition != worker.Delete || r.Status != jobs.StatusCompleted {
+			t.Fatalf("result %+v", r)
+		}
+	}
+	if claims, finishes, total := b.store.count("Claim"), b.store.count("Finish"), b.store.total(); claims != 5 || finishes != 5 || total != 10 {
+		t.Errorf("store calls: %d claims, %d finishes, %d in all; want 5, 5, 10", claims, finishes, total)
+	}
+	if n := b.queue.changeVisibility.Load() + b.queue.send.Load() + b.queue.deadLetter.Load(); n != 0 {
+		t.Errorf("%d queue calls by the engine, want 0 (the caller deletes)", n)
+	}
+}
+
+func TestTransientStoreErrorKeepsMessage(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{config: func(c *worker.Config) { c.TransientRetryDelay = 7 * time.Second }})
+	b.handle("echo", ok)
+	j := b.create(t, "echo", `{}`, 3, false)
+	b.store.failWith("Claim", errors.New("throttled"))
+	r := b.process(t, b.receive(t))
+	if r.Disposition != worker.Keep || r.Ran {
+		t.Fatalf("result %+v, want Keep", r)
+	}
+	b.store.failWith("Claim", nil)
+	b.clock.Advance(7*time.Second - time.Millisecond)
+	if _, ok := b.tryReceive(t); ok {
+		t.Fatal("message back before TransientRetryDelay")
+	}
+	b.clock.Advance(time.Millisecond)
+	b.process(t, b.receive(t))
+	if got := b.get(t, j.ID); got.Status != jobs.StatusCompleted {
+		t.Fatalf("job %s", got.Status)
+	}
+
+	// A failed Finish leaves the job leased; the message comes back and
+	// the job completes after the lease expires.
+	j2 := b.create(t, "echo", `{}`, 3, false)
+	b.store.failWith("Finish", errors.New("throttled"))
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.Keep {
+		t.Fatalf("finish failure: %+v", r)
+	}
+	b.store.failWith("Finish", nil)
+	b.clock.Advance(worker.DefaultTimeout + 30*time.Second) // past the lease
+	if got := b.runUntilFinal(t, j2.ID); got.Status != jobs.StatusCompleted || got.Attempt != 2 {
+		t.Fatalf("after finish failure: %s attempt %d", got.Status, got.Attempt)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		attempt int
+		rand    float64
+		want    time.Duration
+	}{
+		{1, 0, 500 * time.Millisecond},
+		{1, 0.999999999, time.Second - 1},
+		{2, 0, time.Second},
+		{4, 0.5, 6 * time.Second},
+		{30, 0, 150 * time.Second}, // capped at BackoffMax (5m), half fixed
+		{30, 0.5, 225 * time.Second},
+	}
+	for _, tt := range tests {
+		b := setup(t, setupOpt{config: func(c *worker.Config) { r := tt.rand; c.Rand = func() float64 { return r } }})
+		if got := b.engine.Backoff(tt.attempt); got != tt.want {
+			t.Errorf("Backoff(%d) with rand %v = %s, want %s", tt.attempt, tt.rand, got, tt.want)
+		}
+	}
+}
+
+func TestNewEngineValidatesConfig(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	good := b.engine.Config()
+	tests := []struct {
+		name   string
+		change func(*worker.Config)
+	}{
+		{"no store", func(c *worker.Config) { c.Store = nil }},
+		{"no queue", func(c *worker.Config) { c.Queue = nil }},
+		{"no registry", func(c *worker.Config) { c.Registry = nil }},
+		{"backoff max below base", func(c *worker.Config) { c.BackoffMax = time.Millisecond }},
+		{"heartbeat not below visibility", func(c *worker.Config) { c.VisibilityHeartbeat = c.VisibilityTimeout }},
+	}
+	for _, tt := range tests {
+		cfg := good
+		tt.change(&cfg)
+		if _, err := worker.NewEngine(cfg); err == nil {
+			t.Errorf("%s: NewEngine accepted it", tt.name)
+		}
+	}
+	e, err := worker.NewEngine(worker.Config{Store: b.store, Queue: b.queue, Registry: b.reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Config()
+	if c.LeaseGrace != 30*time.Second || c.VisibilityHeartbeat != 10*time.Second || c.CancelPoll != 3*time.Second ||
+		c.TransientRetryDelay != 10*time.Second || c.BackoffMax != 5*time.Minute || c.ProgressInterval != time.Second {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestRegistryValidate(t *testing.T) {
+	t.Parallel()
+	reg := worker.NewRegistry()
+	reg.Register("plain", worker.HandlerFunc(ok))
+	reg.Register("checked", worker.HandlerFunc(ok), worker.Validate(func(p json.RawMessage) error {
+		var v struct{ N int }
+		if err := json.Unmarshal(p, &v); err != nil || v.N < 1 {
+			return errors.New("n must be at least 1")
+		}
+		return nil
+	}))
+	tests := []struct {
+		jobType, params string
+		wantErr         error
+	}{
+		{"plain", `{"anything":1}`, nil},
+		{"checked", `{"n":2}`, nil},
+		{"checked", `{"n":0}`, worker.ErrInvalidParameters},
+		{"checked", ``, worker.ErrInvalidParameters},
+		{"nope", `{}`, jobs.ErrUnknownJobType},
+	}
+	for _, tt := range tests {
+		err := reg.Validate(tt.jobType, json.RawMessage(tt.params))
+		if (tt.wantErr == nil) != (err == nil) || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
+			t.Errorf("Validate(%s, %s) = %v, want %v", tt.jobType, tt.params, err, tt.wantErr)
+		}
+	}
+	if errors.Is(reg.Validate("checked", json.RawMessage(`{"n":0}`)), jobs.ErrUnknownJobType) {
+		t.Error("a validation error must not look like an unknown type")
+	}
+	if got := reg.Types(); len(got) != 2 || got[0] != "checked" || got[1] != "plain" {
+		t.Errorf("Types = %v", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("registering a type twice did not panic")
+		}
+	}()
+	reg.Register("plain", worker.HandlerFunc(ok))
+}
+
+func BenchmarkEngineNoop(b *testing.B) {
+	bd := setup(b, setupOpt{})
+	bd.handle("noop", func(context.Context, *worker.Task) (any, error) { return nil, nil })
+	ctx := context.Background()
+	jobsList := make([]jobs.Job, b.N)
+	for i := range b.N {
+		jobsList[i] = bd.create(b, "noop", `{}`, 3, false)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		msgs, err := bd.mem.Receive(ctx, queue.ReceiveRequest{Max: 1})
+		if err != nil || len(msgs) != 1 {
+			b.Fatalf("receive: %v %d", err, len(msgs))
+		}
+		if r := bd.engine.Process(ctx, msgs[0]); r.Disposition != worker.Delete {
+			b.Fatalf("result %+v", r)
+		}
+		if err := bd.mem.Delete(ctx, msgs[0].ReceiptHandle); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "jobs/s")
+}

@@ -1,0 +1,335 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jobline/internal/clock"
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
+	"jobline/internal/worker"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// countingStore counts the calls of each Store method, to check request
+// budgets, and can make the next calls of a method fail.
+type countingStore struct {
+	jobs.Store
+	mu    sync.Mutex
+	calls map[string]int
+	fail  map[string]error
+}
+
+func (s *countingStore) hit(op string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[op]++
+	return s.fail[op]
+}
+
+func (s *countingStore) count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+func (s *countingStore) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		n += c
+	}
+	return n
+}
+
+func (s *countingStore) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+}
+
+func (s *countingStore) failWith(op string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[op] = err
+}
+
+func (s *countingStore) Get(ctx context.Context, id string) (jobs.Job, error) {
+	if err := s.hit("Get"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Get(ctx, id)
+}
+
+func (s *countingStore) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
+	if err := s.hit("Claim"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Claim(ctx, id, c)
+}
+
+func (s *countingStore) Progress(ctx context.Context, id, token string, p int, now time.Time) (jobs.Job, error) {
+	if err := s.hit("Progress"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Progress(ctx, id, token, p, now)
+}
+
+func (s *countingStore) Finish(ctx context.Context, id, token string, o jobs.Outcome) (jobs.Job, error) {
+	if err := s.hit("Finish"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Finish(ctx, id, token, o)
+}
+
+func (s *countingStore) Retry(ctx context.Context, id, token string, r jobs.RetryWait) (jobs.Job, error) {
+	if err := s.hit("Retry"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Retry(ctx, id, token, r)
+}
+
+func (s *countingStore) FailExpired(ctx context.Context, id string, attempt int, msg string, now time.Time) (jobs.Job, error) {
+	if err := s.hit("FailExpired"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.FailExpired(ctx, id, attempt, msg, now)
+}
+
+func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+	if err := s.hit("Redrive"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Redrive(ctx, id, reason, now)
+}
+
+func (s *countingStore) Touch(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
+	if err := s.hit("Touch"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Touch(ctx, id, v, sweepAt, now)
+}
+
+func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset) (jobs.Asset, error) {
+	if err := s.hit("AddAsset"); err != nil {
+		return jobs.Asset{}, err
+	}
+	return s.Store.AddAsset(ctx, token, a)
+}
+
+// countingQueue counts ChangeVisibility, Send and DeadLetter calls.
+type countingQueue struct {
+	queue.Queue
+	changeVisibility, send, deadLetter atomic.Int64
+}
+
+func (q *countingQueue) ChangeVisibility(ctx context.Context, rh string, d time.Duration) error {
+	q.changeVisibility.Add(1)
+	return q.Queue.ChangeVisibility(ctx, rh, d)
+}
+
+func (q *countingQueue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
+	q.send.Add(1)
+	return q.Queue.Send(ctx, reqs...)
+}
+
+func (q *countingQueue) DeadLetter(ctx context.Context, m queue.Message) error {
+	q.deadLetter.Add(1)
+	return q.Queue.DeadLetter(ctx, m)
+}
+
+// bundle is what an engine test needs.
+type bundle struct {
+	clock  *clock.Fake
+	store  *countingStore
+	mem    *queue.Memory
+	queue  *countingQueue
+	reg    *worker.Registry
+	engine *worker.Engine
+	calls  sync.Map // jobType -> *atomic.Int64 handler calls
+}
+
+type setupOpt struct {
+	maxReceiveCount int
+	config          func(*worker.Config)
+}
+
+// setup builds a fake clock, memory store and queue, a registry and an
+// engine whose timers never fire during a test (intervals of an hour), so
+// that only the fake clock moves time.
+func setup(t testing.TB, o setupOpt) *bundle {
+	t.Helper()
+	fc := clock.NewFake(t0)
+	mem := queue.NewMemory(queue.MemoryConfig{Clock: fc, VisibilityTimeout: 30 * time.Second, MaxReceiveCount: o.maxReceiveCount})
+	b := &bundle{
+		clock: fc,
+		store: &countingStore{Store: jobs.NewMemoryStore(), calls: map[string]int{}, fail: map[string]error{}},
+		mem:   mem,
+		queue: &countingQueue{Queue: mem},
+		reg:   worker.NewRegistry(),
+	}
+	cfg := worker.Config{
+		Store:               b.store,
+		Queue:               b.queue,
+		Registry:            b.reg,
+		Clock:               fc,
+		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Rand:                func() float64 { return 0.5 },
+		VisibilityTimeout:   30 * time.Second,
+		VisibilityHeartbeat: time.Hour - time.Second,
+		CancelPoll:          time.Hour,
+		ProgressInterval:    time.Second,
+	}
+	// Real tickers only matter for CancelPoll, heartbeat and progress flush;
+	// a huge VisibilityTimeout keeps the heartbeat away.
+	cfg.VisibilityTimeout = time.Hour
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	e, err := worker.NewEngine(cfg)
+	if err != nil {
+		t.Fatalf("NewEngine: %v", err)
+	}
+	b.engine = e
+	return b
+}
+
+// handle registers a handler that counts its calls.
+func (b *bundle) handle(jobType string, fn worker.HandlerFunc, opts ...worker.Option) {
+	n := &atomic.Int64{}
+	b.calls.Store(jobType, n)
+	b.reg.Register(jobType, worker.HandlerFunc(func(ctx context.Context, t *worker.Task) (any, error) {
+		n.Add(1)
+		return fn(ctx, t)
+	}), opts...)
+}
+
+func (b *bundle) handlerCalls(jobType string) int64 {
+	n, ok := b.calls.Load(jobType)
+	if !ok {
+		return 0
+	}
+	return n.(*atomic.Int64).Load()
+}
+
+var jobSeq atomic.Int64
+
+// create stores a queued job and sends its message (unless noMessage).
+func (b *bundle) create(t testing.TB, jobType string, params string, maxAttempts int, noMessage bool) jobs.Job {
+	t.Helper()
+	now := b.clock.Now()
+	j, _, err := b.store.Store.Create(context.Background(), jobs.Job{
+		ID:          fmt.Sprintf("job-%d", jobSeq.Add(1)),
+		Owner:       "alice",
+		JobType:     jobType,
+		Parameters:  json.RawMessage(params),
+		MaxAttempts: maxAttempts,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+		SweepAt:     now,
+	})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if !noMessage {
+		b.send(t, j)
+	}
+	return j
+}
+
+func (b *bundle) send(t testing.TB, j jobs.Job) {
+	t.Helper()
+	if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: j.JobType}.Encode()}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+}
+
+// receive returns the one visible message, failing if there is none.
+func (b *bundle) receive(t testing.TB) queue.Message {
+	t.Helper()
+	m, ok := b.tryReceive(t)
+	if !ok {
+		t.Fatalf("no visible message at %s", b.clock.Now())
+	}
+	return m
+}
+
+func (b *bundle) tryReceive(t testing.TB) (queue.Message, bool) {
+	t.Helper()
+	msgs, err := b.mem.Receive(context.Background(), queue.ReceiveRequest{Max: 1})
+	if err != nil {
+		t.Fatalf("receive: %v", err)
+	}
+	if len(msgs) == 0 {
+		return queue.Message{}, false
+	}
+	return msgs[0], true
+}
+
+// process runs the engine on m and acts on the disposition like the pool.
+func (b *bundle) process(t testing.TB, m queue.Message) worker.Result {
+	t.Helper()
+	r := b.engine.Process(context.Background(), m)
+	if r.Disposition == worker.Delete {
+		if err := b.mem.Delete(context.Background(), m.ReceiptHandle); err != nil {
+			t.Logf("delete: %v", err)
+		}
+	}
+	return r
+}
+
+func (b *bundle) get(t testing.TB, id string) jobs.Job {
+	t.Helper()
+	j, err := b.store.Store.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get %s: %v", id, err)
+	}
+	return j
+}
+
+func (b *bundle) dlqDepth(t testing.TB) int {
+	t.Helper()
+	n, err := b.mem.DeadLetters().Depth(context.Background())
+	if err != nil {
+		t.Fatalf("dlq depth: %v", err)
+	}
+	return n
+}
+
+func (b *bundle) queueEmpty(t testing.TB) {
+	t.Helper()
+	visible, inFlight, delayed := b.mem.Stats()
+	if visible+inFlight+delayed != 0 {
+		t.Errorf("queue not empty: visible %d, in flight %d, delayed %d", visible, inFlight, delayed)
+	}
+}
+
+// runUntilFinal receives and processes, advancing the fake clock when no
+// message is visible, until the job is final or steps run out.
+func (b *bundle) runUntilFinal(t testing.TB, id string) jobs.Job {
+	t.Helper()
+	for range 100 {
+		if j := b.get(t, id); j.Status.Final() {
+			return j
+		}
+		m, ok := b.tryReceive(t)
+		if !ok {
+			b.clock.Advance(time.Second)
+			continue
+		}
+		b.process(t, m)
+	}
+	t.Fatalf("job %s not final after 100 steps: %+v", id, b.get(t, id))
+	return jobs.Job{}
+}
+
+func ok(_ context.Context, t *worker.Task) (any, error) { return map[string]string{"ok": t.Job.ID}, nil }
