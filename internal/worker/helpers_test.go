@@ -332,4 +332,6 @@ func (b *bundle) runUntilFinal(t testing.TB, id string) jobs.Job {
 	return jobs.Job{}
 }
 
-func ok(_ context.Context, t *worker.Task) (any, error) { return map[string]string{"ok": t.Job.ID}, nil }
+func ok(_ context.Context, t *worker.Task) (any, error) {
+	return map[string]string{"ok": t.Job.ID}, nil
+}
