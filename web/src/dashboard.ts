@@ -18,7 +18,7 @@ const IDLE_REFRESH_MS = 5000;
 const JOB_TYPES: ReadonlyArray<{ type: string; help: string; parameters: JsonObject }> = [
   { type: "sleep", help: "Sleeps for `seconds` (up to 30), reporting progress.", parameters: { seconds: 5 } },
   { type: "echo", help: "Completes at once; the result is the parameters.", parameters: { message: "hello" } },
-  { type: "report", help: "Writes a small file you can download.", parameters: { title: "Monthly report" } },
+  { type: "report", help: "Writes a small CSV of `rows` rows you can download.", parameters: { rows: 5 } },
   { type: "fail", help: "Always errors; ends failed after max attempts.", parameters: {} },
   { type: "flaky", help: "Fails `failTimes` attempts, then completes.", parameters: { failTimes: 1 } },
   { type: "partial", help: "Ends partial, with done and failed items.", parameters: {} },
@@ -113,7 +113,6 @@ class Dashboard {
   private jobs: Job[] = [];
   private nextCursor: string | null = null;
   private selectedId: string | null = null;
-  private selectedJob: Job | null = null;
   private pollAbort: AbortController | null = null;
   private listAbort: AbortController | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -348,7 +347,6 @@ class Dashboard {
     this.pollAbort?.abort();
     this.pollAbort = null;
     this.selectedId = jobId;
-    this.selectedJob = null;
     this.renderList();
     if (jobId === null) {
       this.panel.hidden = true;
@@ -432,7 +430,6 @@ class Dashboard {
   }
 
   private renderDetail(job: Job): void {
-    this.selectedJob = job;
     element("detail-id").textContent = job.id;
     element("detail-type").textContent = job.jobType;
     statusBadge(element("detail-status"), job);
@@ -459,7 +456,8 @@ class Dashboard {
       link.href = asset.url;
       link.dataset["testid"] = "asset-link";
       link.dataset["assetId"] = asset.id;
-      const name = asset.storagePath.split("/").pop() ?? asset.id;
+      const fileName = asset.metadata?.["fileName"];
+      const name = typeof fileName === "string" && fileName !== "" ? fileName : (asset.storagePath.split("/").pop() ?? asset.id);
       link.download = name;
       link.textContent = name;
       const info = document.createElement("span");
