@@ -1,0 +1,240 @@
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"sync"
+	"time"
+
+	"jobline/internal/api"
+	"jobline/internal/awsbackend"
+	"jobline/internal/blob"
+	"jobline/internal/clock"
+	"jobline/internal/demojobs"
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
+	"jobline/internal/worker"
+)
+
+// Server is the whole system in one process.
+type Server struct {
+	cfg        Config
+	log        *slog.Logger
+	store      jobs.Store
+	queue      queue.Queue
+	files      *blob.Dir
+	handler    http.Handler
+	pool       *worker.Pool
+	reconciler *worker.Reconciler
+	cleanup    func()
+}
+
+// New builds the store and queue of cfg.Backend, the engine with the demo
+// job types, the API and the routes. It starts nothing; Run does.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("dev server config: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, cleanup: func() {}}
+
+	switch cfg.Backend {
+	case BackendMemory:
+		s.store = jobs.NewMemoryStore()
+		s.queue = queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount})
+	case BackendAWS:
+		awsCfg, err := awsbackend.FromEnv()
+		if err != nil {
+			return nil, fmt.Errorf("aws backend config: %w", err)
+		}
+		s.store, s.queue, err = awsbackend.Open(ctx, awsCfg)
+		if err != nil {
+			return nil, fmt.Errorf("open aws backend: %w", err)
+		}
+	}
+
+	filesDir := cfg.FilesDir
+	if filesDir == "" {
+		tmp, err := os.MkdirTemp("", "jobline-files-")
+		if err != nil {
+			return nil, fmt.Errorf("files dir: %w", err)
+		}
+		filesDir = tmp
+		s.cleanup = func() { os.RemoveAll(tmp) }
+	}
+	files, err := blob.NewDir(filesDir, "")
+	if err != nil {
+		return nil, err
+	}
+	s.files = files
+
+	reg := worker.NewRegistry()
+	demojobs.Register(reg, files)
+	engine, err := worker.NewEngine(worker.Config{
+		Store: s.store, Queue: s.queue, Registry: reg, Logger: log,
+		VisibilityTimeout: cfg.VisibilityTimeout, BackoffBase: cfg.BackoffBase, BackoffMax: cfg.BackoffMax,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.pool, err = worker.NewPool(worker.PoolConfig{Engine: engine, Workers: cfg.Workers, Logger: log}); err != nil {
+		return nil, err
+	}
+	if s.reconciler, err = worker.NewReconciler(worker.ReconcilerConfig{
+		Store: s.store, Queue: s.queue, Logger: log, StrandedAfter: cfg.StrandedAfter,
+	}); err != nil {
+		return nil, err
+	}
+	apiHandler, err := api.New(api.Config{
+		Store: s.store, Queue: s.queue, Clock: clock.Real{}, Logger: log, ValidateJob: reg.Validate,
+		QueuedGrace: cfg.StrandedAfter,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	jobsAPI := api.HeaderIdentity(apiHandler)
+	mux.Handle("/jobs", jobsAPI)
+	mux.Handle("/jobs/", jobsAPI)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"ok","backend":%q}`, cfg.Backend)
+	})
+	mux.HandleFunc("GET /files/{path...}", s.serveFile)
+	mux.Handle("/", s.dashboard())
+	s.handler = s.logRequests(mux)
+	return s, nil
+}
+
+// Handler returns the server's HTTP routes (for tests).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store returns the server's job store (for tests).
+func (s *Server) Store() jobs.Store { return s.store }
+
+// Run serves on cfg.Addr with the worker pool and the reconciler until ctx
+// ends, then shuts down gracefully: the listener closes, running jobs get
+// ShutdownGrace to finish, and the rest are left for redelivery. ready, if
+// set, is called with the bound address once the server accepts requests.
+func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
+	defer s.cleanup()
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	httpServer := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	s.pool.Start(workCtx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.reconciler.Run(workCtx, s.cfg.ReconcileInterval); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("reconciler stopped", "error", err)
+		}
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	s.log.Info("jobline dev server listening", "addr", "http://"+ln.Addr().String(), "backend", s.cfg.Backend,
+		"webDir", s.cfg.WebDir, "filesDir", s.files.Root())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		stopWork()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: no new requests or jobs; running jobs may finish", "grace", s.cfg.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		s.log.Warn("http shutdown", "error", err)
+	}
+	if err := s.pool.Shutdown(shutdownCtx); err != nil {
+		s.log.Warn("jobs still running at the end of the grace period were canceled; their messages will be redelivered", "error", err)
+	}
+	stopWork()
+	wg.Wait()
+	s.log.Info("stopped")
+	return nil
+}
+
+// serveFile downloads a file a job wrote (a report asset).
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	p := r.PathValue("path")
+	f, err := s.files.Open(r.Context(), p)
+	if err != nil {
+		status, code := http.StatusNotFound, "not_found"
+		if !errors.Is(err, blob.ErrNotFound) {
+			if _, cerr := blob.CleanPath(p); cerr == nil {
+				status, code = http.StatusInternalServerError, "internal"
+				s.log.Error("open file", "path", p, "error", err)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"error":{"code":%q,"message":"no such file"}}`, code)
+		return
+	}
+	defer f.Close()
+	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	} else {
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(p)}))
+	if _, err := io.Copy(w, f); err != nil {
+		s.log.Warn("send file", "path", p, "error", err)
+	}
+}
+
+// dashboard serves the built web dashboard, or says how to build it.
+func (s *Server) dashboard() http.Handler {
+	if st, err := os.Stat(s.cfg.WebDir); err == nil && st.IsDir() {
+		return http.FileServer(http.Dir(s.cfg.WebDir))
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "Jobline dev server. The dashboard is not built (no %s): run `make dev`, which builds web/ first.\nThe API is at /jobs (send X-User-Id).\n", s.cfg.WebDir)
+	})
+}
+
+// statusRecorder remembers the status code for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).String())
+	})
+}

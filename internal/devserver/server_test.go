@@ -1,0 +1,225 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type running struct {
+	srv  *Server
+	base string
+	stop context.CancelFunc
+	done chan error
+}
+
+// start runs a dev server on a free loopback port until the test ends.
+func start(t *testing.T, cfg Config) *running {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.FilesDir = t.TempDir()
+	cfg.WebDir = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	r := &running{srv: srv, stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- srv.Run(ctx, func(a string) { addr <- a }) }()
+	select {
+	case a := <-addr:
+		r.base = "http://" + a
+	case err := <-r.done:
+		t.Fatalf("server stopped: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-r.done
+	})
+	return r
+}
+
+type jobJSON struct {
+	ID           string          `json:"id"`
+	Status       string          `json:"status"`
+	Progress     int             `json:"progress"`
+	Result       json.RawMessage `json:"result"`
+	ErrorMessage *string         `json:"errorMessage"`
+	Attempt      int             `json:"attempt"`
+}
+
+func call(t *testing.T, method, url, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-User-Id", "dev-test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatalf("%s %s: decode: %v", method, url, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// waitFor polls a job until it reaches status or the deadline passes.
+func waitFor(t *testing.T, base, id, status string) jobJSON {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var j jobJSON
+	for time.Now().Before(deadline) {
+		call(t, "GET", base+"/jobs/"+id, "", &j)
+		if j.Status == status {
+			return j
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("job %s is %s, want %s", id, j.Status, status)
+	return j
+}
+
+func TestEchoJobCompletesEndToEnd(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{})
+	var created jobJSON
+	if code := call(t, "POST", r.base+"/jobs", `{"jobType":"echo","parameters":{"hello":"world"}}`, &created); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	done := waitFor(t, r.base, created.ID, "completed")
+	if string(done.Result) != `{"hello":"world"}` || done.Progress != 100 || done.Attempt != 1 {
+		t.Fatalf("completed job %+v", done)
+	}
+}
+
+func TestReportAssetDownloads(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{})
+	var created jobJSON
+	call(t, "POST", r.base+"/jobs", `{"jobType":"report"}`, &created)
+	waitFor(t, r.base, created.ID, "completed")
+	var assets struct {
+		Assets []struct {
+			URL      string `json:"url"`
+			FileSize int64  `json:"fileSize"`
+		} `json:"assets"`
+	}
+	call(t, "GET", r.base+"/jobs/"+created.ID+"/assets", "", &assets)
+	if len(assets.Assets) != 1 || !strings.HasPrefix(assets.Assets[0].URL, "/files/") {
+		t.Fatalf("assets %+v", assets)
+	}
+	resp, err := http.Get(r.base + assets.Assets[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || int64(len(body)) != assets.Assets[0].FileSize || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d, %d bytes (want %d), %q", resp.StatusCode, len(body), assets.Assets[0].FileSize, resp.Header.Get("Content-Disposition"))
+	}
+	if resp, err := http.Get(r.base + "/files/no/such/file.csv"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("missing file: %v %v", resp.StatusCode, err)
+	}
+}
+
+func TestFailJobEndsFailedAfterRetries(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
+	var created jobJSON
+	call(t, "POST", r.base+"/jobs", `{"jobType":"fail","maxAttempts":2}`, &created)
+	failed := waitFor(t, r.base, created.ID, "failed")
+	if failed.Attempt != 2 || failed.ErrorMessage == nil || *failed.ErrorMessage == "" {
+		t.Fatalf("failed job %+v", failed)
+	}
+}
+
+func TestShutdownLetsRunningJobFinish(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{ShutdownGrace: 10 * time.Second})
+	var created jobJSON
+	call(t, "POST", r.base+"/jobs", `{"jobType":"sleep","parameters":{"seconds":1}}`, &created)
+	waitFor(t, r.base, created.ID, "processing")
+	r.stop()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop within the grace period")
+	}
+	// The running job was allowed to finish before the server stopped.
+	j, err := r.srv.Store().Get(context.Background(), created.ID)
+	if err != nil || j.Status != "completed" {
+		t.Fatalf("after shutdown the job is %s (%v), want completed", j.Status, err)
+	}
+}
+
+func TestShutdownAfterGraceLeavesJobForRedelivery(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{ShutdownGrace: 200 * time.Millisecond})
+	var created jobJSON
+	call(t, "POST", r.base+"/jobs", `{"jobType":"sleep","parameters":{"seconds":30}}`, &created)
+	waitFor(t, r.base, created.ID, "processing")
+	r.stop()
+	select {
+	case err := <-r.done:
+		r.done <- err
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop after the grace period")
+	}
+	// Not failed, not lost: still processing, for the redelivered message
+	// (or the reconciler) to reclaim once its lease ends.
+	j, err := r.srv.Store().Get(context.Background(), created.ID)
+	if err != nil || j.Status != "processing" || j.ErrorMessage != "" {
+		t.Fatalf("after an early shutdown the job is %+v (%v), want processing without error", j, err)
+	}
+}
+
+func TestConfigFromEnvRejectsBadValues(t *testing.T) {
+	cases := map[string]string{
+		"PORT":                   "eighty",
+		"JOBLINE_WORKERS":        "many",
+		"JOBLINE_SHUTDOWN_GRACE": "10",
+	}
+	for name, value := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("FromEnv with %s=%q: %v", name, value, err)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	bad := []Config{
+		{Backend: "postgres"},
+		{Workers: -1},
+		{Addr: "no-port"},
+		{BackoffBase: time.Minute, BackoffMax: time.Second},
+		{LogLevel: "loud"},
+		{VisibilityTimeout: 13 * time.Hour},
+	}
+	for _, c := range bad {
+		if err := c.WithDefaults().Validate(); err == nil {
+			t.Errorf("%+v: valid, want an error", c)
+		}
+	}
+	if err := (Config{}).WithDefaults().Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+}
