@@ -34,7 +34,6 @@ type Task struct {
 	pending    int
 	hasPending bool
 	lost       bool
-	writes     int // progress writes, for tests and logs
 }
 
 // Progress reports the attempt's progress, 0..100 (values outside are
@@ -46,7 +45,11 @@ func (t *Task) Progress(pct int) {
 	pct = min(max(pct, 0), 100)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.lost || (pct == t.written && !t.hasPending) {
+	if t.lost {
+		return
+	}
+	if pct == t.written {
+		t.hasPending = false // back to the stored value: nothing to write
 		return
 	}
 	now := t.now()
@@ -92,15 +95,7 @@ func (t *Task) flush(force bool) {
 	}
 }
 
-// progressWrites returns how many progress writes the task made.
-func (t *Task) progressWrites() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.writes
-}
-
 func (t *Task) writeLocked(pct int, now time.Time) {
-	t.writes++
 	_, err := t.store.Progress(t.ctx, t.Job.ID, t.token, pct, now)
 	switch {
 	case err == nil:
