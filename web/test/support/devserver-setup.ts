@@ -95,7 +95,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ...process.env,
       PORT: String(port),
       JOBLINE_WEB_DIR: join(webDir, "dist"),
-      JOBLINE_DATA_DIR: join(workDir, "data"),
+      JOBLINE_FILES_DIR: join(workDir, "files"),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
