@@ -452,6 +452,95 @@ func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	}
 }
 
+func TestHeartbeatKeepsLongJobMessageHidden(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{
+		queue: func(q *countingQueue) { q.onChange = make(chan time.Duration, 1) },
+		config: func(c *worker.Config) {
+			c.VisibilityTimeout, c.VisibilityHeartbeat = 10*time.Minute, 2*time.Millisecond
+		},
+	})
+	beat := make(chan struct{})
+	b.handle("long", func(context.Context, *worker.Task) (any, error) {
+		<-beat
+		return "ok", nil
+	})
+	j := b.create(t, "long", `{}`, 3, false)
+	done := make(chan worker.Result, 1)
+	m := b.receive(t)
+	go func() { done <- b.engine.Process(context.Background(), m) }()
+	select {
+	case d := <-b.queue.onChange:
+		if d != 10*time.Minute {
+			t.Errorf("heartbeat visibility %s, want 10m", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+	// Past the receive's own 30s, the message is still hidden.
+	b.clock.Advance(9 * time.Minute)
+	if _, ok := b.tryReceive(t); ok {
+		t.Error("a running job's message was redelivered despite the heartbeat")
+	}
+	close(beat)
+	if r := <-done; r.Disposition != worker.Delete || b.get(t, j.ID).Status != jobs.StatusCompleted {
+		t.Fatalf("result %+v", r)
+	}
+}
+
+func TestTakeoverWhileRunningCancelsStaleHandler(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 2 * time.Millisecond }})
+	running := make(chan struct{})
+	b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+		close(running)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}, worker.Timeout(time.Minute))
+	j := b.create(t, "long", `{}`, 3, false)
+	done := make(chan worker.Result, 1)
+	m := b.receive(t)
+	go func() { done <- b.engine.Process(context.Background(), m) }()
+	<-running
+	// The lease expires (say, a long GC pause) and another worker reclaims.
+	b.clock.Advance(time.Minute + 30*time.Second)
+	if _, err := b.store.Store.Claim(context.Background(), j.ID, jobs.Claim{LeaseToken: "other", Now: b.clock.Now(), LeaseExpiresAt: b.clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.Disposition != worker.Delete || r.Status != jobs.StatusProcessing {
+			t.Fatalf("result %+v, want Delete seeing the other worker's lease", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("stale handler not canceled")
+	}
+	if got := b.get(t, j.ID); got.LeaseToken != "other" || got.ErrorMessage != "" || got.Attempt != 2 {
+		t.Errorf("stale worker wrote to the job: %+v", got)
+	}
+}
+
+func TestDeadLetterFailure(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{queue: func(q *countingQueue) { q.deadLetterErr = errors.New("sqs down") }})
+	b.handle("fail", func(context.Context, *worker.Task) (any, error) { return nil, errors.New("no") })
+	j := b.create(t, "fail", `{}`, 1, false)
+	// The job is recorded failed and dead-lettered; keeping its message
+	// would look like a redrive later, so it is acknowledged.
+	r := b.process(t, b.receive(t))
+	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusFailed || !got.DeadLettered {
+		t.Fatalf("result %+v, job %s", r, got.Status)
+	}
+	b.queueEmpty(t)
+	// An unparseable body is kept instead: it has no job to record it.
+	if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: "junk"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.Keep {
+		t.Fatalf("bad body with DLQ down: %+v, want Keep", r)
+	}
+}
+
 func TestTimeoutIsARetryableError(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})

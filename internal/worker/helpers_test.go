@@ -127,14 +127,24 @@ func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset
 }
 
 // countingQueue counts ChangeVisibility, Send and DeadLetter calls.
+// It can fail DeadLetter and report each ChangeVisibility on a channel.
 type countingQueue struct {
 	queue.Queue
 	changeVisibility, send, deadLetter atomic.Int64
+	deadLetterErr                      error
+	onChange                           chan time.Duration
 }
 
 func (q *countingQueue) ChangeVisibility(ctx context.Context, rh string, d time.Duration) error {
 	q.changeVisibility.Add(1)
-	return q.Queue.ChangeVisibility(ctx, rh, d)
+	err := q.Queue.ChangeVisibility(ctx, rh, d)
+	if q.onChange != nil {
+		select {
+		case q.onChange <- d:
+		default:
+		}
+	}
+	return err
 }
 
 func (q *countingQueue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
@@ -144,6 +154,9 @@ func (q *countingQueue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]
 
 func (q *countingQueue) DeadLetter(ctx context.Context, m queue.Message) error {
 	q.deadLetter.Add(1)
+	if q.deadLetterErr != nil {
+		return q.deadLetterErr
+	}
 	return q.Queue.DeadLetter(ctx, m)
 }
 
@@ -161,6 +174,7 @@ type bundle struct {
 type setupOpt struct {
 	maxReceiveCount int
 	config          func(*worker.Config)
+	queue           func(*countingQueue) // adjusts the queue before the engine is built
 }
 
 // setup builds a fake clock, memory store and queue, a registry and an
@@ -176,6 +190,9 @@ func setup(t testing.TB, o setupOpt) *bundle {
 		mem:   mem,
 		queue: &countingQueue{Queue: mem},
 		reg:   worker.NewRegistry(),
+	}
+	if o.queue != nil {
+		o.queue(b.queue)
 	}
 	cfg := worker.Config{
 		Store:               b.store,
