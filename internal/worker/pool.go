@@ -103,6 +103,7 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 
 	stopRecv()
+	p.log.Info("worker pool stopping: no new messages; waiting for running jobs")
 	done := make(chan struct{})
 	go func() {
 		p.wg.Wait()

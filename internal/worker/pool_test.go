@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,11 @@ import (
 // poolBundle is a real-clock engine and pool over the memory backends.
 func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bundle, *worker.Pool) {
 	t.Helper()
+	return poolBundleLog(t, workers, register, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func poolBundleLog(t *testing.T, workers int, register func(*worker.Registry), logger *slog.Logger) (*bundle, *worker.Pool) {
+	t.Helper()
 	mem := queue.NewMemory(queue.MemoryConfig{Clock: clock.Real{}, VisibilityTimeout: 30 * time.Second, PollInterval: time.Millisecond})
 	b := &bundle{
 		clock: clock.NewFake(t0), // only used for job timestamps
@@ -26,7 +32,6 @@ func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bu
 		reg:   worker.NewRegistry(),
 	}
 	register(b.reg)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e, err := worker.NewEngine(worker.Config{Store: b.store, Queue: b.queue, Registry: b.reg, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -75,14 +80,15 @@ func TestPoolRunsJobsAndShutsDownCleanly(t *testing.T) {
 
 func TestPoolShutdownLetsRunningJobFinishWithinGrace(t *testing.T) {
 	t.Parallel()
-	running, release := make(chan struct{}), make(chan struct{})
-	b, p := poolBundle(t, 1, func(reg *worker.Registry) {
+	running, release := make(chan struct{}, 2), make(chan struct{})
+	logs := &signalHandler{msgs: make(chan string, 100)}
+	b, p := poolBundleLog(t, 1, func(reg *worker.Registry) {
 		reg.Register("slow", worker.HandlerFunc(func(context.Context, *worker.Task) (any, error) {
-			close(running)
+			running <- struct{}{}
 			<-release
 			return "done", nil
 		}))
-	})
+	}, slog.New(logs))
 	j := b.create(t, "slow", `{}`, 3, false)
 	p.Start(context.Background())
 	<-running
@@ -92,7 +98,12 @@ func TestPoolShutdownLetsRunningJobFinishWithinGrace(t *testing.T) {
 		defer cancel()
 		stopped <- p.Shutdown(ctx)
 	}()
-	// Receiving has stopped: a new job is not picked up.
+	// Once receiving has stopped, a new job is not picked up.
+	for msg := range logs.msgs {
+		if strings.HasPrefix(msg, "worker pool stopping") {
+			break
+		}
+	}
 	later := b.create(t, "slow", `{}`, 3, false)
 	close(release)
 	if err := <-stopped; err != nil {
@@ -133,3 +144,17 @@ func TestPoolShutdownCancelsJobsAfterGrace(t *testing.T) {
 		t.Errorf("%d visible messages, want 1", visible)
 	}
 }
+
+// signalHandler is a slog.Handler that sends each record's message.
+type signalHandler struct{ msgs chan string }
+
+func (h *signalHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
+	select {
+	case h.msgs <- r.Message:
+	default:
+	}
+	return nil
+}
+func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
