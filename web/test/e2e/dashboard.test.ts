@@ -107,9 +107,12 @@ describe("dashboard", () => {
     const seen: number[] = [];
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const value = Number(await page.getByTestId("detail-progress").getAttribute("aria-valuenow"));
+      // Read bar and status in one go: they are rendered together.
+      const { value, status } = await page.evaluate(() => ({
+        value: Number(document.querySelector('[data-testid="detail-progress"]')?.getAttribute("aria-valuenow")),
+        status: document.querySelector('[data-testid="detail-status"]')?.textContent ?? "",
+      }));
       if (seen.at(-1) !== value) seen.push(value);
-      const status = await page.getByTestId("detail-status").textContent();
       if (status === "completed") break;
       if (Date.now() > deadline) throw new Error(`sleep job still ${status} at ${value}%`);
       await page.waitForTimeout(100);
