@@ -191,11 +191,12 @@ const testGrace = 90 * time.Second
 func setup(t *testing.T, change ...func(*api.Config)) *bundle {
 	t.Helper()
 	mem := jobs.NewMemoryStore()
+	fake := clock.NewFake(testStart)
 	b := &bundle{
 		mem:   mem,
 		store: &countingStore{Store: mem},
-		queue: &countingQueue{Queue: newTestQueue(t)},
-		clock: clock.NewFake(testStart),
+		queue: &countingQueue{Queue: newTestQueue(t, fake)},
+		clock: fake,
 		logs:  &syncBuffer{},
 	}
 	cfg := api.Config{

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"jobline/internal/api"
+	"jobline/internal/clock"
 )
 
 func TestHeaderIdentity(t *testing.T) {
@@ -64,7 +65,7 @@ func TestWithUser(t *testing.T) {
 func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	valid := func() api.Config {
-		return api.Config{Store: setup(t).store, Queue: newTestQueue(t), ValidateJob: validateJob}
+		return api.Config{Store: setup(t).store, Queue: newTestQueue(t, clock.Real{}), ValidateJob: validateJob}
 	}
 	tests := []struct {
 		name   string
