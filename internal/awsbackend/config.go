@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -59,6 +60,9 @@ type Config struct {
 	// JobRetention is how long finished jobs are kept before TTL deletes
 	// them. Default 30 days (template.yaml's JobRetentionDays).
 	JobRetention time.Duration
+	// Credentials overrides the SDK's credential chain (tests pass static
+	// dummy credentials for the emulator). Default nil: the SDK's chain.
+	Credentials aws.CredentialsProvider
 	// APIOptions are added to every SDK client's middleware stack, for
 	// example RequestCounter.APIOption. Default none.
 	APIOptions []func(*middleware.Stack) error
@@ -150,6 +154,9 @@ func NewClients(ctx context.Context, c Config) (Clients, error) {
 	}
 	if c.Endpoint != "" {
 		opts = append(opts, config.WithBaseEndpoint(c.Endpoint))
+	}
+	if c.Credentials != nil {
+		opts = append(opts, config.WithCredentialsProvider(c.Credentials))
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
