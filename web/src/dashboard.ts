@@ -313,6 +313,7 @@ class Dashboard {
     const badge = document.createElement("span");
     badge.dataset["testid"] = "job-status";
     statusBadge(badge, job);
+    if (job.errorMessage !== null) badge.title = job.errorMessage;
     status.append(badge);
 
     const progress = document.createElement("td");

@@ -165,6 +165,8 @@ describe("dashboard", () => {
     expect((await error.textContent())?.trim()).not.toBe("");
     expect(await page.getByTestId("detail-attempt").textContent()).toBe("2 / 2");
     expect(await page.getByTestId("cancel-job").isVisible()).toBe(false);
+    mkdirSync(artifactsDir, { recursive: true });
+    await page.screenshot({ path: join(artifactsDir, "dashboard-failed.png"), fullPage: true, animations: "disabled" });
   });
 
   it("cancels a running job", async () => {

@@ -48,14 +48,14 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
 
   it("follows a sleep job's progress with cheap 304s", async () => {
     const { client, statuses } = setup();
-    const created = await client.createJob({ jobType: "sleep", parameters: { seconds: 2 } });
+    const created = await client.createJob({ jobType: "sleep", parameters: { seconds: 3 } });
     const progress: number[] = [];
 
     const job = await client.pollJob(created.id, { onProgress: (j) => progress.push(j.progress) });
 
     expect(job.status).toBe("completed");
     expect(job.progress).toBe(100);
-    expect(job.result).toEqual({ sleptSeconds: 2 });
+    expect(job.result).toEqual({ sleptSeconds: 3 });
     expect(progress.at(-1)).toBe(100);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.some((p) => p > 0 && p < 100)).toBe(true);
