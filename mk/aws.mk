@@ -21,3 +21,10 @@ emulators-stop:
 # template.yaml); the emulator stops with the server.
 dev-aws: venv
 	JOBLINE_BACKEND=aws scripts/emulators/with-emulators.sh $(GO) run ./cmd/devserver
+
+# AWS requests per job and the estimated cost per million jobs, measured on
+# the emulator (make bench runs it besides the in-process benchmarks).
+.PHONY: bench-aws
+bench: bench-aws
+bench-aws: venv
+	scripts/emulators/with-emulators.sh $(GO) test -run '^$$' -bench RequestsPerJob -benchtime 20x ./internal/awsbackend/

@@ -3,6 +3,8 @@ package awsbackend_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,12 +80,13 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	s.registry.Register("echo", worker.HandlerFunc(func(_ context.Context, task *worker.Task) (any, error) {
 		return json.RawMessage(`{"echoed":true}`), nil
 	}))
-	h, err := api.New(api.Config{Store: s.store, Queue: s.queue, Clock: s.clock, ValidateJob: s.registry.Validate})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := api.New(api.Config{Store: s.store, Queue: s.queue, Clock: s.clock, Logger: quiet, ValidateJob: s.registry.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.api = api.HeaderIdentity(h)
-	s.engine, err = worker.NewEngine(worker.Config{Store: s.store, Queue: s.queue, Registry: s.registry, Clock: s.clock})
+	s.engine, err = worker.NewEngine(worker.Config{Store: s.store, Queue: s.queue, Registry: s.registry, Clock: s.clock, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +217,7 @@ func TestReconcilerRecoversLostSend(t *testing.T) {
 		t.Fatalf("queue before the sweep: %v %v; want empty", msgs, err)
 	}
 
-	rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: s.store, Queue: s.queue, Clock: s.clock})
+	rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: s.store, Queue: s.queue, Clock: s.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
