@@ -232,13 +232,7 @@ class Dashboard {
 
   /** RefreshList re-reads the first pages (as many jobs as are shown) and schedules the next refresh. */
   private async refreshList(): Promise<void> {
-    if (this.refreshTimer !== null) {
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = null;
-    }
-    this.listAbort?.abort();
-    const abort = new AbortController();
-    this.listAbort = abort;
+    const abort = this.takeListTurn();
     const userId = this.userId;
     try {
       const limit = Math.min(100, Math.max(PAGE_SIZE, this.jobs.length));
@@ -253,23 +247,49 @@ class Dashboard {
       this.listError.hidden = false;
       this.listError.textContent = `Could not load jobs: ${describeError(err)}`;
     }
-    if (this.listAbort !== abort) return;
+    this.scheduleRefresh(abort);
+  }
+
+  /**
+   * TakeListTurn stops the pending refresh and any list read in flight, so
+   * that an older answer (for example one page shorter) cannot overwrite
+   * a newer one; it returns the signal of the new read.
+   */
+  private takeListTurn(): AbortController {
+    if (this.refreshTimer !== null) {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = null;
+    }
+    this.listAbort?.abort();
+    const abort = new AbortController();
+    this.listAbort = abort;
+    return abort;
+  }
+
+  /** ScheduleRefresh plans the next refresh, sooner while some job runs. */
+  private scheduleRefresh(turn: AbortController): void {
+    if (this.listAbort !== turn) return;
     const active = this.jobs.some((job) => !isFinalStatus(job.status));
     this.refreshTimer = setTimeout(() => void this.refreshList(), active ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS);
   }
 
   private async loadNextPage(): Promise<void> {
     if (this.nextCursor === null) return;
+    const abort = this.takeListTurn();
+    const userId = this.userId;
     try {
-      const page = await this.client.listJobs({ limit: PAGE_SIZE, cursor: this.nextCursor });
+      const page = await this.client.listJobs({ limit: PAGE_SIZE, cursor: this.nextCursor, signal: abort.signal });
+      if (userId !== this.userId) return;
       const known = new Set(this.jobs.map((job) => job.id));
       this.jobs.push(...page.jobs.filter((job) => !known.has(job.id)));
       this.nextCursor = page.nextCursor;
       this.renderList();
     } catch (err) {
+      if (abort.signal.aborted) return;
       this.listError.hidden = false;
       this.listError.textContent = `Could not load more jobs: ${describeError(err)}`;
     }
+    this.scheduleRefresh(abort);
   }
 
   private upsert(job: Job): void {

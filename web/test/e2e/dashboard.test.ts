@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
+import { JobClient } from "../../src/index.js";
 import { artifactsDir } from "../support/paths.js";
 
 const baseUrl = inject("baseUrl");
@@ -19,6 +20,7 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const userId = `e2e-${randomUUID().slice(0, 8)}`;
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   userDataDir = mkdtempSync(join(tmpdir(), "jobline-chromium-"));
@@ -38,7 +40,7 @@ beforeAll(async () => {
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (err) => console.error("page error:", err));
+  page.on("pageerror", (err) => pageErrors.push(String(err)));
   await page.goto(baseUrl);
   // The user id field defaults to demo-user; use a fresh user so the list
   // holds this test's jobs only.
@@ -197,5 +199,31 @@ describe("dashboard", () => {
     mkdirSync(artifactsDir, { recursive: true });
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(artifactsDir, "dashboard.png"), fullPage: true, animations: "disabled" });
+  });
+
+  it("pages the job list with Load more", async () => {
+    const other = `e2e-pages-${randomUUID().slice(0, 8)}`;
+    const client = new JobClient({ baseUrl, getHeaders: () => ({ "X-User-Id": other }) });
+    for (let i = 0; i < 22; i++) {
+      await client.createJob({ jobType: "echo", parameters: { i } });
+    }
+    await page.getByTestId("user-id").fill(other);
+    await page.getByTestId("user-id").press("Enter");
+    await page.getByTestId("job-panel").waitFor({ state: "hidden" });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="job-row"]').length === 20);
+    const loadMore = page.getByTestId("load-more");
+    expect(await loadMore.isVisible()).toBe(true);
+    await loadMore.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="job-row"]').length === 22);
+    expect(await loadMore.isVisible()).toBe(false);
+    // The oldest job is last.
+    const last = page.getByTestId("job-row").last();
+    await last.click();
+    await waitForDetailStatus("completed");
+    expect(JSON.parse((await page.getByTestId("detail-params").textContent()) ?? "")).toEqual({ i: 0 });
+  });
+
+  it("raised no script errors", () => {
+    expect(pageErrors).toEqual([]);
   });
 });
