@@ -41,3 +41,9 @@ TEST_TARGETS += test-web
 
 # `make dev` serves web/dist: build it first.
 dev: web-build
+
+# `make clean` also drops the built dashboard.
+.PHONY: web-clean
+web-clean:
+	rm -rf $(WEB)/dist
+clean: web-clean

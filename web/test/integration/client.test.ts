@@ -5,9 +5,27 @@ import { randomUUID } from "node:crypto";
 
 import { describe, expect, inject, it } from "vitest";
 
-import { JobApiError, JobCanceledError, JobClient, JobFailedError, type FetchFunction, type Job } from "../../src/index.js";
+import {
+  JobApiError,
+  JobCanceledError,
+  JobClient,
+  JobFailedError,
+  type Asset,
+  type FetchFunction,
+  type Job,
+} from "../../src/index.js";
 
 const baseUrl = inject("baseUrl");
+
+// Every key of the TypeScript types, checked against the server's JSON
+// below; `satisfies` makes the compiler check the lists against the types.
+const JOB_KEYS = Object.keys({
+  id: true, jobType: true, status: true, progress: true, errorMessage: true, parameters: true, result: true,
+  priority: true, attempt: true, maxAttempts: true, createdAt: true, updatedAt: true, completedAt: true,
+} satisfies Record<keyof Job, true>).sort();
+const ASSET_KEYS = Object.keys({
+  id: true, jobId: true, assetType: true, url: true, storagePath: true, fileSize: true, metadata: true, createdAt: true,
+} satisfies Record<keyof Asset, true>).sort();
 
 /** Setup returns a client for a fresh user and the HTTP statuses it saw. */
 function setup(): { client: JobClient; userId: string; statuses: number[] } {
@@ -175,5 +193,46 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     });
     const anonymous = new JobClient({ baseUrl });
     await expect(anonymous.listJobs()).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("gets JSON whose keys and value types are exactly the client's types", async () => {
+    const { client, userId } = setup();
+    const created = await client.createJob({ jobType: "report", parameters: { rows: 1 } });
+    await client.pollJob(created.id);
+    const headers = { "X-User-Id": userId };
+
+    const job = (await (await fetch(`${baseUrl}/jobs/${created.id}`, { headers })).json()) as Record<string, unknown>;
+    expect(Object.keys(job).sort()).toEqual(JOB_KEYS);
+    expect(job).toMatchObject({
+      id: expect.any(String),
+      jobType: "report",
+      status: "completed",
+      progress: 100,
+      errorMessage: null,
+      parameters: { rows: 1 },
+      result: expect.any(Object),
+      priority: 0,
+      attempt: 1,
+      maxAttempts: 3,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+
+    const body = (await (await fetch(`${baseUrl}/jobs/${created.id}/assets`, { headers })).json()) as {
+      assets: Array<Record<string, unknown>>;
+    };
+    expect(Object.keys(body)).toEqual(["assets"]);
+    expect(Object.keys(body.assets[0]!).sort()).toEqual(ASSET_KEYS);
+    expect(body.assets[0]).toMatchObject({
+      jobId: created.id,
+      url: expect.any(String),
+      storagePath: expect.any(String),
+      fileSize: expect.any(Number),
+      createdAt: expect.any(String),
+    });
+
+    const list = (await (await fetch(`${baseUrl}/jobs?limit=1`, { headers })).json()) as Record<string, unknown>;
+    expect(Object.keys(list).sort()).toEqual(["jobs", "nextCursor"]);
   });
 });
