@@ -1,0 +1,416 @@
+//go:build rie
+
+package rietest
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"jobline/internal/awsbackend"
+	"jobline/internal/queue"
+)
+
+// apiJob is the part of the API's Job JSON the suite checks.
+type apiJob struct {
+	ID           string          `json:"id"`
+	JobType      string          `json:"jobType"`
+	Status       string          `json:"status"`
+	Attempt      int             `json:"attempt"`
+	MaxAttempts  int             `json:"maxAttempts"`
+	ErrorMessage *string         `json:"errorMessage"`
+	Result       json.RawMessage `json:"result"`
+}
+
+// suite holds the running functions and an SQS client acting as the
+// event source mapping.
+type suite struct {
+	e                 env
+	sqs               *sqs.Client
+	queueURL, dlqURL  string
+	createjob, getjob *function
+	sub               string
+	n                 int
+}
+
+func newSuite(t *testing.T) *suite {
+	e := requireEnv(t)
+	cfg, err := awsbackend.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.WithDefaults()
+	clients, err := awsbackend.NewClients(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &suite{e: e, sqs: clients.SQS, queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL,
+		sub: fmt.Sprintf("rie-user-%d", time.Now().UnixNano())}
+	s.createjob = start(t, e, "createjob", 10)
+	s.getjob = start(t, e, "getjob", 10)
+	return s
+}
+
+// create posts a job through createjob and returns it.
+func (s *suite) create(t *testing.T, body string) apiJob {
+	t.Helper()
+	s.n++
+	bodyJSON, _ := json.Marshal(body)
+	var res events.APIGatewayV2HTTPResponse
+	s.createjob.invoke(t, fixture(t, "apigw-create.json", map[string]string{
+		"sub": s.sub, "idempotencyKey": fmt.Sprintf("%s-%d", s.sub, s.n), "bodyJSON": string(bodyJSON),
+	}), &res)
+	if res.StatusCode != 201 {
+		t.Fatalf("create %s: status %d: %s", body, res.StatusCode, res.Body)
+	}
+	var job apiJob
+	if err := json.Unmarshal([]byte(res.Body), &job); err != nil {
+		t.Fatalf("create: decode %s: %v", res.Body, err)
+	}
+	if res.Headers["Location"] != "/jobs/"+job.ID {
+		t.Errorf("create: Location = %q, want /jobs/%s", res.Headers["Location"], job.ID)
+	}
+	return job
+}
+
+// call invokes getjob with method and path as sub.
+func (s *suite) call(t *testing.T, sub, method, path, query string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	var res events.APIGatewayV2HTTPResponse
+	s.getjob.invoke(t, fixture(t, "apigw-get.json", map[string]string{"sub": sub, "method": method, "path": path, "query": query}), &res)
+	return res
+}
+
+func (s *suite) get(t *testing.T, id string) apiJob {
+	t.Helper()
+	res := s.call(t, s.sub, "GET", "/jobs/"+id, "")
+	if res.StatusCode != 200 {
+		t.Fatalf("get %s: status %d: %s", id, res.StatusCode, res.Body)
+	}
+	var job apiJob
+	if err := json.Unmarshal([]byte(res.Body), &job); err != nil {
+		t.Fatalf("get: decode %s: %v", res.Body, err)
+	}
+	return job
+}
+
+// receive takes n messages from a queue like the event source mapping
+// does (long poll, visibility 120s), within 20s.
+func (s *suite) receive(t *testing.T, url string, n int) []types.Message {
+	t.Helper()
+	var out []types.Message
+	deadline := time.Now().Add(20 * time.Second)
+	for len(out) < n && time.Now().Before(deadline) {
+		res, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(url), MaxNumberOfMessages: int32(min(10, n-len(out))), WaitTimeSeconds: 2, VisibilityTimeout: 120,
+			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+		})
+		if err != nil {
+			t.Fatalf("receive from %s: %v", url, err)
+		}
+		out = append(out, res.Messages...)
+	}
+	if len(out) != n {
+		t.Fatalf("received %d messages from %s, want %d", len(out), url, n)
+	}
+	return out
+}
+
+// peek returns the job IDs of the messages now visible in url, leaving
+// them visible.
+func (s *suite) peek(t *testing.T, url string) []string {
+	t.Helper()
+	res, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(url), MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1,
+	})
+	if err != nil {
+		t.Fatalf("peek %s: %v", url, err)
+	}
+	var ids []string
+	for _, m := range res.Messages {
+		jm, err := queue.DecodeJobMessage(aws.ToString(m.Body))
+		if err != nil {
+			t.Fatalf("peek: %v", err)
+		}
+		ids = append(ids, jm.JobID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// sqsEvent builds the SQS event of msgs from testdata/sqs-record.json.
+func (s *suite) sqsEvent(t *testing.T, msgs []types.Message) []byte {
+	t.Helper()
+	arn := "arn:aws:sqs:us-east-1:123456789012:" + s.queueURL[strings.LastIndex(s.queueURL, "/")+1:]
+	var records []string
+	for _, m := range msgs {
+		body, rh := aws.ToString(m.Body), aws.ToString(m.ReceiptHandle)
+		bodyJSON, _ := json.Marshal(body)
+		rhJSON, _ := json.Marshal(rh)
+		sum := md5.Sum([]byte(body))
+		records = append(records, string(fixture(t, "sqs-record.json", map[string]string{
+			"messageId": aws.ToString(m.MessageId), "receiptHandleJSON": string(rhJSON), "bodyJSON": string(bodyJSON),
+			"receiveCount": m.Attributes["ApproximateReceiveCount"], "sentTimestamp": m.Attributes["SentTimestamp"],
+			"md5": hex.EncodeToString(sum[:]), "queueArn": arn,
+		})))
+	}
+	return []byte(`{"Records":[` + strings.Join(records, ",") + `]}`)
+}
+
+// process invokes fn with msgs as one batch and returns the failures.
+func (s *suite) process(t *testing.T, fn *function, msgs []types.Message) []string {
+	t.Helper()
+	var res events.SQSEventResponse
+	fn.invoke(t, s.sqsEvent(t, msgs), &res)
+	ids := []string{}
+	for _, f := range res.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func jobIDOf(t *testing.T, m types.Message) string {
+	jm, err := queue.DecodeJobMessage(aws.ToString(m.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jm.JobID
+}
+
+// TestRIEFunctions drives every function through its real bootstrap, in
+// order, against one emulated table and set of queues.
+func TestRIEFunctions(t *testing.T) {
+	s := newSuite(t)
+	filesDir := t.TempDir()
+	processjob := start(t, s.e, "processjob", 60, "JOBLINE_FILES_DIR="+filesDir, "JOBLINE_MIN_REMAINING_SECONDS=5")
+
+	t.Run("no identity answers 401", func(t *testing.T) {
+		var res events.APIGatewayV2HTTPResponse
+		s.getjob.invoke(t, fixture(t, "apigw-no-auth.json", nil), &res)
+		if res.StatusCode != 401 || !strings.Contains(res.Body, `"unauthorized"`) {
+			t.Fatalf("got %d %s, want 401 unauthorized", res.StatusCode, res.Body)
+		}
+	})
+
+	t.Run("create then get, process, list", func(t *testing.T) {
+		job := s.create(t, `{"jobType":"echo","parameters":{"hello":"rie"}}`)
+		if job.Status != "queued" || job.JobType != "echo" {
+			t.Fatalf("created %+v", job)
+		}
+		if got := s.get(t, job.ID); got.ID != job.ID || got.Status != "queued" {
+			t.Fatalf("get = %+v", got)
+		}
+		if res := s.call(t, "someone-else", "GET", "/jobs/"+job.ID, ""); res.StatusCode != 404 {
+			t.Fatalf("another user's get = %d %s, want 404", res.StatusCode, res.Body)
+		}
+		msgs := s.receive(t, s.queueURL, 1)
+		if failed := s.process(t, processjob, msgs); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v, want none", failed)
+		}
+		done := s.get(t, job.ID)
+		if done.Status != "completed" || string(done.Result) != `{"hello":"rie"}` {
+			t.Fatalf("after processing: %+v result %s", done, done.Result)
+		}
+		res := s.call(t, s.sub, "GET", "/jobs", "status=completed&limit=5")
+		if res.StatusCode != 200 || !strings.Contains(res.Body, job.ID) {
+			t.Fatalf("list = %d %s", res.StatusCode, res.Body)
+		}
+	})
+
+	var failing []string // the "fail" jobs of the batch
+	t.Run("batch of 10 with 3 failing reports exactly those 3", func(t *testing.T) {
+		want := map[string]bool{}
+		for i := 0; i < 10; i++ {
+			if i%3 == 1 { // 1, 4, 7
+				j := s.create(t, `{"jobType":"fail","maxAttempts":2}`)
+				failing = append(failing, j.ID)
+				want[j.ID] = true
+			} else {
+				s.create(t, fmt.Sprintf(`{"jobType":"echo","parameters":{"i":%d}}`, i))
+			}
+		}
+		msgs := s.receive(t, s.queueURL, 10)
+		var wantFailed []string
+		for _, m := range msgs {
+			if want[jobIDOf(t, m)] {
+				wantFailed = append(wantFailed, aws.ToString(m.MessageId))
+			}
+		}
+		sort.Strings(wantFailed)
+		got := s.process(t, processjob, msgs)
+		if strings.Join(got, ",") != strings.Join(wantFailed, ",") || len(got) != 3 {
+			t.Fatalf("batchItemFailures = %v, want exactly %v", got, wantFailed)
+		}
+		for _, m := range msgs {
+			j := s.get(t, jobIDOf(t, m))
+			switch {
+			case want[j.ID] && (j.Status != "processing" || j.Attempt != 1 || j.ErrorMessage == nil):
+				t.Errorf("failing job after attempt 1: %+v", j)
+			case !want[j.ID] && j.Status != "completed":
+				t.Errorf("echo job: %+v", j)
+			}
+		}
+	})
+
+	t.Run("exhausted attempts end failed with the message in the DLQ", func(t *testing.T) {
+		// The engine made the 3 messages visible again after the backoff.
+		msgs := s.receive(t, s.queueURL, 3)
+		if failed := s.process(t, processjob, msgs); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v, want none (dead-lettered messages are done)", failed)
+		}
+		for _, id := range failing {
+			if j := s.get(t, id); j.Status != "failed" || j.Attempt != 2 {
+				t.Errorf("job %s: %+v, want failed after 2 attempts", id, j)
+			}
+		}
+		sorted := append([]string{}, failing...)
+		sort.Strings(sorted)
+		if got := s.peek(t, s.dlqURL); strings.Join(got, ",") != strings.Join(sorted, ",") {
+			t.Fatalf("DLQ holds %v, want %v", got, sorted)
+		}
+	})
+
+	t.Run("dlqredrive brings a dead-lettered job back and it completes", func(t *testing.T) {
+		// Storage is broken for the first run: "reports" is a file, so
+		// the report job cannot write and exhausts its single attempt.
+		broken := t.TempDir()
+		if err := os.WriteFile(filepath.Join(broken, "reports"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		brokenWorker := start(t, s.e, "processjob", 60, "JOBLINE_FILES_DIR="+broken)
+		job := s.create(t, `{"jobType":"report","parameters":{"rows":3},"maxAttempts":1}`)
+		if failed := s.process(t, brokenWorker, s.receive(t, s.queueURL, 1)); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v", failed)
+		}
+		if j := s.get(t, job.ID); j.Status != "failed" {
+			t.Fatalf("report job with broken storage: %+v", j)
+		}
+
+		// The Lambda form lists it.
+		redriveFn := start(t, s.e, "dlqredrive", 60)
+		var listed struct {
+			Entries []struct {
+				JobID, JobType, Owner string
+				Status                string
+			} `json:"entries"`
+		}
+		redriveFn.invoke(t, fixture(t, "dlqredrive-list.json", nil), &listed)
+		found := false
+		for _, e := range listed.Entries {
+			if e.JobID == job.ID && e.JobType == "report" && e.Owner == s.sub && e.Status == "failed" {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("dlqredrive list = %+v, want the report job", listed.Entries)
+		}
+
+		// The CLI form redrives it (by ID: the listing hid the messages).
+		cli := func(args ...string) (string, int) {
+			cmd := exec.Command(filepath.Join(s.e.binDir, "dlqredrive", "bootstrap"), args...)
+			cmd.Env = s.e.vars
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatalf("dlqredrive %v: %v", args, err)
+			}
+			return string(out), code
+		}
+		if out, code := cli("redrive", "--max", "-1"); code != 2 {
+			t.Fatalf("bad flag: exit %d, want 2\n%s", code, out)
+		}
+		if out, code := cli("redrive", "--job-id", job.ID, "--dry-run"); code != 0 || !strings.Contains(out, "would be redriven") {
+			t.Fatalf("dry run: exit %d\n%s", code, out)
+		}
+		if j := s.get(t, job.ID); j.Status != "failed" {
+			t.Fatalf("dry run changed the job: %+v", j)
+		}
+		out, code := cli("redrive", "--job-id", job.ID, "--reason", "storage fixed")
+		if code != 0 || !strings.Contains(out, "1 job(s) redriven") {
+			t.Fatalf("redrive: exit %d\n%s", code, out)
+		}
+		if j := s.get(t, job.ID); j.Status != "queued" || j.Attempt != 0 {
+			t.Fatalf("after redrive: %+v", j)
+		}
+		// Twice is harmless.
+		if out, code := cli("redrive", "--job-id", job.ID); code != 0 || !strings.Contains(out, "0 job(s) redriven") {
+			t.Fatalf("second redrive: exit %d\n%s", code, out)
+		}
+
+		// With storage fixed, the job runs again and completes.
+		if failed := s.process(t, processjob, s.receive(t, s.queueURL, 1)); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v", failed)
+		}
+		if j := s.get(t, job.ID); j.Status != "completed" || j.Attempt != 1 {
+			t.Fatalf("redriven job: %+v", j)
+		}
+		res := s.call(t, s.sub, "GET", "/jobs/"+job.ID+"/assets", "")
+		if res.StatusCode != 200 || !strings.Contains(res.Body, `"assetType":"report"`) {
+			t.Fatalf("assets = %d %s", res.StatusCode, res.Body)
+		}
+	})
+
+	t.Run("cancel through getjob", func(t *testing.T) {
+		job := s.create(t, `{"jobType":"echo","delaySeconds":900}`)
+		res := s.call(t, s.sub, "POST", "/jobs/"+job.ID+"/cancel", "")
+		if res.StatusCode != 200 || !strings.Contains(res.Body, `"status":"canceled"`) {
+			t.Fatalf("cancel = %d %s", res.StatusCode, res.Body)
+		}
+	})
+
+	t.Run("reconcile sweeps", func(t *testing.T) {
+		fn := start(t, s.e, "reconcile", 60)
+		var rep map[string]int
+		fn.invoke(t, fixture(t, "schedule-event.json", nil), &rep)
+		if _, ok := rep["Scanned"]; !ok {
+			t.Fatalf("reconcile report = %v", rep)
+		}
+	})
+}
+
+// BenchmarkColdStart reports each function's cold start under RIE: from
+// starting the process to the first response.
+func BenchmarkColdStart(b *testing.B) {
+	e := requireEnv(b)
+	payloads := map[string][]byte{
+		"createjob":  fixture(b, "apigw-no-auth.json", nil),
+		"getjob":     fixture(b, "apigw-no-auth.json", nil),
+		"processjob": fixture(b, "sqs-empty.json", nil),
+		"reconcile":  fixture(b, "schedule-event.json", nil),
+		"dlqredrive": fixture(b, "dlqredrive-list.json", nil),
+	}
+	for _, fn := range []string{"createjob", "getjob", "processjob", "reconcile", "dlqredrive"} {
+		b.Run(fn, func(b *testing.B) {
+			var total time.Duration
+			for i := 0; i < b.N; i++ {
+				f := start(b, e, fn, 30)
+				f.invoke(b, payloads[fn], nil)
+				d := time.Since(f.started)
+				total += d
+				f.cmd.Process.Kill()
+				f.cmd.Wait()
+			}
+			avg := total / time.Duration(b.N)
+			b.ReportMetric(float64(avg.Microseconds())/1000, "ms/coldstart")
+			fmt.Printf("cold start %-11s %s (average of %s runs)\n", fn, avg.Round(time.Millisecond), strconv.Itoa(b.N))
+		})
+	}
+}
