@@ -26,7 +26,7 @@ LAMBDA_RIE_ENV = JOBLINE_REQUIRE_EMULATORS=1 JOBLINE_LAMBDA_BIN=$(LAMBDA_HOST_BI
 
 test-lambda: venv tools build-lambda-host
 	$(LAMBDA_RIE_ENV) scripts/emulators/with-emulators.sh \
-	  $(GO) test -race -count=1 -tags rie -run 'RIE' -v ./functions/rietest/
+	  $(GO) test -race -count=1 -tags rie -run 'RIE' -bench ColdStart -benchtime 1x -v ./functions/rietest/
 
 bench-lambda: venv tools build-lambda-host
 	$(LAMBDA_RIE_ENV) scripts/emulators/with-emulators.sh \
