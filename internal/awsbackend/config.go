@@ -27,13 +27,13 @@ import (
 
 // Environment variables read by FromEnv.
 const (
-	EnvRegion          = "AWS_REGION"               // Config.Region
-	EnvEndpoint        = "AWS_ENDPOINT_URL"         // Config.Endpoint
-	EnvTable           = "JOBLINE_TABLE"            // Config.TableName
-	EnvQueueURL        = "JOBLINE_QUEUE_URL"        // Config.QueueURL
-	EnvHighQueueURL    = "JOBLINE_HIGH_QUEUE_URL"   // Config.HighQueueURL
-	EnvDLQURL          = "JOBLINE_DLQ_URL"          // Config.DeadLetterQueueURL
-	EnvMaxReceiveCount = "JOBLINE_MAX_RECEIVE_COUNT" // Config.MaxReceiveCount
+	EnvRegion          = "AWS_REGION"                 // Config.Region
+	EnvEndpoint        = "AWS_ENDPOINT_URL"           // Config.Endpoint
+	EnvTable           = "JOBLINE_TABLE"              // Config.TableName
+	EnvQueueURL        = "JOBLINE_QUEUE_URL"          // Config.QueueURL
+	EnvHighQueueURL    = "JOBLINE_HIGH_QUEUE_URL"     // Config.HighQueueURL
+	EnvDLQURL          = "JOBLINE_DLQ_URL"            // Config.DeadLetterQueueURL
+	EnvMaxReceiveCount = "JOBLINE_MAX_RECEIVE_COUNT"  // Config.MaxReceiveCount
 	EnvRetentionDays   = "JOBLINE_JOB_RETENTION_DAYS" // Config.JobRetention, in days
 )
 
@@ -198,4 +198,3 @@ func Open(ctx context.Context, cfg Config) (jobs.Store, queue.Queue, error) {
 	}
 	return store, q, nil
 }
-

@@ -37,6 +37,8 @@ func NewTable(t testing.TB, client *dynamodb.Client, cfg awsbackend.Config) stri
 	if _, err := client.CreateTable(ctx, in); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
-	t.Cleanup(func() { _, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: in.TableName}) })
+	t.Cleanup(func() {
+		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: in.TableName})
+	})
 	return aws.ToString(in.TableName)
 }
