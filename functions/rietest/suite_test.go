@@ -131,26 +131,20 @@ func (s *suite) receive(t *testing.T, url string, n int) []types.Message {
 	return out
 }
 
-// peek returns the job IDs of the messages now visible in url, leaving
-// them visible.
-func (s *suite) peek(t *testing.T, url string) []string {
+// dlqDepth returns the dead-letter queue's message count, visible or not.
+func (s *suite) dlqDepth(t *testing.T) int {
 	t.Helper()
-	res, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
-		QueueUrl: aws.String(url), MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1,
+	res, err := s.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(s.dlqURL),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages,
+			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
 	})
 	if err != nil {
-		t.Fatalf("peek %s: %v", url, err)
+		t.Fatalf("DLQ attributes: %v", err)
 	}
-	var ids []string
-	for _, m := range res.Messages {
-		jm, err := queue.DecodeJobMessage(aws.ToString(m.Body))
-		if err != nil {
-			t.Fatalf("peek: %v", err)
-		}
-		ids = append(ids, jm.JobID)
-	}
-	sort.Strings(ids)
-	return ids
+	visible, _ := strconv.Atoi(res.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
+	hidden, _ := strconv.Atoi(res.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
+	return visible + hidden
 }
 
 // sqsEvent builds the SQS event of msgs from testdata/sqs-record.json.
@@ -279,10 +273,39 @@ func TestRIEFunctions(t *testing.T) {
 				t.Errorf("job %s: %+v, want failed after 2 attempts", id, j)
 			}
 		}
+		// The DLQ holds exactly their messages: the Lambda form of
+		// dlqredrive reads them, and a dry run changes nothing.
+		if n := s.dlqDepth(t); n != 3 {
+			t.Fatalf("DLQ depth = %d, want 3", n)
+		}
+		fn := start(t, s.e, "dlqredrive", 60)
+		var out struct {
+			Result struct {
+				DryRun   bool `json:"dryRun"`
+				Redriven int  `json:"redriven"`
+				Items    []struct {
+					JobID  string `json:"jobId"`
+					Action string `json:"action"`
+				} `json:"items"`
+			} `json:"result"`
+		}
+		fn.invoke(t, fixture(t, "dlqredrive-redrive.json", map[string]string{"jobType": "fail", "max": "10", "dryRun": "true"}), &out)
+		var got []string
+		for _, it := range out.Result.Items {
+			if it.Action == "redriven" {
+				got = append(got, it.JobID)
+			}
+		}
+		sort.Strings(got)
 		sorted := append([]string{}, failing...)
 		sort.Strings(sorted)
-		if got := s.peek(t, s.dlqURL); strings.Join(got, ",") != strings.Join(sorted, ",") {
-			t.Fatalf("DLQ holds %v, want %v", got, sorted)
+		if !out.Result.DryRun || out.Result.Redriven != 3 || strings.Join(got, ",") != strings.Join(sorted, ",") {
+			t.Fatalf("dry-run redrive = %+v, want the 3 jobs %v", out.Result, sorted)
+		}
+		for _, id := range failing {
+			if j := s.get(t, id); j.Status != "failed" {
+				t.Errorf("dry run changed job %s: %+v", id, j)
+			}
 		}
 	})
 
