@@ -20,10 +20,8 @@ func main() {
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}
-	reg, err := lambdafn.Registry()
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
+	// Validation only: createjob runs no job, so it needs no file store.
+	reg := lambdafn.Registry(nil)
 	h, err := api.New(api.Config{Store: be.Store, Queue: be.Queue, Logger: log, ValidateJob: reg.Validate})
 	if err != nil {
 		lambdafn.Exit(log, err)

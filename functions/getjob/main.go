@@ -1,7 +1,9 @@
 // Command getjob is the Lambda behind GET /jobs, GET /jobs/{id},
 // GET /jobs/{id}/assets and POST /jobs/{id}/cancel: reads plus the one
 // conditional cancel write. It never sends messages, so its role has no
-// SQS permission (template.yaml).
+// SQS permission (template.yaml). Asset URLs are presigned S3 GET URLs made
+// at each read from the asset's object key, so JOBLINE_ASSETS_BUCKET is
+// required and the role may s3:GetObject in the bucket.
 package main
 
 import (
@@ -21,11 +23,11 @@ func main() {
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}
-	reg, err := lambdafn.Registry()
-	if err != nil {
+	if _, err := be.RequireAssets(); err != nil {
 		lambdafn.Exit(log, err)
 	}
-	h, err := api.New(api.Config{Store: be.Store, Queue: be.Queue, Logger: log, ValidateJob: reg.Validate})
+	reg := lambdafn.Registry(nil) // validation only
+	h, err := api.New(api.Config{Store: be.Store, Queue: be.Queue, Logger: log, ValidateJob: reg.Validate, AssetURL: be.AssetURL})
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}

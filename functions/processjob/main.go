@@ -2,9 +2,12 @@
 // batch through the engine, a few at a time, and reports the records whose
 // messages must come back as batch item failures.
 //
-// Environment (besides awsbackend's): JOBLINE_RECORD_CONCURRENCY (default
-// 4), JOBLINE_MIN_REMAINING_SECONDS (default 15: a record is not started
-// with less time left).
+// Environment (besides awsbackend's, of which JOBLINE_ASSETS_BUCKET is
+// required here: jobs write their files to S3): JOBLINE_RECORD_CONCURRENCY
+// (default 4), JOBLINE_MIN_REMAINING_SECONDS (default 15: a record is not
+// started with less time left), JOBLINE_VISIBILITY_TIMEOUT_SECONDS (the
+// queues' VisibilityTimeout, default 1800: how far each heartbeat of a
+// running job pushes its message's visibility).
 package main
 
 import (
@@ -24,11 +27,18 @@ func main() {
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}
-	reg, err := lambdafn.Registry()
+	assets, err := be.RequireAssets()
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}
-	engine, err := worker.NewEngine(worker.Config{Store: be.Store, Queue: be.Queue, Registry: reg, Logger: log})
+	visibility, err := lambdafn.VisibilityTimeout()
+	if err != nil {
+		lambdafn.Exit(log, err)
+	}
+	engine, err := worker.NewEngine(worker.Config{
+		Store: be.Store, Queue: be.Queue, Registry: lambdafn.Registry(assets), Logger: log,
+		VisibilityTimeout: visibility,
+	})
 	if err != nil {
 		lambdafn.Exit(log, err)
 	}
@@ -43,8 +53,7 @@ func main() {
 	batch, err := lambdafn.NewBatch(lambdafn.BatchConfig{
 		Engine:       engine,
 		Queue:        be.Queue,
-		QueueURL:     be.Config.QueueURL,
-		HighQueueURL: be.Config.HighQueueURL,
+		Receipts:     be.Queue,
 		Concurrency:  concurrency,
 		MinRemaining: time.Duration(minRemaining) * time.Second,
 		Logger:       log,

@@ -32,7 +32,7 @@ func requireEnv(t testing.TB) env {
 	t.Helper()
 	var missing []string
 	e := env{binDir: os.Getenv("JOBLINE_LAMBDA_BIN"), rie: os.Getenv("JOBLINE_RIE")}
-	for _, name := range []string{"JOBLINE_LAMBDA_BIN", "JOBLINE_RIE", "AWS_ENDPOINT_URL", "JOBLINE_TABLE", "JOBLINE_QUEUE_URL", "JOBLINE_DLQ_URL"} {
+	for _, name := range []string{"JOBLINE_LAMBDA_BIN", "JOBLINE_RIE", "AWS_ENDPOINT_URL", "JOBLINE_TABLE", "JOBLINE_QUEUE_URL", "JOBLINE_DLQ_URL", "JOBLINE_ASSETS_BUCKET"} {
 		if os.Getenv(name) == "" {
 			missing = append(missing, name)
 		}

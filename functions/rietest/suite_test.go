@@ -8,7 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -191,8 +192,7 @@ func jobIDOf(t *testing.T, m types.Message) string {
 // order, against one emulated table and set of queues.
 func TestRIEFunctions(t *testing.T) {
 	s := newSuite(t)
-	filesDir := t.TempDir()
-	processjob := start(t, s.e, "processjob", 60, "JOBLINE_FILES_DIR="+filesDir, "JOBLINE_MIN_REMAINING_SECONDS=5")
+	processjob := start(t, s.e, "processjob", 60, "JOBLINE_MIN_REMAINING_SECONDS=5")
 
 	t.Run("no identity answers 401", func(t *testing.T) {
 		var res events.APIGatewayV2HTTPResponse
@@ -310,13 +310,10 @@ func TestRIEFunctions(t *testing.T) {
 	})
 
 	t.Run("dlqredrive brings a dead-lettered job back and it completes", func(t *testing.T) {
-		// Storage is broken for the first run: "reports" is a file, so
-		// the report job cannot write and exhausts its single attempt.
-		broken := t.TempDir()
-		if err := os.WriteFile(filepath.Join(broken, "reports"), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		brokenWorker := start(t, s.e, "processjob", 60, "JOBLINE_FILES_DIR="+broken)
+		// Storage is broken for the first run: the worker's bucket does
+		// not exist, so the report job cannot write and exhausts its
+		// single attempt.
+		brokenWorker := start(t, s.e, "processjob", 60, "JOBLINE_ASSETS_BUCKET=jobline-no-such-bucket")
 		job := s.create(t, `{"jobType":"report","parameters":{"rows":3},"maxAttempts":1}`)
 		if failed := s.process(t, brokenWorker, s.receive(t, s.queueURL, 1)); len(failed) != 0 {
 			t.Fatalf("batchItemFailures = %v", failed)
@@ -385,9 +382,33 @@ func TestRIEFunctions(t *testing.T) {
 		if j := s.get(t, job.ID); j.Status != "completed" || j.Attempt != 1 {
 			t.Fatalf("redriven job: %+v", j)
 		}
+		// Its report is in S3, and the asset's url (presigned by getjob)
+		// downloads it with a plain GET.
 		res := s.call(t, s.sub, "GET", "/jobs/"+job.ID+"/assets", "")
-		if res.StatusCode != 200 || !strings.Contains(res.Body, `"assetType":"report"`) {
-			t.Fatalf("assets = %d %s", res.StatusCode, res.Body)
+		var assets struct {
+			Assets []struct {
+				AssetType   string `json:"assetType"`
+				URL         string `json:"url"`
+				StoragePath string `json:"storagePath"`
+				FileSize    int64  `json:"fileSize"`
+			} `json:"assets"`
+		}
+		if err := json.Unmarshal([]byte(res.Body), &assets); res.StatusCode != 200 || err != nil || len(assets.Assets) != 1 || assets.Assets[0].AssetType != "report" {
+			t.Fatalf("assets = %d %s (%v)", res.StatusCode, res.Body, err)
+		}
+		a := assets.Assets[0]
+		if a.StoragePath != "reports/"+job.ID+"/report.csv" || !strings.Contains(a.URL, "X-Amz-Signature=") {
+			t.Fatalf("asset %+v: want the S3 key and a presigned URL", a)
+		}
+		const wantCSV = "row,square\n1,1\n2,4\n3,9\n"
+		dl, err := http.Get(a.URL)
+		if err != nil {
+			t.Fatalf("download %s: %v", a.URL, err)
+		}
+		body, _ := io.ReadAll(dl.Body)
+		dl.Body.Close()
+		if dl.StatusCode != 200 || string(body) != wantCSV || a.FileSize != int64(len(wantCSV)) {
+			t.Fatalf("download %s: %d %q (fileSize %d); want 200 %q", a.URL, dl.StatusCode, body, a.FileSize, wantCSV)
 		}
 	})
 

@@ -1,7 +1,7 @@
 // Package awsbackend wires Jobline to AWS: configuration from the
 // environment, the SDK clients (built once, with the SDK's own retryer),
-// the DynamoDB store and the SQS queue, and a middleware that counts AWS
-// requests. The Lambda functions and the dev server (JOBLINE_BACKEND=aws)
+// the DynamoDB store, the SQS queue and the S3 store of job assets, and a
+// middleware that counts AWS requests. The Lambda functions and the dev server (JOBLINE_BACKEND=aws)
 // both open their backends here.
 package awsbackend
 
@@ -16,9 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 
+	"jobline/internal/blob"
+	"jobline/internal/blob/s3blob"
 	"jobline/internal/jobs"
 	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/queue"
@@ -27,14 +30,16 @@ import (
 
 // Environment variables read by FromEnv.
 const (
-	EnvRegion          = "AWS_REGION"                 // Config.Region
-	EnvEndpoint        = "AWS_ENDPOINT_URL"           // Config.Endpoint
-	EnvTable           = "JOBLINE_TABLE"              // Config.TableName
-	EnvQueueURL        = "JOBLINE_QUEUE_URL"          // Config.QueueURL
-	EnvHighQueueURL    = "JOBLINE_HIGH_QUEUE_URL"     // Config.HighQueueURL
-	EnvDLQURL          = "JOBLINE_DLQ_URL"            // Config.DeadLetterQueueURL
-	EnvMaxReceiveCount = "JOBLINE_MAX_RECEIVE_COUNT"  // Config.MaxReceiveCount
-	EnvRetentionDays   = "JOBLINE_JOB_RETENTION_DAYS" // Config.JobRetention, in days
+	EnvRegion          = "AWS_REGION"                       // Config.Region
+	EnvEndpoint        = "AWS_ENDPOINT_URL"                 // Config.Endpoint
+	EnvTable           = "JOBLINE_TABLE"                    // Config.TableName
+	EnvQueueURL        = "JOBLINE_QUEUE_URL"                // Config.QueueURL
+	EnvHighQueueURL    = "JOBLINE_HIGH_QUEUE_URL"           // Config.HighQueueURL
+	EnvDLQURL          = "JOBLINE_DLQ_URL"                  // Config.DeadLetterQueueURL
+	EnvMaxReceiveCount = "JOBLINE_MAX_RECEIVE_COUNT"        // Config.MaxReceiveCount
+	EnvRetentionDays   = "JOBLINE_JOB_RETENTION_DAYS"       // Config.JobRetention, in days
+	EnvAssetsBucket    = "JOBLINE_ASSETS_BUCKET"            // Config.AssetsBucket
+	EnvAssetURLExpiry  = "JOBLINE_ASSET_URL_EXPIRY_SECONDS" // Config.AssetURLExpiry, in seconds
 )
 
 // Config says where Jobline's AWS resources are.
@@ -60,6 +65,14 @@ type Config struct {
 	// JobRetention is how long finished jobs are kept before TTL deletes
 	// them. Default 30 days (template.yaml's JobRetentionDays).
 	JobRetention time.Duration
+	// AssetsBucket is the S3 bucket of the files jobs write (report
+	// assets; template.yaml's AssetsBucket). Default empty: no S3 store
+	// (Backend.Assets is nil); processjob and getjob require it.
+	AssetsBucket string
+	// AssetURLExpiry is how long a presigned asset URL downloads the file.
+	// Default: s3blob.DefaultURLExpiry (15 minutes); at most
+	// s3blob.MaxURLExpiry.
+	AssetURLExpiry time.Duration
 	// Credentials overrides the SDK's credential chain (tests pass static
 	// dummy credentials for the emulator). Default nil: the SDK's chain.
 	Credentials aws.CredentialsProvider
@@ -82,6 +95,7 @@ func FromEnv() (Config, error) {
 		QueueURL:           os.Getenv(EnvQueueURL),
 		HighQueueURL:       os.Getenv(EnvHighQueueURL),
 		DeadLetterQueueURL: os.Getenv(EnvDLQURL),
+		AssetsBucket:       os.Getenv(EnvAssetsBucket),
 	}
 	if v := os.Getenv(EnvMaxReceiveCount); v != "" {
 		n, err := strconv.Atoi(v)
@@ -97,6 +111,13 @@ func FromEnv() (Config, error) {
 		}
 		c.JobRetention = time.Duration(n) * 24 * time.Hour
 	}
+	if v := os.Getenv(EnvAssetURLExpiry); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s=%q: %w", EnvAssetURLExpiry, v, err)
+		}
+		c.AssetURLExpiry = time.Duration(n) * time.Second
+	}
 	return c, nil
 }
 
@@ -110,6 +131,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.JobRetention == 0 {
 		c.JobRetention = dynamostore.DefaultRetention
+	}
+	if c.AssetURLExpiry == 0 {
+		c.AssetURLExpiry = s3blob.DefaultURLExpiry
 	}
 	return c
 }
@@ -132,6 +156,9 @@ func (c Config) Validate() error {
 	if c.JobRetention < 0 {
 		errs = append(errs, fmt.Errorf("job retention %v is negative", c.JobRetention))
 	}
+	if c.AssetURLExpiry < 0 || c.AssetURLExpiry > s3blob.MaxURLExpiry {
+		errs = append(errs, fmt.Errorf("asset URL expiry %v is not within 0..%v (%s)", c.AssetURLExpiry, s3blob.MaxURLExpiry, EnvAssetURLExpiry))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("awsbackend config: %w", err)
 	}
@@ -142,6 +169,9 @@ func (c Config) Validate() error {
 type Clients struct {
 	DynamoDB *dynamodb.Client
 	SQS      *sqs.Client
+	// S3 uses path-style addressing when Config.Endpoint is set: an
+	// emulator on 127.0.0.1 has no per-bucket host names.
+	S3 *s3.Client
 }
 
 // NewClients loads the SDK configuration (credentials and region from the
@@ -169,32 +199,90 @@ func NewClients(ctx context.Context, c Config) (Clients, error) {
 	return Clients{
 		DynamoDB: dynamodb.NewFromConfig(awsCfg),
 		SQS:      sqs.NewFromConfig(awsCfg),
+		S3: s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.UsePathStyle = c.Endpoint != ""
+		}),
 	}, nil
 }
 
-// Open builds the clients and returns the DynamoDB store and the SQS queue
-// that cfg describes.
-func Open(ctx context.Context, cfg Config) (jobs.Store, queue.Queue, error) {
+// Backend is everything Jobline uses in AWS, built once.
+type Backend struct {
+	// Config is the configuration with its defaults filled in.
+	Config  Config
+	Clients Clients
+	Store   jobs.Store
+	Queue   *sqsqueue.Queue
+	// Assets is the S3 store of job files; nil when Config.AssetsBucket is
+	// empty.
+	Assets blob.Store
+}
+
+// New validates cfg, builds the clients and returns the DynamoDB store,
+// the SQS queue and, when cfg.AssetsBucket is set, the S3 store of assets.
+// It makes no request.
+func New(ctx context.Context, cfg Config) (*Backend, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	clients, err := NewClients(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	store := dynamostore.New(clients.DynamoDB, dynamostore.Config{
+	b := &Backend{Config: cfg, Clients: clients}
+	b.Store = dynamostore.New(clients.DynamoDB, dynamostore.Config{
 		TableName: cfg.TableName,
 		Retention: cfg.JobRetention,
 	})
-	q, err := sqsqueue.New(clients.SQS, sqsqueue.Config{
+	b.Queue, err = sqsqueue.New(clients.SQS, sqsqueue.Config{
 		QueueURL:           cfg.QueueURL,
 		HighQueueURL:       cfg.HighQueueURL,
 		DeadLetterQueueURL: cfg.DeadLetterQueueURL,
 		MaxReceiveCount:    cfg.MaxReceiveCount,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if cfg.AssetsBucket != "" {
+		assets, err := s3blob.New(clients.S3, s3blob.Config{Bucket: cfg.AssetsBucket, URLExpiry: cfg.AssetURLExpiry})
+		if err != nil {
+			return nil, fmt.Errorf("assets store: %w", err)
+		}
+		b.Assets = assets
+	}
+	return b, nil
+}
+
+// RequireAssets returns the S3 store of assets, or an error naming
+// EnvAssetsBucket when none is configured.
+func (b *Backend) RequireAssets() (blob.Store, error) {
+	if b.Assets == nil {
+		return nil, fmt.Errorf("assets bucket is required (%s): job files are stored in S3", EnvAssetsBucket)
+	}
+	return b.Assets, nil
+}
+
+// AssetURL is api.Config.AssetURL for assets stored in S3: a fresh
+// presigned URL of the asset's StoragePath at every read (the URL recorded
+// when the job ran has long expired). An asset without a storage path, or
+// a backend without an assets bucket, keeps its recorded URL.
+func (b *Backend) AssetURL(ctx context.Context, a jobs.Asset) (string, error) {
+	if b.Assets == nil || a.StoragePath == "" {
+		return a.URL, nil
+	}
+	url, err := b.Assets.URL(ctx, a.StoragePath)
+	if err != nil {
+		return "", fmt.Errorf("asset %s URL: %w", a.ID, err)
+	}
+	return url, nil
+}
+
+// Open builds the clients and returns the DynamoDB store and the SQS queue
+// that cfg describes (New also returns the assets store).
+func Open(ctx context.Context, cfg Config) (jobs.Store, queue.Queue, error) {
+	b, err := New(ctx, cfg)
+	if err != nil {
 		return nil, nil, err
 	}
-	return store, q, nil
+	return b.Store, b.Queue, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,11 +35,9 @@ type BatchConfig struct {
 	// Queue is the jobs queue, used to make unstarted records visible again
 	// soon. Required.
 	Queue queue.Queue
-	// QueueURL and HighQueueURL name the two queues the event source
-	// mappings read, so that a record's receipt handle gets the prefix
-	// that internal/queue/sqsqueue expects. Required (HighQueueURL
-	// defaults to QueueURL).
-	QueueURL, HighQueueURL string
+	// Receipts turns a record's event source and receipt handle into the
+	// Queue's receipt handle; *sqsqueue.Queue is one. Required.
+	Receipts Receipts
 	// Concurrency is how many records of a batch run at once. Default:
 	// DefaultConcurrency.
 	Concurrency int
@@ -60,26 +57,22 @@ type BatchConfig struct {
 	Logger *slog.Logger
 }
 
-// Batch runs the records of an SQS event through the engine.
-type Batch struct {
-	cfg    BatchConfig
-	queues map[string]string // queue name -> receipt handle prefix
+// Receipts converts the receipt handle of a record that an SQS event
+// source received from the queue eventSourceARN into a queue.Queue's
+// receipt handle. *sqsqueue.Queue implements it.
+type Receipts interface {
+	ReceiptHandle(eventSourceARN, receiptHandle string) (string, error)
 }
 
-// Receipt handle prefixes of internal/queue/sqsqueue: the queue a message
-// came from, so Delete and ChangeVisibility reach it.
-const (
-	prefixHigh    = "h:"
-	prefixDefault = "d:"
-)
+// Batch runs the records of an SQS event through the engine.
+type Batch struct {
+	cfg BatchConfig
+}
 
 // NewBatch checks cfg and fills its defaults.
 func NewBatch(cfg BatchConfig) (*Batch, error) {
-	if cfg.Engine == nil || cfg.Queue == nil || cfg.QueueURL == "" {
-		return nil, errors.New("lambdafn batch: Engine, Queue and QueueURL are required")
-	}
-	if cfg.HighQueueURL == "" {
-		cfg.HighQueueURL = cfg.QueueURL
+	if cfg.Engine == nil || cfg.Queue == nil || cfg.Receipts == nil {
+		return nil, errors.New("lambdafn batch: Engine, Queue and Receipts are required")
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -99,26 +92,16 @@ func NewBatch(cfg BatchConfig) (*Batch, error) {
 	if cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0 {
 		return nil, fmt.Errorf("lambdafn batch: Concurrency must be >= 1 (got %d) and durations positive", cfg.Concurrency)
 	}
-	b := &Batch{cfg: cfg, queues: map[string]string{}}
-	// The high queue first: when both URLs are one queue it is the default.
-	b.queues[queueName(cfg.HighQueueURL)] = prefixHigh
-	b.queues[queueName(cfg.QueueURL)] = prefixDefault
-	return b, nil
-}
-
-// queueName is the last segment of a queue URL or ARN.
-func queueName(urlOrARN string) string {
-	i := strings.LastIndexAny(urlOrARN, "/:")
-	return urlOrARN[i+1:]
+	return &Batch{cfg: cfg}, nil
 }
 
 // Message converts an SQS record into the queue.Message the engine takes.
 func (b *Batch) Message(r events.SQSMessage) (queue.Message, error) {
-	prefix, ok := b.queues[queueName(r.EventSourceARN)]
-	if !ok {
-		return queue.Message{}, fmt.Errorf("record %s comes from %s, not one of the jobs queues", r.MessageId, r.EventSourceARN)
+	handle, err := b.cfg.Receipts.ReceiptHandle(r.EventSourceARN, r.ReceiptHandle)
+	if err != nil {
+		return queue.Message{}, fmt.Errorf("record %s: %w", r.MessageId, err)
 	}
-	m := queue.Message{ID: r.MessageId, Body: r.Body, ReceiptHandle: prefix + r.ReceiptHandle}
+	m := queue.Message{ID: r.MessageId, Body: r.Body, ReceiptHandle: handle}
 	m.ReceiveCount, _ = strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
 	if ms, err := strconv.ParseInt(r.Attributes["SentTimestamp"], 10, 64); err == nil {
 		m.SentAt = time.UnixMilli(ms).UTC()

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"jobline/internal/queue"
+	"jobline/internal/queue/sqsqueue"
 	"jobline/internal/worker"
 )
 
@@ -81,11 +82,18 @@ func loadBatch(t *testing.T) events.SQSEvent {
 
 func newTestBatch(t *testing.T, eng Processor, q queue.Queue, concurrency int) *Batch {
 	t.Helper()
+	// The real SQS queue converts receipts; it makes no request for that.
+	receipts, err := sqsqueue.New(nil, sqsqueue.Config{
+		QueueURL:           "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsQueue-XyZ",
+		HighQueueURL:       "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsHighQueue-AbC",
+		DeadLetterQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-DeadLetterQueue-Q",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := NewBatch(BatchConfig{
-		Engine: eng, Queue: q, Concurrency: concurrency,
-		QueueURL:     "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsQueue-XyZ",
-		HighQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsHighQueue-AbC",
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Engine: eng, Queue: q, Receipts: receipts, Concurrency: concurrency,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 // Package lambdafn is what Jobline's Lambda functions share: the JSON
-// logger, the AWS backends and handler registry built once per execution
-// environment (at init, never per invocation), and the SQS batch runner of
-// processjob.
+// logger, the AWS backends (DynamoDB, SQS, the S3 assets store) and
+// handler registry built once per execution environment (at init, never per
+// invocation), and the SQS batch runner of processjob.
 package lambdafn
 
 import (
@@ -9,14 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"jobline/internal/awsbackend"
 	"jobline/internal/blob"
 	"jobline/internal/demojobs"
-	"jobline/internal/jobs"
 	"jobline/internal/queue"
 	"jobline/internal/worker"
 )
@@ -25,12 +24,15 @@ import (
 const (
 	// EnvLogLevel is DEBUG, INFO (default), WARN or ERROR.
 	EnvLogLevel = "JOBLINE_LOG_LEVEL"
-	// EnvFilesDir is where job handlers write asset files. Default:
-	// $TMPDIR/jobline-files (the only writable place in Lambda).
-	EnvFilesDir = "JOBLINE_FILES_DIR"
-	// EnvFilesBaseURL prefixes asset URLs. Default empty.
-	EnvFilesBaseURL = "JOBLINE_FILES_BASE_URL"
+	// EnvVisibilityTimeout is the jobs queues' VisibilityTimeout in
+	// seconds (template.yaml), how far each heartbeat of a running job
+	// pushes its message's visibility. Default: DefaultVisibilityTimeout.
+	EnvVisibilityTimeout = "JOBLINE_VISIBILITY_TIMEOUT_SECONDS"
 )
+
+// DefaultVisibilityTimeout is the queues' VisibilityTimeout in
+// template.yaml.
+const DefaultVisibilityTimeout = 1800 * time.Second
 
 // Logger returns a JSON logger on stdout at the level of EnvLogLevel, and
 // makes it slog's default. Lambda's JSON log format keeps its fields.
@@ -46,42 +48,43 @@ func Logger(function string) *slog.Logger {
 	return log
 }
 
-// Backend is what a function needs from AWS, built once at init.
-type Backend struct {
-	Config awsbackend.Config
-	Store  jobs.Store
-	Queue  queue.Queue
-}
-
-// OpenBackend reads the awsbackend environment and opens the store and
-// queue. It makes no network call; the first request does.
-func OpenBackend(ctx context.Context) (Backend, error) {
+// OpenBackend reads the awsbackend environment and opens the store, the
+// queue and (when JOBLINE_ASSETS_BUCKET is set) the S3 assets store. It
+// makes no network call; the first request does.
+func OpenBackend(ctx context.Context) (*awsbackend.Backend, error) {
 	cfg, err := awsbackend.FromEnv()
 	if err != nil {
-		return Backend{}, fmt.Errorf("read AWS backend environment: %w", err)
+		return nil, fmt.Errorf("read AWS backend environment: %w", err)
 	}
-	store, q, err := awsbackend.Open(ctx, cfg)
+	be, err := awsbackend.New(ctx, cfg)
 	if err != nil {
-		return Backend{}, fmt.Errorf("open AWS backend: %w", err)
+		return nil, fmt.Errorf("open AWS backend: %w", err)
 	}
-	return Backend{Config: cfg.WithDefaults(), Store: store, Queue: q}, nil
+	return be, nil
 }
 
 // Registry returns the job handlers: the demo types of internal/demojobs,
-// writing their files under EnvFilesDir. An application registers its own
-// types here.
-func Registry() (*worker.Registry, error) {
-	dir := os.Getenv(EnvFilesDir)
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "jobline-files")
-	}
-	files, err := blob.NewDir(dir, os.Getenv(EnvFilesBaseURL))
-	if err != nil {
-		return nil, fmt.Errorf("open files dir: %w", err)
-	}
+// writing their files to files. A function that only validates jobs
+// (createjob, getjob) passes nil; running a report job then fails. An
+// application registers its own types here.
+func Registry(files blob.Store) *worker.Registry {
 	reg := worker.NewRegistry()
 	demojobs.Register(reg, files)
-	return reg, nil
+	return reg
+}
+
+// VisibilityTimeout returns EnvVisibilityTimeout, checked to be within
+// 1s..queue.MaxVisibility.
+func VisibilityTimeout() (time.Duration, error) {
+	n, err := IntEnv(EnvVisibilityTimeout, int(DefaultVisibilityTimeout/time.Second))
+	if err != nil {
+		return 0, err
+	}
+	d := time.Duration(n) * time.Second
+	if d < time.Second || d > queue.MaxVisibility {
+		return 0, fmt.Errorf("%s=%d: must be within 1..%d seconds", EnvVisibilityTimeout, n, int(queue.MaxVisibility/time.Second))
+	}
+	return d, nil
 }
 
 // IntEnv returns the integer environment variable name, or def when unset.

@@ -1,10 +1,13 @@
-"""Create the DynamoDB tables and SQS queues of template.yaml on an endpoint.
+"""Create the DynamoDB tables, SQS queues and S3 buckets of template.yaml on
+an endpoint.
 
 The emulators get the same definitions as the deployment: this reads the
-AWS::DynamoDB::Table and AWS::SQS::Queue resources' Properties from the SAM
-template (resolving !GetAtt X.Arn between them) instead of keeping a second
-hand-written schema. It prints shell `export` lines for the created
-resources.
+AWS::DynamoDB::Table, AWS::SQS::Queue and AWS::S3::Bucket resources'
+Properties from the SAM template (resolving !GetAtt X.Arn between queues)
+instead of keeping a second hand-written schema. It prints shell `export`
+lines for the created resources. It also checks that the numbers the
+functions are told about the queues (JOBLINE_MAX_RECEIVE_COUNT,
+JOBLINE_VISIBILITY_TIMEOUT_SECONDS) match the queues themselves.
 
 usage: create_resources.py TEMPLATE ENDPOINT PREFIX
 """
@@ -48,6 +51,14 @@ ENV_NAMES = {
     "JobsQueue": "JOBLINE_QUEUE_URL",
     "JobsHighQueue": "JOBLINE_HIGH_QUEUE_URL",
     "DeadLetterQueue": "JOBLINE_DLQ_URL",
+    "AssetsBucket": "JOBLINE_ASSETS_BUCKET",
+}
+
+# Function environment variables that restate a queue attribute, and the
+# attribute: the template must keep them equal.
+QUEUE_ECHOES = {
+    "JOBLINE_MAX_RECEIVE_COUNT": lambda props: props.get("RedrivePolicy", {}).get("maxReceiveCount"),
+    "JOBLINE_VISIBILITY_TIMEOUT_SECONDS": lambda props: props.get("VisibilityTimeout"),
 }
 
 # CreateTable takes these Properties as they are in CloudFormation.
@@ -97,6 +108,32 @@ def queue_order(queues):
     return ordered
 
 
+def function_envs(template):
+    """Every function's environment variables, Globals included."""
+    glob = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    out = {}
+    for name, res in template.get("Resources", {}).items():
+        if res.get("Type") in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            env = dict(glob)
+            env.update(res.get("Properties", {}).get("Environment", {}).get("Variables", {}))
+            out[name] = env
+    return out
+
+
+def check_queue_echoes(template, queues):
+    """Fail when a function's restated queue attribute differs from a jobs
+    queue's (a queue with a RedrivePolicy is a jobs queue)."""
+    jobs_queues = {n: p for n, p in queues.items() if "RedrivePolicy" in p}
+    for fn, env in function_envs(template).items():
+        for var, attr in QUEUE_ECHOES.items():
+            if var not in env:
+                continue
+            for qname, props in jobs_queues.items():
+                want = attr(props)
+                if want is not None and str(env[var]) != str(want):
+                    raise SystemExit(f"template.yaml: {fn} has {var}={env[var]} but {qname} has {want}")
+
+
 def main():
     template_path, endpoint, prefix = sys.argv[1:4]
     with open(template_path) as f:
@@ -106,6 +143,7 @@ def main():
         aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
     ddb = session.client("dynamodb", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
+    s3 = session.client("s3", endpoint_url=endpoint)
     exports = {}
 
     for name, res in resources.items():
@@ -123,8 +161,10 @@ def main():
 
     queues = {n: r.get("Properties", {}) for n, r in resources.items()
               if r.get("Type") == "AWS::SQS::Queue"}
+    check_queue_echoes(template, queues)
     arns = {}
     max_receive = None
+    visibility = None
     for name in queue_order(queues):
         props = resolve(queues[name], arns)
         attrs = {}
@@ -134,13 +174,26 @@ def main():
                 attrs[key] = json.dumps(value) if isinstance(value, dict) else str(value).lower() if isinstance(value, bool) else str(value)
         if "RedrivePolicy" in props:
             max_receive = props["RedrivePolicy"].get("maxReceiveCount", max_receive)
+            visibility = props.get("VisibilityTimeout", visibility)
         queue_name = props.get("QueueName") or f"{prefix}-{name}"
         url = sqs.create_queue(QueueName=queue_name, Attributes=attrs)["QueueUrl"]
         arns[name] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         exports[ENV_NAMES.get(name, f"JOBLINE_RESOURCE_{name}")] = url
 
+    # Buckets: only the name matters to the emulator (encryption, public
+    # access, lifecycle and CORS are AWS's to enforce). Names are lowercase.
+    for name, res in resources.items():
+        if res.get("Type") != "AWS::S3::Bucket":
+            continue
+        props = res.get("Properties", {})
+        bucket = props.get("BucketName") or f"{prefix}-{name}".lower()
+        s3.create_bucket(Bucket=bucket)
+        exports[ENV_NAMES.get(name, f"JOBLINE_RESOURCE_{name}")] = bucket
+
     if max_receive is not None:
         exports["JOBLINE_MAX_RECEIVE_COUNT"] = str(max_receive)
+    if visibility is not None:
+        exports["JOBLINE_VISIBILITY_TIMEOUT_SECONDS"] = str(visibility)
     for key, value in exports.items():
         print(f"export {key}={value}")
 

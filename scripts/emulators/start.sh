@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start the AWS emulator (moto, DynamoDB + SQS) on a free 127.0.0.1 port,
-# create the table and queues of template.yaml, and print the environment
+# Start the AWS emulator (moto: DynamoDB, SQS, S3) on a free 127.0.0.1 port,
+# create the table, queues and bucket of template.yaml, and print the environment
 # (export lines) that points Jobline and its tests at them.
 #
 # usage: scripts/emulators/start.sh [STATE_DIR]   (default .emulators)

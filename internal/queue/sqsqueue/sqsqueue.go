@@ -130,6 +130,34 @@ func (q *Queue) splitReceipt(handle string) (url, sqsHandle string, err error) {
 	return "", "", fmt.Errorf("receipt %q: %w", handle, queue.ErrInvalidReceipt)
 }
 
+// ReceiptHandle converts the receipt handle of a message that a Lambda
+// SQS event source received (events.SQSMessage's ReceiptHandle) into this
+// queue's handle, for Delete and ChangeVisibility. eventSource names the
+// queue the record came from: its ARN (EventSourceARN) or URL; only the
+// queue name, the last segment, is compared. It fails with
+// queue.ErrInvalidReceipt for any other queue.
+func (q *Queue) ReceiptHandle(eventSource, receiptHandle string) (string, error) {
+	if receiptHandle == "" {
+		return "", fmt.Errorf("receipt from %s: empty: %w", eventSource, queue.ErrInvalidReceipt)
+	}
+	// The default queue wins when both URLs are one queue: splitReceipt
+	// maps either prefix to it.
+	name := queueName(eventSource)
+	switch name {
+	case queueName(q.cfg.QueueURL):
+		return prefixDefault + receiptHandle, nil
+	case queueName(q.cfg.HighQueueURL):
+		return prefixHigh + receiptHandle, nil
+	}
+	return "", fmt.Errorf("receipt from %s: not one of the jobs queues: %w", eventSource, queue.ErrInvalidReceipt)
+}
+
+// queueName is the last segment of a queue URL or ARN.
+func queueName(urlOrARN string) string {
+	i := strings.LastIndexAny(urlOrARN, "/:")
+	return urlOrARN[i+1:]
+}
+
 // seconds rounds d up to whole seconds, SQS's unit.
 func seconds(d time.Duration) int32 {
 	return int32(math.Ceil(d.Seconds()))
