@@ -46,6 +46,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, cleanup: func() {}}
 
+	// Where jobs write their files: the local files dir, unless the AWS
+	// backend has an assets bucket (JOBLINE_ASSETS_BUCKET), whose asset
+	// URLs are presigned at each read.
+	var (
+		assets   blob.Store
+		assetURL func(context.Context, jobs.Asset) (string, error)
+	)
 	switch cfg.Backend {
 	case BackendMemory:
 		s.store = jobs.NewMemoryStore()
@@ -55,9 +62,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("aws backend config: %w", err)
 		}
-		s.store, s.queue, err = awsbackend.Open(ctx, awsCfg)
+		be, err := awsbackend.New(ctx, awsCfg)
 		if err != nil {
 			return nil, fmt.Errorf("open aws backend: %w", err)
+		}
+		s.store, s.queue = be.Store, be.Queue
+		if be.Assets != nil {
+			assets, assetURL = be.Assets, be.AssetURL
+			log.Info("job files go to S3", "bucket", be.Config.AssetsBucket)
 		}
 	}
 
@@ -75,9 +87,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.files = files
+	if assets == nil {
+		assets = files
+	}
 
 	reg := worker.NewRegistry()
-	demojobs.Register(reg, files)
+	demojobs.Register(reg, assets)
 	engine, err := worker.NewEngine(worker.Config{
 		Store: s.store, Queue: s.queue, Registry: reg, Logger: log,
 		VisibilityTimeout: cfg.VisibilityTimeout, BackoffBase: cfg.BackoffBase, BackoffMax: cfg.BackoffMax,
@@ -95,7 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	apiHandler, err := api.New(api.Config{
 		Store: s.store, Queue: s.queue, Clock: clock.Real{}, Logger: log, ValidateJob: reg.Validate,
-		QueuedGrace: cfg.StrandedAfter,
+		QueuedGrace: cfg.StrandedAfter, AssetURL: assetURL,
 	})
 	if err != nil {
 		return nil, err
