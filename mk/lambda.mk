@@ -33,3 +33,6 @@ bench-lambda: venv tools build-lambda-host
 	  $(GO) test -count=1 -tags rie -run '^$$' -bench ColdStart -benchtime 3x ./functions/rietest/
 
 TEST_TARGETS += test-lambda
+
+# `make bench` also prints each function's cold start.
+bench: bench-lambda
