@@ -1,11 +1,17 @@
 package awsbackend_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"jobline/internal/awsbackend"
+	"jobline/internal/blob"
+	"jobline/internal/jobs"
 )
 
 func TestFromEnv(t *testing.T) {
@@ -17,6 +23,8 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(awsbackend.EnvRetentionDays, "2")
 	t.Setenv(awsbackend.EnvEndpoint, "http://127.0.0.1:1")
 	t.Setenv(awsbackend.EnvRegion, "eu-west-1")
+	t.Setenv(awsbackend.EnvAssetsBucket, "files")
+	t.Setenv(awsbackend.EnvAssetURLExpiry, "120")
 	cfg, err := awsbackend.FromEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -26,13 +34,14 @@ func TestFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.TableName != "jobs" || cfg.HighQueueURL != "http://q/default" || cfg.MaxReceiveCount != 7 ||
-		cfg.JobRetention != 48*time.Hour || cfg.Endpoint != "http://127.0.0.1:1" || cfg.Region != "eu-west-1" {
+		cfg.JobRetention != 48*time.Hour || cfg.Endpoint != "http://127.0.0.1:1" || cfg.Region != "eu-west-1" ||
+		cfg.AssetsBucket != "files" || cfg.AssetURLExpiry != 2*time.Minute {
 		t.Fatalf("config %+v", cfg)
 	}
 }
 
 func TestFromEnvRejectsNumbers(t *testing.T) {
-	for _, env := range []string{awsbackend.EnvMaxReceiveCount, awsbackend.EnvRetentionDays} {
+	for _, env := range []string{awsbackend.EnvMaxReceiveCount, awsbackend.EnvRetentionDays, awsbackend.EnvAssetURLExpiry} {
 		t.Run(env, func(t *testing.T) {
 			t.Setenv(env, "many")
 			if _, err := awsbackend.FromEnv(); err == nil || !strings.Contains(err.Error(), env) {
@@ -56,6 +65,8 @@ func TestValidate(t *testing.T) {
 		{"no dlq", func(c *awsbackend.Config) { c.DeadLetterQueueURL = "" }, awsbackend.EnvDLQURL},
 		{"negative receive count", func(c *awsbackend.Config) { c.MaxReceiveCount = -1 }, "max receive count"},
 		{"negative retention", func(c *awsbackend.Config) { c.JobRetention = -time.Hour }, "retention"},
+		{"negative asset URL expiry", func(c *awsbackend.Config) { c.AssetURLExpiry = -time.Second }, awsbackend.EnvAssetURLExpiry},
+		{"asset URL expiry beyond 7 days", func(c *awsbackend.Config) { c.AssetURLExpiry = 8 * 24 * time.Hour }, awsbackend.EnvAssetURLExpiry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,4 +85,62 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNewAssets needs no emulator: New makes no request, and presigning is
+// local.
+func TestNewAssets(t *testing.T) {
+	t.Parallel()
+	base := awsbackend.Config{
+		Region: "us-east-1", Endpoint: "http://127.0.0.1:1", TableName: "t", QueueURL: "http://127.0.0.1:1/1/q", DeadLetterQueueURL: "http://127.0.0.1:1/1/d",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	ctx := context.Background()
+	stored := jobs.Asset{ID: "a1", URL: "https://old.example/expired", StoragePath: "reports/j1/report.csv"}
+
+	t.Run("without a bucket", func(t *testing.T) {
+		t.Parallel()
+		be, err := awsbackend.New(ctx, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if be.Assets != nil {
+			t.Fatalf("Assets = %v, want nil without a bucket", be.Assets)
+		}
+		if _, err := be.RequireAssets(); err == nil || !strings.Contains(err.Error(), awsbackend.EnvAssetsBucket) {
+			t.Fatalf("RequireAssets = %v, want an error naming %s", err, awsbackend.EnvAssetsBucket)
+		}
+		if url, err := be.AssetURL(ctx, stored); err != nil || url != stored.URL {
+			t.Fatalf("AssetURL = %q, %v; want the stored URL", url, err)
+		}
+	})
+
+	t.Run("with a bucket", func(t *testing.T) {
+		t.Parallel()
+		cfg := base
+		cfg.AssetsBucket = "files"
+		be, err := awsbackend.New(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := be.RequireAssets(); err != nil {
+			t.Fatal(err)
+		}
+		url, err := be.AssetURL(ctx, stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Path-style on an endpoint, signed, with the default 15 minutes.
+		if !strings.HasPrefix(url, "http://127.0.0.1:1/files/reports/j1/report.csv?") ||
+			!strings.Contains(url, "X-Amz-Signature=") || !strings.Contains(url, "X-Amz-Expires=900") {
+			t.Fatalf("AssetURL = %s, want a presigned path-style URL of the object", url)
+		}
+		noPath := jobs.Asset{ID: "a2", URL: "https://example.com/x"}
+		if url, err := be.AssetURL(ctx, noPath); err != nil || url != noPath.URL {
+			t.Fatalf("AssetURL of an asset without a storage path = %q, %v; want its URL", url, err)
+		}
+		if _, err := be.AssetURL(ctx, jobs.Asset{ID: "a3", StoragePath: "../etc/passwd"}); !errors.Is(err, blob.ErrInvalidPath) {
+			t.Fatalf("AssetURL of an unsafe path = %v, want ErrInvalidPath", err)
+		}
+	})
 }
