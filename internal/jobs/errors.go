@@ -31,7 +31,7 @@ var (
 type TransitionError struct {
 	Op      string // the named operation: claim, progress, finish, ...
 	JobID   string
-	Current Job  // the job as stored when the operation was rejected
+	Current Job   // the job as stored when the operation was rejected
 	Err     error // ErrInvalidTransition or ErrLeaseLost
 }
 

@@ -91,7 +91,7 @@ type Page struct {
 
 // Claim is the lease a worker asks for.
 type Claim struct {
-	LeaseToken     string    // unique per claim
+	LeaseToken     string // unique per claim
 	Now            time.Time
 	LeaseExpiresAt time.Time // when another delivery may reclaim the job
 }

@@ -11,6 +11,13 @@ import (
 type JobMessage struct {
 	JobID   string `json:"jobId"`
 	JobType string `json:"jobType,omitempty"`
+	// DeadLetterVersion is set only on the copy of a message that Jobline
+	// puts in the dead-letter queue: the job's version once it was failed
+	// and dead-lettered. When such a message comes back (the console's
+	// native DLQ redrive), the engine redrives the job if it is still at
+	// that version. Any other message for a dead-lettered job is a stale
+	// duplicate and is acknowledged without running anything.
+	DeadLetterVersion int64 `json:"deadLetterVersion,omitempty"`
 }
 
 // Encode returns the message body.

@@ -58,14 +58,15 @@ func NewMemory(cfg MemoryConfig) *Memory {
 
 // Send enqueues messages.
 func (q *Memory) Send(_ context.Context, reqs ...SendRequest) ([]string, error) {
-	if err := validateSends(reqs); err != nil {
+	if err := ValidateSends(reqs); err != nil {
 		return nil, err
 	}
 	return q.main.send(reqs), nil
 }
 
-// validateSends applies SQS's limits to a send.
-func validateSends(reqs []SendRequest) error {
+// ValidateSends applies SQS's limits to a send; every Queue checks its
+// sends with it, so a bad request is rejected alike by all backends.
+func ValidateSends(reqs []SendRequest) error {
 	for i, r := range reqs {
 		if r.Body == "" {
 			return fmt.Errorf("send message %d: empty body: %w", i, ErrInvalidRequest)
@@ -100,6 +101,10 @@ func (q *Memory) DeadLetter(_ context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("dead-letter message %s: %w", m.ID, err)
 	}
+	if m.Body != "" {
+		msg.body = m.Body
+	}
+	msg.priority = m.Priority
 	q.dlq.adopt(msg)
 	return nil
 }
@@ -132,6 +137,17 @@ func (d memDLQ) Redrive(_ context.Context, m Message) error {
 func (d memDLQ) Delete(_ context.Context, receiptHandle string) error {
 	_, err := d.q.dlq.remove(receiptHandle)
 	return err
+}
+
+func (d memDLQ) Send(_ context.Context, r SendRequest) error {
+	if err := ValidateSends([]SendRequest{r}); err != nil {
+		return err
+	}
+	if r.Delay != 0 {
+		return fmt.Errorf("send to the dead-letter queue with a delay: %w", ErrInvalidRequest)
+	}
+	d.q.dlq.send([]SendRequest{r})
+	return nil
 }
 
 func (d memDLQ) Depth(context.Context) (int, error) {

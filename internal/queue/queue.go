@@ -67,7 +67,9 @@ type Queue interface {
 	// ChangeVisibility makes a received message visible again after d
 	// (0: now). The engine uses it for retry backoff and heartbeats.
 	ChangeVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
-	// DeadLetter moves a received message to the dead-letter queue now.
+	// DeadLetter moves a received message to the dead-letter queue now:
+	// the copy there has m.Body (which the caller may have rewritten) and
+	// m.Priority; the original is deleted.
 	DeadLetter(ctx context.Context, m Message) error
 	// MaxReceiveCount is the redrive policy's maxReceiveCount (0: none).
 	MaxReceiveCount() int
@@ -85,6 +87,10 @@ type DeadLetterQueue interface {
 	Redrive(ctx context.Context, m Message) error
 	// Delete removes a received dead-lettered message.
 	Delete(ctx context.Context, receiptHandle string) error
+	// Send puts a message straight into the dead-letter queue (the
+	// reconciler's record of a job whose worker died on its last attempt,
+	// so operators find it there). r.Delay must be 0.
+	Send(ctx context.Context, r SendRequest) error
 	// Depth returns about how many messages the dead-letter queue holds.
 	Depth(ctx context.Context) (int, error)
 }

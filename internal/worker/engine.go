@@ -208,7 +208,7 @@ func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
 		e.log.Error("unparseable message; moving it to the dead-letter queue",
 			"messageId", m.ID, "receiveCount", m.ReceiveCount, "error", err)
 		r := Result{Reason: "unparseable message", Err: err}
-		return e.deadLetter(ctx, m, r)
+		return e.deadLetter(ctx, m, r) // the body as it came, for an operator to read
 	}
 	log := e.log.With("jobId", msg.JobID, "messageId", m.ID, "receiveCount", m.ReceiveCount)
 
@@ -238,9 +238,12 @@ func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
 		r := Result{JobID: cur.ID, Status: cur.Status, Attempt: cur.Attempt, Err: err}
 		log := log.With("jobType", cur.JobType, "attempt", cur.Attempt, "status", cur.Status)
 		switch {
-		case cur.Status == jobs.StatusFailed && cur.DeadLettered && !redriven:
-			// The console's native DLQ redrive sent the message back: run
-			// the job again with fresh attempts, recorded in its history.
+		case cur.Status == jobs.StatusFailed && cur.DeadLettered && !redriven && msg.DeadLetterVersion == cur.Version:
+			// Our own dead-letter copy came back, with the job unchanged
+			// since: the console's native DLQ redrive. Run the job again
+			// with fresh attempts, recorded in its history. (Any other
+			// message for a dead-lettered job is a stale duplicate: the
+			// Final case below acknowledges it.)
 			if _, err := e.cfg.Store.Redrive(ctx, cur.ID, "message redriven from the dead-letter queue", now); err != nil && !isRejected(err) {
 				log.Error("redrive failed; the message will come back", "error", err)
 				r.Reason, r.Err = "redrive failed", err
@@ -270,6 +273,7 @@ func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
 			}
 			log.Warn("lease expired on the last attempt; job failed and dead-lettered")
 			r.Status, r.Reason, r.Err = failed.Status, "lease expired on the last attempt", nil
+			m.Body = DeadLetterBody(failed)
 			return e.deadLetter(ctx, m, r)
 		default:
 			log.Error("claim rejected unexpectedly; the message will come back", "error", err)
@@ -458,6 +462,7 @@ func (e *Engine) finish(ctx context.Context, m queue.Message, job jobs.Job, toke
 	log.Info("job finished", "status", done.Status, "deadLettered", done.DeadLettered)
 	if o.DeadLettered {
 		r.Reason = o.ErrorMessage
+		m.Body = DeadLetterBody(done)
 		return e.deadLetter(ctx, m, r)
 	}
 	r.Disposition, r.Reason = Delete, "finished "+string(done.Status)
@@ -536,6 +541,13 @@ func (e *Engine) deadLetter(ctx context.Context, m queue.Message, r Result) Resu
 	}
 	r.Disposition = Moved
 	return r
+}
+
+// DeadLetterBody is the body of the dead-letter-queue copy of a failed,
+// dead-lettered job's message: it names the job's version, so that only
+// this copy, redriven while the job is unchanged, runs the job again.
+func DeadLetterBody(failed jobs.Job) string {
+	return queue.JobMessage{JobID: failed.ID, JobType: failed.JobType, DeadLetterVersion: failed.Version}.Encode()
 }
 
 // Backoff returns the wait before the attempt after attempt (1-based):

@@ -309,6 +309,49 @@ func TestDuplicateDeliveryOfFinishedJobDoesNotRunHandler(t *testing.T) {
 	}
 }
 
+// TestDuplicateOfDeadLetteredJobDoesNotRedrive checks invariant 4 for a
+// dead-lettered job: only Jobline's own dead-letter copy, redriven while
+// the job is unchanged, runs it again; a stale duplicate (a reconciler
+// re-send, a second delivery) or an old copy from an earlier dead-lettering
+// is acknowledged without running the handler.
+func TestDuplicateOfDeadLetteredJobDoesNotRedrive(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("doomed", func(context.Context, *worker.Task) (any, error) { return nil, errors.New("down") })
+	j := b.create(t, "doomed", `{}`, 1, false)
+	b.send(t, j) // a duplicate, waiting behind the first message
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.Moved {
+		t.Fatalf("last attempt: %+v", r)
+	}
+	failed := b.get(t, j.ID)
+	if !failed.DeadLettered {
+		t.Fatalf("job %+v", failed)
+	}
+	ctx := context.Background()
+	oldCopy := queue.Message{Body: queue.JobMessage{JobID: j.ID, DeadLetterVersion: failed.Version - 1}.Encode()}
+	for name, m := range map[string]queue.Message{"plain duplicate": b.receive(t), "old dead-letter copy": oldCopy} {
+		r := b.engine.Process(ctx, m)
+		if r.Disposition != worker.Delete || r.Ran || r.Status != jobs.StatusFailed {
+			t.Fatalf("%s: %+v", name, r)
+		}
+	}
+	if got := b.get(t, j.ID); got.Version != failed.Version || got.Status != jobs.StatusFailed {
+		t.Fatalf("duplicates changed the job: %+v", got)
+	}
+	if n := b.handlerCalls("doomed"); n != 1 {
+		t.Fatalf("handler calls %d, want 1", n)
+	}
+	// The real copy in the DLQ names the job's current version.
+	dl, err := b.mem.DeadLetters().Receive(ctx, queue.ReceiveRequest{Max: 1})
+	if err != nil || len(dl) != 1 {
+		t.Fatalf("DLQ: %v %d", err, len(dl))
+	}
+	msg, err := queue.DecodeJobMessage(dl[0].Body)
+	if err != nil || msg.DeadLetterVersion != failed.Version {
+		t.Fatalf("DLQ copy %q (%v), want deadLetterVersion %d", dl[0].Body, err, failed.Version)
+	}
+}
+
 func TestHungHandlerIsReclaimedAndStaleWorkerIsFenced(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})

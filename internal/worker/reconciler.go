@@ -126,12 +126,21 @@ func (r *Reconciler) RunOnce(ctx context.Context) (Report, error) {
 			case j.Attempt < j.MaxAttempts:
 				resend = append(resend, j)
 			default:
-				_, err := r.cfg.Store.FailExpired(ctx, j.ID, j.Attempt, "the worker stopped during the last attempt (lease expired)", now)
+				failed, err := r.cfg.Store.FailExpired(ctx, j.ID, j.Attempt, "the worker stopped during the last attempt (lease expired)", now)
 				switch {
 				case err == nil:
 					rep.Failed++
 					r.log.Warn("reconciler failed a job whose last attempt's lease expired",
 						"jobId", j.ID, "jobType", j.JobType, "attempt", j.Attempt)
+					// Its message, if any, is lost or stale: put a copy in the
+					// dead-letter queue, where operators look and from which
+					// a redrive (ours or the console's) runs the job again.
+					if err := r.cfg.Queue.DeadLetters().Send(ctx, queue.SendRequest{Body: DeadLetterBody(failed), Priority: failed.Priority}); err != nil {
+						rep.Errors++
+						errs = append(errs, fmt.Errorf("dead-letter copy of job %s: %w", j.ID, err))
+						r.log.Error("could not put the failed job in the dead-letter queue; redrive it by id",
+							"jobId", j.ID, "error", err)
+					}
 				case isRejected(err):
 					rep.Skipped++
 				default:

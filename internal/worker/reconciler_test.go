@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jobline/internal/jobs"
+	"jobline/internal/queue"
 	"jobline/internal/worker"
 )
 
@@ -244,5 +245,51 @@ func TestReconcilerRunStopsWithContext(t *testing.T) {
 	}
 	if err := rec.Run(context.Background(), 0); err == nil {
 		t.Error("Run accepted a zero interval")
+	}
+}
+
+// TestReconcilerDeadLettersJobWhoseWorkerDied checks that a job failed by
+// the reconciler shows up in the dead-letter queue, and that the console's
+// native redrive of that copy runs the job again, while the stale original
+// message (still in flight when the worker died) does not.
+func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("echo", ok)
+	rec := newReconciler(t, b, 100)
+	ctx := context.Background()
+	j := b.create(t, "echo", `{}`, 1, false)
+	stale := b.receive(t) // the worker that received it claims the job, then dies
+	if _, err := b.store.Store.Claim(ctx, j.ID, jobs.Claim{LeaseToken: "dead", Now: t0, LeaseExpiresAt: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(5 * time.Minute)
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.Failed != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	if d := b.dlqDepth(t); d != 1 {
+		t.Fatalf("DLQ depth %d, want the reconciler's copy", d)
+	}
+
+	// The dead worker's message comes back: a stale duplicate, acknowledged.
+	if r := b.process(t, stale); r.Disposition != worker.Delete || r.Ran {
+		t.Fatalf("stale message: %+v", r)
+	}
+	if got := b.get(t, j.ID); got.Status != jobs.StatusFailed || len(got.History) != 0 {
+		t.Fatalf("stale message changed the job: %+v", got)
+	}
+
+	// The console's native redrive moves the copy back: the job runs again.
+	dl, err := b.mem.DeadLetters().Receive(ctx, queue.ReceiveRequest{Max: 1})
+	if err != nil || len(dl) != 1 {
+		t.Fatalf("DLQ receive: %v %d", err, len(dl))
+	}
+	if err := b.mem.DeadLetters().Redrive(ctx, dl[0]); err != nil {
+		t.Fatal(err)
+	}
+	r := b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
+		t.Fatalf("after native redrive: %+v, job %+v", r, got)
 	}
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, newHarness NewHarness) {
 		{"BatchSendOverTen", testBatchSend},
 		{"RedriveAfterMaxReceiveCount", testMaxReceiveRedrive},
 		{"DeadLetterAndRedriveBack", testDeadLetterAndBack},
+		{"SendToDeadLetterQueue", testDeadLetterSend},
 		{"InvalidRequests", testInvalid},
 	}
 	for _, tt := range tests {
@@ -256,13 +257,15 @@ func testMaxReceiveRedrive(t *testing.T, h Harness) {
 
 func testDeadLetterAndBack(t *testing.T, h Harness) {
 	dlq := h.Queue.DeadLetters()
-	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "dead", Priority: 2}); err != nil {
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "alive", Priority: 2}); err != nil {
 		t.Fatal(err)
 	}
 	got := receiveAll(t, h.Queue, 1, time.Hour)
 	if len(got) != 1 {
 		t.Fatal("no message")
 	}
+	// The copy in the dead-letter queue carries the body the caller gives.
+	got[0].Body = "dead"
 	if err := h.Queue.DeadLetter(ctx, got[0]); err != nil {
 		t.Fatalf("DeadLetter: %v", err)
 	}
@@ -305,6 +308,30 @@ func testDeadLetterAndBack(t *testing.T, h Harness) {
 	}
 	if depth, _ := dlq.Depth(ctx); depth != 0 {
 		t.Fatalf("DLQ depth after delete %d", depth)
+	}
+}
+
+func testDeadLetterSend(t *testing.T, h Harness) {
+	dlq := h.Queue.DeadLetters()
+	if err := dlq.Send(ctx, queue.SendRequest{Body: "straight", Priority: 4}); err != nil {
+		t.Fatalf("DLQ Send: %v", err)
+	}
+	for _, bad := range []queue.SendRequest{{Body: ""}, {Body: "x", Delay: time.Second}} {
+		if err := dlq.Send(ctx, bad); !errors.Is(err, queue.ErrInvalidRequest) {
+			t.Errorf("DLQ Send %+v: %v, want ErrInvalidRequest", bad, err)
+		}
+	}
+	expectNone(t, h.Queue, "a dead-letter send reaches the main queue")
+	dead := receiveAll(t, dlq, 1, time.Hour)
+	if len(dead) != 1 || dead[0].Body != "straight" || dead[0].Priority != 4 {
+		t.Fatalf("DLQ holds %+v", dead)
+	}
+	if err := dlq.Redrive(ctx, dead[0]); err != nil {
+		t.Fatal(err)
+	}
+	back := receiveAll(t, h.Queue, 1, time.Hour)
+	if len(back) != 1 || back[0].Body != "straight" || back[0].Priority != 4 {
+		t.Fatalf("redriven %+v", back)
 	}
 }
 

@@ -172,13 +172,8 @@ func priorityAttributes(priority int) map[string]types.MessageAttributeValue {
 // Send enqueues messages, one SendMessageBatch per queue and ten messages
 // (a single message is one SendMessage). It returns the IDs in order.
 func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
-	for i, r := range reqs {
-		if r.Body == "" {
-			return nil, fmt.Errorf("send message %d: empty body: %w", i, queue.ErrInvalidRequest)
-		}
-		if r.Delay < 0 || r.Delay > queue.MaxDelay {
-			return nil, fmt.Errorf("send message %d: delay %v out of 0..%v: %w", i, r.Delay, queue.MaxDelay, queue.ErrInvalidRequest)
-		}
+	if err := queue.ValidateSends(reqs); err != nil {
+		return nil, err
 	}
 	ids := make([]string, len(reqs))
 	if len(reqs) == 1 {
@@ -405,6 +400,24 @@ func (d deadLetters) Redrive(ctx context.Context, m queue.Message) error {
 	}
 	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
 		return translate("redrive message "+m.ID, err)
+	}
+	return nil
+}
+
+// Send puts a message straight into the dead-letter queue.
+func (d deadLetters) Send(ctx context.Context, r queue.SendRequest) error {
+	if err := queue.ValidateSends([]queue.SendRequest{r}); err != nil {
+		return err
+	}
+	if r.Delay != 0 {
+		return fmt.Errorf("send to the dead-letter queue with a delay: %w", queue.ErrInvalidRequest)
+	}
+	if _, err := d.q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:          &d.q.cfg.DeadLetterQueueURL,
+		MessageBody:       &r.Body,
+		MessageAttributes: priorityAttributes(r.Priority),
+	}); err != nil {
+		return translate("send to the dead-letter queue", err)
 	}
 	return nil
 }
