@@ -202,6 +202,26 @@ func TestRIEFunctions(t *testing.T) {
 		}
 	})
 
+	t.Run("processjob and getjob refuse to start without the assets bucket", func(t *testing.T) {
+		for _, fn := range []string{"processjob", "getjob"} {
+			f := start(t, s.e, fn, 10, "JOBLINE_ASSETS_BUCKET=")
+			res, err := http.Post(f.url, "application/json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatalf("invoke %s: %v", fn, err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			// RIE answers the invocation with an error (502), and the log says why.
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(f.logs.String(), "assets bucket is required (JOBLINE_ASSETS_BUCKET)") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if res.StatusCode == http.StatusOK || !strings.Contains(f.logs.String(), "assets bucket is required (JOBLINE_ASSETS_BUCKET)") {
+				t.Fatalf("%s without a bucket answered %d %s; logs:\n%s", fn, res.StatusCode, body, f.logs.String())
+			}
+		}
+	})
+
 	t.Run("create then get, process, list", func(t *testing.T) {
 		job := s.create(t, `{"jobType":"echo","parameters":{"hello":"rie"}}`)
 		if job.Status != "queued" || job.JobType != "echo" {
