@@ -207,7 +207,9 @@ func (c *config) report(ctx context.Context, t *worker.Task) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return map[string]any{"rows": p.Rows, "assetId": asset.ID, "url": url}, nil
+	// No URL in the result: it is stored for good, while an S3 URL expires.
+	// GET /jobs/{id}/assets gives a fresh one at every read.
+	return map[string]any{"rows": p.Rows, "assetId": asset.ID, "storagePath": path}, nil
 }
 
 // decodeStrict decodes a JSON object into v, rejecting unknown fields so a
