@@ -325,10 +325,21 @@ func (e *Engine) run(ctx context.Context, m queue.Message, job jobs.Job, token s
 	r.Ran = true
 
 	if herr != nil && ctx.Err() != nil {
-		// Shutdown: record nothing; the message comes back and the job is
-		// reclaimed once its lease expires.
-		log.Warn("shutting down during the attempt; leaving the job to be redelivered", "error", herr)
+		// Shutdown (or the end of a Lambda invocation): give the lease
+		// back so that the message, visible again at once, reclaims the
+		// job for its next attempt without waiting for the lease to expire.
+		log.Warn("shutting down during the attempt; releasing the job for redelivery", "error", herr)
 		r.Reason, r.Err = "shutdown", herr
+		now := e.cfg.Clock.Now()
+		rctx, cancel := context.WithTimeout(opCtx, e.cfg.OpTimeout)
+		defer cancel()
+		if _, err := e.cfg.Store.Retry(rctx, job.ID, token, jobs.RetryWait{
+			ErrorMessage: "attempt interrupted: the worker shut down", NextAttemptAt: now, Now: now,
+		}); err != nil {
+			// Canceled, reclaimed, or the store is unreachable: the lease
+			// then simply expires.
+			log.Warn("releasing the lease failed; the job is reclaimed when it expires", "error", err)
+		}
 		return e.keep(opCtx, m, 0, r)
 	}
 	var stopped *stoppedError

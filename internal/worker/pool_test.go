@@ -135,9 +135,10 @@ func TestPoolShutdownCancelsJobsAfterGrace(t *testing.T) {
 	if err := p.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown = %v, want the grace period's deadline", err)
 	}
+	// Not failed: released (no lease holder) for the next worker to reclaim.
 	got := b.get(t, j.ID)
-	if got.Status != jobs.StatusProcessing || got.ErrorMessage != "" {
-		t.Errorf("job %s %q: a shutdown must not record a failure", got.Status, got.ErrorMessage)
+	if got.Status != jobs.StatusProcessing || got.LeaseToken != "" || !strings.Contains(got.ErrorMessage, "shut down") {
+		t.Errorf("job %s, lease %q, error %q: a shutdown must release the job, not fail it", got.Status, got.LeaseToken, got.ErrorMessage)
 	}
 	// Nothing lost: the message is visible again for the next worker.
 	if visible, _, _ := b.mem.Stats(); visible != 1 {
