@@ -22,6 +22,7 @@ const (
 	CodePayloadTooLarge     = "payload_too_large"    // 413: body over MaxBodyBytes
 	CodeUnknownJobType      = "unknown_job_type"     // 422
 	CodeInternal            = "internal"             // 500: details only in the log
+	CodeUnavailable         = "unavailable"          // 503: the store is throttling; Retry-After says when to try again
 )
 
 // Error is an error with its HTTP answer. Handlers return it for rejected
@@ -83,6 +84,9 @@ func toAPIError(err error) (*Error, bool) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType, Message: err.Error()}, false
 	case errors.Is(err, jobs.ErrInvalidCursor):
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Message: "invalid cursor"}, false
+	case errors.Is(err, jobs.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the service is busy; retry after the Retry-After delay"}, true
 	default:
 		return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}, true
 	}
@@ -101,6 +105,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "api request failed", append(attrs, slog.Any("error", err))...)
 	} else {
 		s.log.DebugContext(r.Context(), "api request rejected", append(attrs, slog.String("reason", err.Error()))...)
+	}
+	if apiErr.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	s.writeJSON(w, r, apiErr.Status, errorBody{Error: errorDetail{Code: apiErr.Code, Message: apiErr.Message}})
 }

@@ -459,3 +459,23 @@ func TestInternalErrorHidesDetails(t *testing.T) {
 		})
 	}
 }
+
+// throttledStore answers every Get as a throttled backend would.
+type throttledStore struct{ jobs.Store }
+
+func (throttledStore) Get(context.Context, string) (jobs.Job, error) {
+	return jobs.Job{}, fmt.Errorf("get job x: %w: ProvisionedThroughputExceededException on secret-table-name", jobs.ErrUnavailable)
+}
+
+func TestThrottledStoreAnswers503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	b := setup(t, func(c *api.Config) { c.Store = throttledStore{c.Store} })
+	w := b.do(t, request{method: "GET", path: "/jobs/x", user: "alice"})
+	wantError(t, w, http.StatusServiceUnavailable, api.CodeUnavailable)
+	if got := w.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After %q, want 1", got)
+	}
+	if strings.Contains(w.Body.String(), "secret") {
+		t.Errorf("the 503 leaks details: %s", w.Body.String())
+	}
+}

@@ -22,6 +22,9 @@ var (
 	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
 	// ErrInvalidCursor: a list cursor that this store did not issue.
 	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrUnavailable: the backend is throttling or briefly unavailable, even
+	// after the SDK's own retries; the same call may succeed later.
+	ErrUnavailable = errors.New("store temporarily unavailable")
 )
 
 // TransitionError tells why a store rejected an operation. It wraps

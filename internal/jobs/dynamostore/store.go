@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"jobline/internal/jobs"
 )
@@ -185,6 +186,9 @@ func conditionFailedItem(err error) (map[string]types.AttributeValue, bool) {
 func translate(op, id string, err error, reject func(jobs.Job) error) error {
 	old, ok := conditionFailedItem(err)
 	if !ok {
+		if retryLater(err) {
+			return fmt.Errorf("%s job %s: %w: %w", op, id, jobs.ErrUnavailable, err)
+		}
 		return fmt.Errorf("%s job %s: %w", op, id, err)
 	}
 	if len(old) == 0 || reject == nil {
@@ -199,4 +203,20 @@ func translate(op, id string, err error, reject func(jobs.Job) error) error {
 		return fmt.Errorf("%s job %s: %w", op, id, jobs.ErrNotFound)
 	}
 	return &jobs.TransitionError{Op: op, JobID: id, Current: current, Err: why}
+}
+
+// retryLater reports whether DynamoDB refused a request for load or a
+// passing fault (what is left once the SDK's retryer gave up), as opposed
+// to a request that can never succeed.
+func retryLater(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+		"InternalServerError", "ServiceUnavailable", "LimitExceededException":
+		return true
+	}
+	return false
 }
