@@ -22,7 +22,9 @@ sam-validate: venv
 sam-lint: venv
 	$(CFN_LINT) template.yaml
 
-sam-build: venv
+# `make build` first: it compiles the same packages for linux/arm64 once, so
+# the five parallel builds of `sam build` only link from the Go build cache.
+sam-build: venv build
 	@mkdir -p $(ROOT)/.aws-sam/home
 	$(SAM_ENV) $(SAM_GO_ENV) $(SAM) build --template-file template.yaml
 	@for f in .aws-sam/build/*/bootstrap; do \
