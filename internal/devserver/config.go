@@ -12,6 +12,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"jobline/internal/awsbackend"
 )
 
 // Backends the dev server can run on.
@@ -28,6 +30,9 @@ type Config struct {
 	Addr string
 	// Backend is "memory" (default) or "aws" (JOBLINE_BACKEND).
 	Backend string
+	// AWS configures the "aws" backend. Default (nil): awsbackend.FromEnv,
+	// the JOBLINE_TABLE, JOBLINE_*_URL, ... variables.
+	AWS *awsbackend.Config
 	// WebDir holds the built dashboard served at /. Default web/dist
 	// (JOBLINE_WEB_DIR). If it does not exist, / explains how to build it.
 	WebDir string

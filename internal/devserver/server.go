@@ -58,9 +58,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		s.store = jobs.NewMemoryStore()
 		s.queue = queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount})
 	case BackendAWS:
-		awsCfg, err := awsbackend.FromEnv()
+		awsCfg, err := awsConfig(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("aws backend config: %w", err)
+			return nil, err
 		}
 		be, err := awsbackend.New(ctx, awsCfg)
 		if err != nil {
@@ -252,4 +252,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).String())
 	})
+}
+
+// awsConfig returns the AWS backend's configuration: cfg.AWS, or the
+// environment's.
+func awsConfig(cfg Config) (awsbackend.Config, error) {
+	if cfg.AWS != nil {
+		return *cfg.AWS, nil
+	}
+	c, err := awsbackend.FromEnv()
+	if err != nil {
+		return awsbackend.Config{}, fmt.Errorf("aws backend config: %w", err)
+	}
+	return c, nil
 }
