@@ -221,7 +221,9 @@ func TestResponseDefaultsAndSniffing(t *testing.T) {
 		{"no write", func(w http.ResponseWriter, r *http.Request) {}, 200, false, ""},
 		{"304 no body", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(304) }, 304, false, ""},
 		{"sniffed text", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }, 200, false, "hello"},
-		{"sniffed binary", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a}) }, 200, true, "iVBORw0KGgo="},
+		{"sniffed binary", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a})
+		}, 200, true, "iVBORw0KGgo="},
 		{"second WriteHeader ignored", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404); w.WriteHeader(500) }, 404, false, ""},
 		{"problem+json is text", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/problem+json")
