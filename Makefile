@@ -29,8 +29,11 @@ dev:
 test: $(TEST_TARGETS)
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
 
+# go vet, and gofmt: an unformatted file fails the build.
 vet:
 	$(GO) vet ./...
+	@unformatted="$$(gofmt -l cmd functions internal)"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
 test-go: vet $(GO_TEST_DEPS)
 	$(GO_TEST_WRAPPER) $(GO) test -race -count=1 ./...
