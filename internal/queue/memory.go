@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -137,6 +138,15 @@ func (d memDLQ) Redrive(_ context.Context, m Message) error {
 func (d memDLQ) Delete(_ context.Context, receiptHandle string) error {
 	_, err := d.q.dlq.remove(receiptHandle)
 	return err
+}
+
+func (d memDLQ) Release(_ context.Context, receiptHandles ...string) error {
+	for _, h := range receiptHandles {
+		if err := d.q.dlq.changeVisibility(h, 0); err != nil && !errors.Is(err, ErrInvalidReceipt) {
+			return fmt.Errorf("release dead letter: %w", err)
+		}
+	}
+	return nil
 }
 
 func (d memDLQ) Send(_ context.Context, r SendRequest) error {

@@ -87,6 +87,10 @@ type DeadLetterQueue interface {
 	Redrive(ctx context.Context, m Message) error
 	// Delete removes a received dead-lettered message.
 	Delete(ctx context.Context, receiptHandle string) error
+	// Release makes received dead-lettered messages visible again at once
+	// (a listing is done with them). Receipts of messages already deleted
+	// or moved are ignored.
+	Release(ctx context.Context, receiptHandles ...string) error
 	// Send puts a message straight into the dead-letter queue (the
 	// reconciler's record of a job whose worker died on its last attempt,
 	// so operators find it there). r.Delay must be 0.

@@ -31,7 +31,8 @@ import (
 // Defaults of Redriver's fields.
 const (
 	// DefaultScanVisibility is how long a scan keeps each DLQ message it
-	// read invisible, so that one pass does not see a message twice.
+	// read invisible, so that one pass does not see a message twice; the
+	// scan makes them visible again when it ends.
 	DefaultScanVisibility = 30 * time.Second
 	// DefaultListMax is how many DLQ messages List reads when given 0.
 	DefaultListMax = 100
@@ -103,9 +104,8 @@ type Entry struct {
 }
 
 // List returns up to max (0: DefaultListMax) dead-lettered messages with
-// their jobs. The messages stay in the queue; they are invisible for
-// ScanVisibility afterwards, so a redrive right after a listing may need to
-// wait that long to see them (a redrive by job ID does not).
+// their jobs. The messages stay in the queue, visible again once the
+// listing ends.
 func (r *Redriver) List(ctx context.Context, max int) ([]Entry, error) {
 	r = r.withDefaults()
 	if err := r.validate(); err != nil {
@@ -341,6 +341,21 @@ func (r *Redriver) scan(ctx context.Context, max int, visit func(queue.Message) 
 	dlq := r.Queue.DeadLetters()
 	seen := map[string]bool{}
 	visited := 0
+	// Every message the scan received is made visible again at the end:
+	// those it redrove or deleted are gone (their receipts are ignored),
+	// the others are left as they were, for the next listing or redrive.
+	var received []string
+	defer func() {
+		if len(received) == 0 {
+			return
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := dlq.Release(rctx, received...); err != nil {
+			r.Logger.WarnContext(ctx, "could not make listed dead letters visible again; they reappear after the scan visibility",
+				"messages", len(received), "visibility", r.ScanVisibility.String(), "error", err)
+		}
+	}()
 	for {
 		batch := queue.MaxBatch
 		if max > 0 && max-visited < batch {
@@ -352,6 +367,9 @@ func (r *Redriver) scan(ctx context.Context, max int, visit func(queue.Message) 
 		}
 		if len(msgs) == 0 {
 			return nil
+		}
+		for _, m := range msgs {
+			received = append(received, m.ReceiptHandle)
 		}
 		for _, m := range msgs {
 			if seen[m.ID] {

@@ -189,16 +189,44 @@ func TestRedriveRunsJobsAgainAndTwiceIsHarmless(t *testing.T) {
 	}
 }
 
-func TestRedriveByJobIDWithoutVisibleMessage(t *testing.T) {
+func TestListLeavesMessagesVisibleForARedrive(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.newJob(t, "a", "fail")
 	b.fail(t, "a", true)
-	// A listing hides the DLQ message for ScanVisibility.
 	if _, err := b.r.List(context.Background(), 0); err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	res, err := b.r.Redrive(context.Background(), Options{JobID: "a"})
+	// Right after the listing, a redrive by type finds the message: the
+	// listing made it visible again.
+	res, err := b.r.Redrive(context.Background(), Options{JobType: "fail"})
+	if err != nil || res.Redriven != 1 || res.Items[0].Action != ActionRedriven {
+		t.Fatalf("redrive after a listing = %+v, %v", res, err)
+	}
+	if n := depth(t, b); n != 0 {
+		t.Errorf("DLQ depth = %d, want 0", n)
+	}
+	if got := b.mainQueueJobs(t); len(got) != 1 || got[0] != "a" {
+		t.Fatalf("jobs queue = %v, want a's message moved back", got)
+	}
+}
+
+func TestRedriveByJobIDWithoutDeadLetterMessage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.newJob(t, "a", "fail")
+	b.fail(t, "a", true)
+	// Someone deleted the DLQ message by hand: the job alone is dead-lettered.
+	ctx := context.Background()
+	dl, err := b.queue.DeadLetters().Receive(ctx, queue.ReceiveRequest{Max: 1})
+	if err != nil || len(dl) != 1 {
+		t.Fatalf("DLQ: %v %d", err, len(dl))
+	}
+	stale := dl[0]
+	if err := b.queue.DeadLetters().Delete(ctx, stale.ReceiptHandle); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.r.Redrive(ctx, Options{JobID: "a"})
 	if err != nil {
 		t.Fatalf("Redrive: %v", err)
 	}
@@ -208,9 +236,11 @@ func TestRedriveByJobIDWithoutVisibleMessage(t *testing.T) {
 	if got := b.mainQueueJobs(t); len(got) != 1 || got[0] != "a" {
 		t.Fatalf("jobs queue = %v, want a fresh message for a", got)
 	}
-	// The hidden DLQ message comes back: it is stale now and only removed.
-	b.clock.Advance(DefaultScanVisibility + time.Second)
-	res, err = b.r.Redrive(context.Background(), Options{})
+	// A leftover DLQ message of the job, found later, is stale: only removed.
+	if err := b.queue.DeadLetters().Send(ctx, queue.SendRequest{Body: stale.Body}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.r.Redrive(ctx, Options{})
 	if err != nil {
 		t.Fatalf("Redrive: %v", err)
 	}
@@ -227,7 +257,7 @@ func TestRedriveByJobIDWithoutVisibleMessage(t *testing.T) {
 		t.Errorf("job changed by the stale pass: %s %+v", j.Status, j.History)
 	}
 	// Redriving the queued job by ID again is a no-op.
-	res, err = b.r.Redrive(context.Background(), Options{JobID: "a"})
+	res, err = b.r.Redrive(ctx, Options{JobID: "a"})
 	if err != nil || res.Redriven != 0 || res.Items[0].Action != ActionSkipped {
 		t.Errorf("redrive of a queued job = %+v, %v; want skipped", res, err)
 	}

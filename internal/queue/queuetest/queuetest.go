@@ -47,6 +47,7 @@ func Run(t *testing.T, newHarness NewHarness) {
 		{"RedriveAfterMaxReceiveCount", testMaxReceiveRedrive},
 		{"DeadLetterAndRedriveBack", testDeadLetterAndBack},
 		{"SendToDeadLetterQueue", testDeadLetterSend},
+		{"ReleaseListedDeadLetters", testDeadLetterRelease},
 		{"InvalidRequests", testInvalid},
 	}
 	for _, tt := range tests {
@@ -332,6 +333,38 @@ func testDeadLetterSend(t *testing.T, h Harness) {
 	back := receiveAll(t, h.Queue, 1, time.Hour)
 	if len(back) != 1 || back[0].Body != "straight" || back[0].Priority != 4 {
 		t.Fatalf("redriven %+v", back)
+	}
+}
+
+func testDeadLetterRelease(t *testing.T, h Harness) {
+	dlq := h.Queue.DeadLetters()
+	for _, body := range []string{"d1", "d2", "d3"} {
+		if err := dlq.Send(ctx, queue.SendRequest{Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed := receiveAll(t, dlq, 3, time.Hour)
+	if len(listed) != 3 {
+		t.Fatalf("listed %v", bodies(listed))
+	}
+	expectNone(t, dlq, "listed dead letters within their visibility")
+	// One of them is handled meanwhile; its stale receipt is ignored.
+	if err := dlq.Delete(ctx, listed[0].ReceiptHandle); err != nil {
+		t.Fatal(err)
+	}
+	var receipts []string
+	for _, m := range listed {
+		receipts = append(receipts, m.ReceiptHandle)
+	}
+	if err := dlq.Release(ctx, receipts...); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	again := bodies(receiveAll(t, dlq, 2, time.Hour))
+	sort.Strings(again)
+	want := bodies(listed[1:])
+	sort.Strings(want)
+	if fmt.Sprint(again) != fmt.Sprint(want) {
+		t.Fatalf("after Release: %v, want %v at once", again, want)
 	}
 }
 

@@ -404,6 +404,37 @@ func (d deadLetters) Redrive(ctx context.Context, m queue.Message) error {
 	return nil
 }
 
+// Release makes received dead-lettered messages visible again, ten per
+// ChangeMessageVisibilityBatch request. Entries whose receipt is no longer
+// valid (the message was deleted or moved meanwhile) are ignored.
+func (d deadLetters) Release(ctx context.Context, receiptHandles ...string) error {
+	for start := 0; start < len(receiptHandles); start += queue.MaxBatch {
+		chunk := receiptHandles[start:min(start+queue.MaxBatch, len(receiptHandles))]
+		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, 0, len(chunk))
+		for i, h := range chunk {
+			handle, ok := strings.CutPrefix(h, prefixDead)
+			if !ok || handle == "" {
+				return fmt.Errorf("release dead letters: receipt %q: %w", h, queue.ErrInvalidReceipt)
+			}
+			entries = append(entries, types.ChangeMessageVisibilityBatchRequestEntry{
+				Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(handle), VisibilityTimeout: 0,
+			})
+		}
+		out, err := d.q.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
+			QueueUrl: &d.q.cfg.DeadLetterQueueURL, Entries: entries,
+		})
+		if err != nil {
+			return translate("release dead letters", err)
+		}
+		for _, f := range out.Failed {
+			if code := aws.ToString(f.Code); code != "ReceiptHandleIsInvalid" && code != "InvalidParameterValue" && !f.SenderFault {
+				return fmt.Errorf("release dead letter %s: %s: %s", aws.ToString(f.Id), code, aws.ToString(f.Message))
+			}
+		}
+	}
+	return nil
+}
+
 // Send puts a message straight into the dead-letter queue.
 func (d deadLetters) Send(ctx context.Context, r queue.SendRequest) error {
 	if err := queue.ValidateSends([]queue.SendRequest{r}); err != nil {
