@@ -6,30 +6,8 @@
 // required and the role may s3:GetObject in the bucket.
 package main
 
-import (
-	"context"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"jobline/internal/api"
-	"jobline/internal/apigw"
-	"jobline/internal/lambdafn"
-)
+import "jobline/internal/lambdafn"
 
 func main() {
-	log := lambdafn.Logger("getjob")
-	ctx := context.Background()
-	be, err := lambdafn.OpenBackend(ctx)
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	if _, err := be.RequireAssets(); err != nil {
-		lambdafn.Exit(log, err)
-	}
-	reg := lambdafn.Registry(nil) // validation only
-	h, err := api.New(api.Config{Store: be.Store, Queue: be.Queue, Logger: log, ValidateJob: reg.Validate, AssetURL: be.AssetURL})
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	lambda.Start((&apigw.Adapter{Handler: h, WithUser: api.WithUser, Logger: log}).Handle)
+	lambdafn.StartAPI("getjob", true)
 }

@@ -269,17 +269,9 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 		log.InfoContext(ctx, "removed stale dead-letter message", "detail", item.Detail)
 		return item, nil
 	}
-	redriven, err := r.Store.Redrive(ctx, job.ID, o.Reason, r.Clock.Now())
-	if err != nil {
-		if cur, ok := jobs.CurrentJob(err); ok && errors.Is(err, jobs.ErrInvalidTransition) {
-			// Someone redrove it between our read and our write.
-			item.Status = cur.Status
-			item.Action, item.Detail = ActionSkipped, fmt.Sprintf("job is %s already", cur.Status)
-			return item, nil
-		}
-		return item, fmt.Errorf("redrive job %s: %w", job.ID, err)
+	if done, err := r.queueAgain(ctx, job, o, &item); !done {
+		return item, err
 	}
-	item.Status = redriven.Status
 	if err := r.Queue.DeadLetters().Redrive(ctx, m); err != nil {
 		// The job is queued without a message; the reconciler re-sends
 		// the message of a job that stays queued.
@@ -287,6 +279,24 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 	}
 	log.InfoContext(ctx, "redrove job", "attempt", job.Attempt, "reason", o.Reason)
 	return item, nil
+}
+
+// queueAgain is the store half of a redrive: failed -> queued, recorded in
+// the job's history. It reports false when the job was not queued: an error,
+// or someone redrove it between our read and our write (item then says the
+// job was skipped).
+func (r *Redriver) queueAgain(ctx context.Context, job jobs.Job, o Options, item *Item) (bool, error) {
+	redriven, err := r.Store.Redrive(ctx, job.ID, o.Reason, r.Clock.Now())
+	if err != nil {
+		if cur, ok := jobs.CurrentJob(err); ok && errors.Is(err, jobs.ErrInvalidTransition) {
+			item.Status = cur.Status
+			item.Action, item.Detail = ActionSkipped, fmt.Sprintf("job is %s already", cur.Status)
+			return false, nil
+		}
+		return false, fmt.Errorf("redrive job %s: %w", job.ID, err)
+	}
+	item.Status = redriven.Status
+	return true, nil
 }
 
 // redriveWithoutMessage redrives o.JobID when the scan did not find its
@@ -317,16 +327,9 @@ func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, 
 	if o.DryRun {
 		return item, nil
 	}
-	redriven, err := r.Store.Redrive(ctx, job.ID, o.Reason, r.Clock.Now())
-	if err != nil {
-		if cur, ok := jobs.CurrentJob(err); ok && errors.Is(err, jobs.ErrInvalidTransition) {
-			item.Status = cur.Status
-			item.Action, item.Detail = ActionSkipped, fmt.Sprintf("job is %s already", cur.Status)
-			return item, nil
-		}
-		return item, fmt.Errorf("redrive job %s: %w", job.ID, err)
+	if done, err := r.queueAgain(ctx, job, o, &item); !done {
+		return item, err
 	}
-	item.Status = redriven.Status
 	body := queue.JobMessage{JobID: job.ID, JobType: job.JobType}.Encode()
 	if _, err := r.Queue.Send(ctx, queue.SendRequest{Body: body, Priority: job.Priority}); err != nil {
 		return item, fmt.Errorf("send message of redriven job %s: %w", job.ID, err)
