@@ -16,7 +16,7 @@ func TestMemoryConformance(t *testing.T) {
 	queuetest.Run(t, func(t *testing.T) queuetest.Harness {
 		clk := clock.NewFake(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		q := queue.NewMemory(queue.MemoryConfig{Clock: clk, VisibilityTimeout: 30 * time.Second, MaxReceiveCount: 3})
-		return queuetest.Harness{Queue: q, Advance: clk.Advance, StrictPriority: true, Tick: time.Second}
+		return queuetest.Harness{Queue: q, Advance: clk.Advance, StrictPriority: true, StrictReceipts: true, Tick: time.Second}
 	})
 }
 
