@@ -108,8 +108,8 @@ func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time
 	return j, err
 }
 
-func (s *countingStore) Touch(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
-	j, err := s.Store.Touch(ctx, id, v, sweepAt, now)
+func (s *countingStore) RescheduleSweep(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
+	j, err := s.Store.RescheduleSweep(ctx, id, v, sweepAt, now)
 	s.count(err)
 	return j, err
 }

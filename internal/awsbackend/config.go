@@ -230,10 +230,13 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{Config: cfg, Clients: clients}
-	b.Store = dynamostore.New(clients.DynamoDB, dynamostore.Config{
+	b.Store, err = dynamostore.New(clients.DynamoDB, dynamostore.Config{
 		TableName: cfg.TableName,
 		Retention: cfg.JobRetention,
 	})
+	if err != nil {
+		return nil, err
+	}
 	b.Queue, err = sqsqueue.New(clients.SQS, sqsqueue.Config{
 		QueueURL:           cfg.QueueURL,
 		HighQueueURL:       cfg.HighQueueURL,

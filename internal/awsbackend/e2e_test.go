@@ -69,7 +69,11 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	if freshTable {
 		table = awstest.NewTable(t, clients.DynamoDB, cfg)
 	}
-	s.store = dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: table})
+	store, err := dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.store = store
 	q, err := sqsqueue.New(clients.SQS, awstest.NewQueues(t, clients.SQS, cfg, 0))
 	if err != nil {
 		t.Fatal(err)

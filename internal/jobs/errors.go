@@ -28,14 +28,15 @@ var (
 )
 
 // TransitionError tells why a store rejected an operation. It wraps
-// ErrInvalidTransition or ErrLeaseLost, and carries the job as the store
-// saw it when the condition failed, so that callers can decide what to do
-// without a second read.
+// ErrInvalidTransition or ErrLeaseLost (and whatever else the refusing
+// rule's error wraps, such as ErrNotRedrivable), and carries the job as the
+// store saw it when the condition failed, so that callers can decide what
+// to do without a second read.
 type TransitionError struct {
 	Op      string // the named operation: claim, progress, finish, ...
 	JobID   string
 	Current Job   // the job as stored when the operation was rejected
-	Err     error // ErrInvalidTransition or ErrLeaseLost
+	Err     error // the rule's error: wraps ErrInvalidTransition or ErrLeaseLost
 }
 
 // Error describes the rejected operation.
@@ -43,7 +44,7 @@ func (e *TransitionError) Error() string {
 	return fmt.Sprintf("%s job %s (status %s): %v", e.Op, e.JobID, e.Current.Status, e.Err)
 }
 
-// Unwrap returns ErrInvalidTransition or ErrLeaseLost.
+// Unwrap returns the rule's error.
 func (e *TransitionError) Unwrap() error { return e.Err }
 
 // CurrentJob returns the job carried by a TransitionError in err's chain.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -30,23 +31,16 @@ var _ Store = (*MemoryStore)(nil)
 
 // Create stores a new job unless one with the same ID exists.
 func (s *MemoryStore) Create(_ context.Context, job Job) (Job, bool, error) {
-	if job.ID == "" || job.Owner == "" || job.JobType == "" {
-		return Job{}, false, fmt.Errorf("create job: id, owner and jobType are required")
+	j, err := PrepareCreate(job)
+	if err != nil {
+		return Job{}, false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if existing, ok := s.jobs[job.ID]; ok {
+	if existing, ok := s.jobs[j.ID]; ok {
 		return cloneJob(*existing), false, nil
 	}
-	j := cloneJob(job)
-	j.Status = StatusQueued
-	if j.Parameters == nil {
-		j.Parameters = json.RawMessage(`{}`)
-	}
-	if j.UpdatedAt.IsZero() {
-		j.UpdatedAt = j.CreatedAt
-	}
-	j.Version = 1
+	j = cloneJob(j)
 	s.jobs[j.ID] = &j
 	return cloneJob(j), true, nil
 }
@@ -70,8 +64,8 @@ type memCursor struct {
 
 // List returns a page of an owner's jobs, newest first.
 func (s *MemoryStore) List(_ context.Context, q ListQuery) (Page, error) {
-	if q.Limit < 1 || q.Limit > 100 {
-		return Page{}, fmt.Errorf("list jobs: limit %d out of 1..100", q.Limit)
+	if err := q.Validate(); err != nil {
+		return Page{}, err
 	}
 	var after *memCursor
 	if q.Cursor != "" {
@@ -122,7 +116,8 @@ func compareNewestFirst(at time.Time, aID string, bt time.Time, bID string) int 
 }
 
 // apply runs one transition under the lock: check decides whether the job
-// may change (returning the sentinel that rejects it), change applies it.
+// may change (returning the rule's error that rejects it), change applies
+// it.
 func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) error, change func(j *Job)) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,7 +126,7 @@ func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) err
 		return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
 	}
 	if err := check(j); err != nil {
-		if err == ErrNotFound {
+		if errors.Is(err, ErrNotFound) {
 			return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
 		}
 		return Job{}, &TransitionError{Op: op, JobID: id, Current: cloneJob(*j), Err: err}
@@ -142,29 +137,10 @@ func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) err
 	return cloneJob(*j), nil
 }
 
-// holds reports whether token is the job's current lease holder: a job
-// that is not processing rejects the write as an invalid transition, a
-// processing job held by someone else as a lost lease.
-func holds(j *Job, token string) error {
-	if j.Status != StatusProcessing {
-		return ErrInvalidTransition
-	}
-	if token == "" || j.LeaseToken != token {
-		return ErrLeaseLost
-	}
-	return nil
-}
-
 // Claim gives the caller the job's lease.
 func (s *MemoryStore) Claim(_ context.Context, id string, c Claim) (Job, error) {
 	return s.apply("claim", id, c.Now, func(j *Job) error {
-		switch {
-		case j.Status == StatusQueued:
-			return nil
-		case j.Status == StatusProcessing && !j.LeaseExpiresAt.After(c.Now) && j.Attempt < j.MaxAttempts:
-			return nil
-		}
-		return ErrInvalidTransition
+		return rejectUnless(Claimable(*j, c.Now))
 	}, func(j *Job) {
 		j.Status = StatusProcessing
 		j.Attempt++
@@ -178,19 +154,19 @@ func (s *MemoryStore) Claim(_ context.Context, id string, c Claim) (Job, error) 
 
 // Progress records the lease holder's progress.
 func (s *MemoryStore) Progress(_ context.Context, id, leaseToken string, progress int, now time.Time) (Job, error) {
-	if progress < 0 || progress > 100 {
-		return Job{}, fmt.Errorf("progress job %s: %d out of 0..100", id, progress)
+	if err := CheckProgress(progress); err != nil {
+		return Job{}, fmt.Errorf("progress job %s: %w", id, err)
 	}
-	return s.apply("progress", id, now, func(j *Job) error { return holds(j, leaseToken) },
+	return s.apply("progress", id, now, func(j *Job) error { return CheckLease(*j, leaseToken) },
 		func(j *Job) { j.Progress = progress })
 }
 
 // Finish ends the lease holder's attempt.
 func (s *MemoryStore) Finish(_ context.Context, id, leaseToken string, o Outcome) (Job, error) {
-	if o.Status != StatusCompleted && o.Status != StatusPartial && o.Status != StatusFailed {
+	if !o.Status.Finishing() {
 		return Job{}, fmt.Errorf("finish job %s: %q is not a finishing status", id, o.Status)
 	}
-	return s.apply("finish", id, o.Now, func(j *Job) error { return holds(j, leaseToken) }, func(j *Job) {
+	return s.apply("finish", id, o.Now, func(j *Job) error { return CheckLease(*j, leaseToken) }, func(j *Job) {
 		j.Status = o.Status
 		if o.Status == StatusCompleted {
 			j.Progress = 100
@@ -201,6 +177,15 @@ func (s *MemoryStore) Finish(_ context.Context, id, leaseToken string, o Outcome
 		j.CompletedAt = o.Now
 		releaseLease(j)
 	})
+}
+
+// rejectUnless is the error of a transition whose rule (a yes/no rule such
+// as Claimable) said no.
+func rejectUnless(allowed bool) error {
+	if allowed {
+		return nil
+	}
+	return ErrInvalidTransition
 }
 
 // releaseLease clears the lease and the reconciler's interest of a job
@@ -214,7 +199,7 @@ func releaseLease(j *Job) {
 
 // Retry records a retryable failure by the lease holder.
 func (s *MemoryStore) Retry(_ context.Context, id, leaseToken string, r RetryWait) (Job, error) {
-	return s.apply("retry", id, r.Now, func(j *Job) error { return holds(j, leaseToken) }, func(j *Job) {
+	return s.apply("retry", id, r.Now, func(j *Job) error { return CheckLease(*j, leaseToken) }, func(j *Job) {
 		j.ErrorMessage = r.ErrorMessage
 		j.LeaseToken = ""
 		j.LeaseExpiresAt = r.NextAttemptAt
@@ -225,15 +210,7 @@ func (s *MemoryStore) Retry(_ context.Context, id, leaseToken string, r RetryWai
 
 // Cancel moves the owner's queued or processing job to canceled.
 func (s *MemoryStore) Cancel(_ context.Context, id, owner string, now time.Time) (Job, error) {
-	return s.apply("cancel", id, now, func(j *Job) error {
-		if j.Owner != owner {
-			return ErrNotFound
-		}
-		if j.Status != StatusQueued && j.Status != StatusProcessing {
-			return ErrInvalidTransition
-		}
-		return nil
-	}, func(j *Job) {
+	return s.apply("cancel", id, now, func(j *Job) error { return CheckCancel(*j, owner) }, func(j *Job) {
 		j.Status = StatusCanceled
 		j.CompletedAt = now
 		releaseLease(j)
@@ -243,10 +220,7 @@ func (s *MemoryStore) Cancel(_ context.Context, id, owner string, now time.Time)
 // FailExpired fails a processing job whose last attempt's lease expired.
 func (s *MemoryStore) FailExpired(_ context.Context, id string, attempt int, message string, now time.Time) (Job, error) {
 	return s.apply("fail expired", id, now, func(j *Job) error {
-		if j.Status != StatusProcessing || j.LeaseExpiresAt.After(now) || j.Attempt != attempt || j.Attempt < j.MaxAttempts {
-			return ErrInvalidTransition
-		}
-		return nil
+		return rejectUnless(CanFailExpired(*j, attempt, now))
 	}, func(j *Job) {
 		j.Status = StatusFailed
 		j.ErrorMessage = message
@@ -258,12 +232,7 @@ func (s *MemoryStore) FailExpired(_ context.Context, id string, attempt int, mes
 
 // Redrive is an operator's failed -> queued of a dead-lettered job.
 func (s *MemoryStore) Redrive(_ context.Context, id, reason string, now time.Time) (Job, error) {
-	return s.apply("redrive", id, now, func(j *Job) error {
-		if j.Status != StatusFailed || !j.DeadLettered {
-			return ErrInvalidTransition
-		}
-		return nil
-	}, func(j *Job) {
+	return s.apply("redrive", id, now, func(j *Job) error { return CheckRedrive(*j) }, func(j *Job) {
 		j.Status = StatusQueued
 		j.Attempt = 0
 		j.Progress = 0
@@ -274,13 +243,10 @@ func (s *MemoryStore) Redrive(_ context.Context, id, reason string, now time.Tim
 	})
 }
 
-// Touch moves the SweepAt of an unchanged, unfinished job.
-func (s *MemoryStore) Touch(_ context.Context, id string, version int64, sweepAt, now time.Time) (Job, error) {
-	return s.apply("touch", id, now, func(j *Job) error {
-		if j.Version != version || (j.Status != StatusQueued && j.Status != StatusProcessing) {
-			return ErrInvalidTransition
-		}
-		return nil
+// RescheduleSweep moves the SweepAt of an unchanged, unfinished job.
+func (s *MemoryStore) RescheduleSweep(_ context.Context, id string, version int64, sweepAt, now time.Time) (Job, error) {
+	return s.apply("reschedule sweep", id, now, func(j *Job) error {
+		return rejectUnless(CanRescheduleSweep(*j, version))
 	}, func(j *Job) { j.SweepAt = sweepAt })
 }
 
@@ -289,7 +255,7 @@ func (s *MemoryStore) ListDue(_ context.Context, before time.Time, limit int) ([
 	s.mu.Lock()
 	var due []Job
 	for _, j := range s.jobs {
-		if (j.Status == StatusQueued || j.Status == StatusProcessing) && !j.SweepAt.IsZero() && !j.SweepAt.After(before) {
+		if !j.Status.Final() && !j.SweepAt.IsZero() && !j.SweepAt.After(before) {
 			due = append(due, cloneJob(*j))
 		}
 	}
@@ -317,7 +283,7 @@ func (s *MemoryStore) AddAsset(_ context.Context, leaseToken string, a Asset) (A
 	if !ok {
 		return Asset{}, fmt.Errorf("add asset to job %s: %w", a.JobID, ErrNotFound)
 	}
-	if err := holds(j, leaseToken); err != nil {
+	if err := CheckLease(*j, leaseToken); err != nil {
 		return Asset{}, &TransitionError{Op: "add asset", JobID: a.JobID, Current: cloneJob(*j), Err: err}
 	}
 	a = cloneAsset(a)

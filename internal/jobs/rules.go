@@ -8,10 +8,18 @@ import (
 )
 
 // This file holds the rules of the domain that every Store applies: the
-// defaults of a new job, what a claim, a fenced write, a redrive and a
-// list request may do. Stores call these functions (the memory store
-// directly, the DynamoDB store to classify a rejected condition), so a rule
-// changed here cannot be forgotten in one backend.
+// defaults of a new job, what a claim, a fenced write, a cancel, a
+// fail-expired, a redrive, a sweep reschedule and a list request may do.
+// Stores call these functions (the memory store directly, the DynamoDB
+// store to classify a rejected condition), so a rule changed here cannot be
+// forgotten in one backend.
+//
+// DynamoDB must also state the rules that guard a write as its
+// ConditionExpression, so the check is atomic with the write. Each such
+// expression names its rule, and storetest's RulesConformance runs every
+// operation on jobs in every status and lease state and checks that the
+// store accepts exactly what the rule accepts, and rejects with the rule's
+// error: an expression that drifts from its rule fails the suite.
 
 // List limits of Store.List and of GET /jobs.
 const (
@@ -91,8 +99,9 @@ func CheckLease(j Job, token string) error {
 	return nil
 }
 
-// Claimable reports whether a claim at now may take j: a queued job, or a
-// processing job whose lease expired with attempts left (a reclaim).
+// Claimable reports whether a claim at now may take j (Store.Claim): a
+// queued job, or a processing job whose lease expired with attempts left (a
+// reclaim). A job whose lease expires exactly at now is claimable.
 func Claimable(j Job, now time.Time) bool {
 	switch j.Status {
 	case StatusQueued:
@@ -108,6 +117,13 @@ func Claimable(j Job, now time.Time) bool {
 // and dead-lettered (Store.FailExpired).
 func DiedOnLastAttempt(j Job, now time.Time) bool {
 	return j.Status == StatusProcessing && !j.LeaseExpiresAt.After(now) && j.Attempt >= j.MaxAttempts
+}
+
+// CanFailExpired is the rule of Store.FailExpired: j's worker died on its
+// last attempt (DiedOnLastAttempt at now), and attempt, the attempt the
+// caller saw, is still j's, which fences off a reclaim that happened since.
+func CanFailExpired(j Job, attempt int, now time.Time) bool {
+	return DiedOnLastAttempt(j, now) && j.Attempt == attempt
 }
 
 // DiedOnLastAttemptMessage is the errorMessage of a job failed because its
@@ -130,4 +146,26 @@ func CheckRedrive(j Job) error {
 	default:
 		return fmt.Errorf("%w: job is %s already: %w", ErrInvalidTransition, j.Status, ErrNotRedrivable)
 	}
+}
+
+// CheckCancel is the rule of an owner's cancel (Store.Cancel): ErrNotFound
+// for a job of another owner, which must not learn that the job exists;
+// ErrInvalidTransition unless the lifecycle lets j's status move to
+// canceled (queued or processing).
+func CheckCancel(j Job, owner string) error {
+	if j.Owner != owner {
+		return ErrNotFound
+	}
+	if !CanTransition(j.Status, StatusCanceled) {
+		return ErrInvalidTransition
+	}
+	return nil
+}
+
+// CanRescheduleSweep is the rule of Store.RescheduleSweep: the reconciler
+// may move j's SweepAt only if j is still at version, the version the
+// reconciler acted on, and not final. A job that changed since is left to
+// the next sweep, which reads it anew.
+func CanRescheduleSweep(j Job, version int64) bool {
+	return j.Version == version && !j.Status.Final()
 }

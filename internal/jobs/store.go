@@ -11,63 +11,72 @@ import (
 // change in one atomic step (one conditional write in DynamoDB), never read
 // then write.
 //
+// Which transition is allowed is decided by the rules of rules.go, named
+// below on each method; a store applies them and does not restate them.
 // Rejected transitions return a *TransitionError wrapping
 // ErrInvalidTransition or ErrLeaseLost; a missing job returns ErrNotFound.
 // Times come from the caller, so that a fake clock drives the whole system.
 type Store interface {
-	// Create stores a new queued job. If a job with the same ID already
-	// exists, Create stores nothing and returns the existing job with
-	// created false (the API derives the ID of an idempotent request from
-	// its key, so a replay finds the first job).
+	// Create stores a new queued job, with the defaults of PrepareCreate.
+	// If a job with the same ID already exists, Create stores nothing and
+	// returns the existing job with created false (the API derives the ID
+	// of an idempotent request from its key, so a replay finds the first
+	// job).
 	Create(ctx context.Context, job Job) (stored Job, created bool, err error)
 
 	// Get returns a job by ID, whoever owns it.
 	Get(ctx context.Context, id string) (Job, error)
 
-	// List returns an owner's jobs, newest first, one page at a time.
+	// List returns an owner's jobs, newest first, one page at a time. The
+	// query must pass ListQuery.Validate.
 	List(ctx context.Context, q ListQuery) (Page, error)
 
 	// Claim gives the caller the job's lease: queued -> processing, or
 	// processing -> processing when the lease has expired (a reclaim) and
-	// attempts remain. Attempt goes up by one and Progress restarts at 0.
+	// attempts remain (Claimable). Attempt goes up by one and Progress
+	// restarts at 0.
 	Claim(ctx context.Context, id string, c Claim) (Job, error)
 
-	// Progress records the lease holder's progress (0..100).
+	// Progress records the lease holder's progress (CheckLease), 0..100
+	// (CheckProgress).
 	Progress(ctx context.Context, id, leaseToken string, progress int, now time.Time) (Job, error)
 
-	// Finish ends the lease holder's attempt: processing -> completed,
-	// partial or failed.
+	// Finish ends the lease holder's attempt (CheckLease): processing ->
+	// completed, partial or failed (Status.Finishing).
 	Finish(ctx context.Context, id, leaseToken string, o Outcome) (Job, error)
 
-	// Retry records a retryable failure by the lease holder: the job waits
-	// in processing with ErrorMessage until NextAttemptAt, when it may be
-	// claimed again. The lease is released.
+	// Retry records a retryable failure by the lease holder (CheckLease):
+	// the job waits in processing with ErrorMessage until NextAttemptAt,
+	// when it may be claimed again. The lease is released.
 	Retry(ctx context.Context, id, leaseToken string, r RetryWait) (Job, error)
 
 	// Cancel moves the owner's queued or processing job to canceled. A job
-	// of another owner is ErrNotFound.
+	// of another owner is ErrNotFound (CheckCancel).
 	Cancel(ctx context.Context, id, owner string, now time.Time) (Job, error)
 
 	// FailExpired fails a processing job whose lease expired with all its
 	// attempts used (a worker died on the last attempt): processing ->
 	// failed, dead-lettered. attempt must match the job's attempt, which
-	// fences off a concurrent reclaim.
+	// fences off a concurrent reclaim (CanFailExpired).
 	FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (Job, error)
 
-	// Redrive is an operator's failed -> queued of a dead-lettered job:
-	// attempts restart, and the redrive is added to the job's history.
+	// Redrive is an operator's failed -> queued of a dead-lettered job
+	// (CheckRedrive): attempts restart, and the redrive is added to the
+	// job's history.
 	Redrive(ctx context.Context, id, reason string, now time.Time) (Job, error)
 
-	// Touch moves a job's SweepAt after the reconciler has acted on it. It
-	// applies only if the job is still at version (unchanged since the
-	// reconciler read it) and not final.
-	Touch(ctx context.Context, id string, version int64, sweepAt, now time.Time) (Job, error)
+	// RescheduleSweep moves a job's SweepAt, the time the reconciler looks
+	// at it next, after the reconciler has acted on it. It applies only if
+	// the job is still at version (unchanged since the reconciler read it)
+	// and not final (CanRescheduleSweep).
+	RescheduleSweep(ctx context.Context, id string, version int64, sweepAt, now time.Time) (Job, error)
 
 	// ListDue returns up to limit jobs that are not final and whose SweepAt
 	// is at or before before, oldest SweepAt first.
 	ListDue(ctx context.Context, before time.Time, limit int) ([]Job, error)
 
-	// AddAsset records an asset of a job; only the lease holder may.
+	// AddAsset records an asset of a job; only the lease holder may
+	// (CheckLease).
 	AddAsset(ctx context.Context, leaseToken string, a Asset) (Asset, error)
 
 	// ListAssets returns a job's assets, oldest first.
@@ -79,7 +88,7 @@ type ListQuery struct {
 	Owner   string
 	Status  Status // empty: any
 	JobType string // empty: any
-	Limit   int    // 1..100
+	Limit   int    // 1..MaxListLimit
 	Cursor  string // empty for the first page; else Page.NextCursor
 }
 

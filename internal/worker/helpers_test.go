@@ -112,11 +112,11 @@ func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time
 	return s.Store.Redrive(ctx, id, reason, now)
 }
 
-func (s *countingStore) Touch(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
-	if err := s.hit("Touch"); err != nil {
+func (s *countingStore) RescheduleSweep(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {
+	if err := s.hit("RescheduleSweep"); err != nil {
 		return jobs.Job{}, err
 	}
-	return s.Store.Touch(ctx, id, v, sweepAt, now)
+	return s.Store.RescheduleSweep(ctx, id, v, sweepAt, now)
 }
 
 func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset) (jobs.Asset, error) {

@@ -109,7 +109,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (Report, error) {
 		var resend []jobs.Job
 		for _, j := range due {
 			if seen[j.ID] {
-				continue // a failed Touch left it due; do not loop on it
+				continue // a failed RescheduleSweep left it due; do not loop on it
 			}
 			seen[j.ID] = true
 			fresh++
@@ -186,7 +186,7 @@ func (r *Reconciler) resend(ctx context.Context, js []jobs.Job, now time.Time, r
 }
 
 func (r *Reconciler) touch(ctx context.Context, j jobs.Job, sweepAt, now time.Time, rep *Report, errs *[]error) {
-	_, err := r.cfg.Store.Touch(ctx, j.ID, j.Version, sweepAt, now)
+	_, err := r.cfg.Store.RescheduleSweep(ctx, j.ID, j.Version, sweepAt, now)
 	switch {
 	case err == nil:
 	case isRejected(err):

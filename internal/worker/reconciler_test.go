@@ -128,7 +128,7 @@ func TestReconcilerExpiredLeases(t *testing.T) {
 			}
 			if tt.want.Deferred > 0 {
 				// A store may leave SweepAt before the lease's end.
-				if _, err := b.store.Store.Touch(context.Background(), j.ID, claimed.Version, t0, t0); err != nil {
+				if _, err := b.store.Store.RescheduleSweep(context.Background(), j.ID, claimed.Version, t0, t0); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -211,17 +211,17 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 		t.Errorf("%d Send calls for 25 messages, want 3", n)
 	}
 
-	// A failing Touch is reported and retried next sweep.
+	// A failing RescheduleSweep is reported and retried next sweep.
 	b2 := setup(t, setupOpt{})
 	rec2 := newReconciler(t, b2, 100)
 	b2.create(t, "echo", `{}`, 3, true)
 	b2.clock.Advance(2 * time.Minute)
-	b2.store.failWith("Touch", errors.New("throttled"))
+	b2.store.failWith("RescheduleSweep", errors.New("throttled"))
 	rep, err = rec2.RunOnce(context.Background())
 	if err == nil || rep.Errors != 1 || rep.Resent != 1 {
 		t.Fatalf("report %+v, %v; want one error", rep, err)
 	}
-	b2.store.failWith("Touch", nil)
+	b2.store.failWith("RescheduleSweep", nil)
 	if rep, err := rec2.RunOnce(context.Background()); err != nil || rep.Resent != 1 {
 		t.Fatalf("retry sweep %+v, %v", rep, err)
 	}

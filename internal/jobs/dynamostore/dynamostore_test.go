@@ -15,7 +15,11 @@ func newStore(t *testing.T) *dynamostore.Store {
 	t.Helper()
 	cfg := awstest.Config(t)
 	clients := awstest.Clients(t, cfg)
-	return dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: cfg.TableName})
+	store, err := dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: cfg.TableName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
 
 func TestConformance(t *testing.T) {

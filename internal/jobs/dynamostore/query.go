@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -64,8 +63,8 @@ func decodeCursor(s, owner string) (map[string]types.AttributeValue, error) {
 // the page is full or the owner's jobs run out. It reads one job past the
 // page so that the last page has no cursor.
 func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
-	if q.Limit < 1 || q.Limit > 100 {
-		return jobs.Page{}, fmt.Errorf("list jobs: limit %d is not in 1..100", q.Limit)
+	if err := q.Validate(); err != nil {
+		return jobs.Page{}, err
 	}
 	var start map[string]types.AttributeValue
 	if q.Cursor != "" {
@@ -74,6 +73,25 @@ func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
 			return jobs.Page{}, fmt.Errorf("list jobs: %w", err)
 		}
 	}
+	expr, err := listExpression(q)
+	if err != nil {
+		return jobs.Page{}, fmt.Errorf("list jobs: build expression: %w", err)
+	}
+	found, err := s.queryByOwner(ctx, q.Owner, expr, start, q.Limit+1)
+	if err != nil {
+		return jobs.Page{}, err
+	}
+	page := jobs.Page{Jobs: found}
+	if len(found) > q.Limit {
+		page.Jobs = found[:q.Limit]
+		page.NextCursor = encodeCursor(page.Jobs[q.Limit-1])
+	}
+	return page, nil
+}
+
+// listExpression selects q's jobs: the owner's partition of GSI1, filtered
+// by status and job type when q names them.
+func listExpression(q jobs.ListQuery) (expression.Expression, error) {
 	b := expression.NewBuilder().WithKeyCondition(
 		expression.Key("GSI1PK").Equal(expression.Value(ownerPrefix + q.Owner)))
 	var filter []expression.ConditionBuilder
@@ -89,12 +107,14 @@ func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
 	case 2:
 		b = b.WithFilter(expression.And(filter[0], filter[1]))
 	}
-	expr, err := b.Build()
-	if err != nil {
-		return jobs.Page{}, fmt.Errorf("list jobs: build expression: %w", err)
-	}
-	want := q.Limit + 1
-	page := jobs.Page{Jobs: []jobs.Job{}}
+	return b.Build()
+}
+
+// queryByOwner runs expr on GSI1 newest first, from start (nil: the
+// newest), until it has want jobs or the owner's jobs run out. A filtered
+// query page may hold fewer items than its Limit, hence the loop.
+func (s *Store) queryByOwner(ctx context.Context, owner string, expr expression.Expression, start map[string]types.AttributeValue, want int) ([]jobs.Job, error) {
+	found := []jobs.Job{}
 	for {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.cfg.TableName,
@@ -105,28 +125,23 @@ func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
 			ExpressionAttributeValues: expr.Values(),
 			ScanIndexForward:          aws.Bool(false),
 			ExclusiveStartKey:         start,
-			Limit:                     aws.Int32(int32(want - len(page.Jobs))),
+			Limit:                     aws.Int32(int32(want - len(found))),
 		})
 		if err != nil {
-			return jobs.Page{}, translate("list", q.Owner, err, nil)
+			return nil, translate("list", owner, err, nil)
 		}
 		for _, av := range out.Items {
 			j, err := decodeJob(av)
 			if err != nil {
-				return jobs.Page{}, fmt.Errorf("list jobs: %w", err)
+				return nil, fmt.Errorf("list jobs: %w", err)
 			}
-			page.Jobs = append(page.Jobs, j)
+			found = append(found, j)
 		}
-		if len(page.Jobs) >= want || len(out.LastEvaluatedKey) == 0 {
-			break
+		if len(found) >= want || len(out.LastEvaluatedKey) == 0 {
+			return found, nil
 		}
 		start = out.LastEvaluatedKey
 	}
-	if len(page.Jobs) > q.Limit {
-		page.Jobs = page.Jobs[:q.Limit]
-		page.NextCursor = encodeCursor(page.Jobs[q.Limit-1])
-	}
-	return page, nil
 }
 
 // ListDue queries every shard of the sparse sweep index (GSI2) for jobs due
@@ -182,91 +197,4 @@ func (s *Store) ListDue(ctx context.Context, before time.Time, limit int) ([]job
 		due = due[:limit]
 	}
 	return due, nil
-}
-
-// AddAsset writes the asset item in a transaction whose other half checks
-// the lease on the job item, so a fenced-off worker cannot add assets.
-func (s *Store) AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (jobs.Asset, error) {
-	if a.ID == "" || a.JobID == "" {
-		return jobs.Asset{}, fmt.Errorf("add asset: id and jobId are required")
-	}
-	it, err := s.newAssetItem(a)
-	if err != nil {
-		return jobs.Asset{}, fmt.Errorf("add asset to job %s: %w", a.JobID, err)
-	}
-	av, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return jobs.Asset{}, fmt.Errorf("add asset to job %s: marshal: %w", a.JobID, err)
-	}
-	check, err := expression.NewBuilder().WithCondition(expression.And(attrPK.AttributeExists(), holdsLease(leaseToken))).Build()
-	if err != nil {
-		return jobs.Asset{}, fmt.Errorf("add asset to job %s: build expression: %w", a.JobID, err)
-	}
-	fresh, err := expression.NewBuilder().WithCondition(attrPK.AttributeNotExists()).Build()
-	if err != nil {
-		return jobs.Asset{}, fmt.Errorf("add asset to job %s: build expression: %w", a.JobID, err)
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{ConditionCheck: &types.ConditionCheck{
-				TableName:                           &s.cfg.TableName,
-				Key:                                 jobKey(a.JobID),
-				ConditionExpression:                 check.Condition(),
-				ExpressionAttributeNames:            check.Names(),
-				ExpressionAttributeValues:           check.Values(),
-				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			}},
-			{Put: &types.Put{
-				TableName:                 &s.cfg.TableName,
-				Item:                      av,
-				ConditionExpression:       fresh.Condition(),
-				ExpressionAttributeNames:  fresh.Names(),
-				ExpressionAttributeValues: fresh.Values(),
-			}},
-		},
-	})
-	if err != nil {
-		return jobs.Asset{}, translate("add asset", a.JobID, err, rejectFenced(leaseToken))
-	}
-	return a, nil
-}
-
-// ListAssets queries the job's partition (assets sort before the job item,
-// ASSET# < JOB), oldest first. A missing job has no assets: like the
-// in-memory store, that is an empty list, not an error; ownership is the
-// caller's check.
-func (s *Store) ListAssets(ctx context.Context, jobID string) ([]jobs.Asset, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key("PK").Equal(expression.Value(jobPK(jobID)))).Build()
-	if err != nil {
-		return nil, fmt.Errorf("list assets of job %s: build expression: %w", jobID, err)
-	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.cfg.TableName,
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	assets := []jobs.Asset{}
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, translate("list assets of", jobID, err, nil)
-		}
-		for _, av := range out.Items {
-			var it assetItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("list assets of job %s: unmarshal: %w", jobID, err)
-			}
-			if it.Kind != kindAsset {
-				continue
-			}
-			a, err := it.asset()
-			if err != nil {
-				return nil, fmt.Errorf("list assets of job %s: %w", jobID, err)
-			}
-			assets = append(assets, a)
-		}
-	}
-	return assets, nil
 }

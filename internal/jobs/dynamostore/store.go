@@ -54,13 +54,15 @@ const DefaultRetention = 30 * 24 * time.Hour
 // DefaultSweepShards is Config.SweepShards's default.
 const DefaultSweepShards = 4
 
-func (c *Config) setDefaults() {
+// WithDefaults returns c with every unset field at its default.
+func (c Config) WithDefaults() Config {
 	if c.Retention == 0 {
 		c.Retention = DefaultRetention
 	}
 	if c.SweepShards == 0 {
 		c.SweepShards = DefaultSweepShards
 	}
+	return c
 }
 
 // Validate reports a configuration that cannot work.
@@ -85,29 +87,26 @@ type Store struct {
 
 var _ jobs.Store = (*Store)(nil)
 
-// New returns a Store on client. It panics on an invalid cfg, which is a
-// wiring mistake; call cfg.Validate first to handle it.
-func New(client *dynamodb.Client, cfg Config) *Store {
-	cfg.setDefaults()
+// New returns a Store on client, with cfg's defaults applied, or the
+// error of an invalid cfg. It makes no request.
+func New(client *dynamodb.Client, cfg Config) (*Store, error) {
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		panic(err)
+		return nil, err
 	}
-	return &Store{db: client, cfg: cfg}
+	if client == nil {
+		return nil, errors.New("dynamostore: nil DynamoDB client")
+	}
+	return &Store{db: client, cfg: cfg}, nil
 }
 
-// Create stores a new job with one conditional PutItem. If the ID exists,
-// the existing job comes back from the failed condition (ALL_OLD).
+// Create stores a new job (jobs.PrepareCreate) with one conditional
+// PutItem. If the ID exists, the existing job comes back from the failed
+// condition (ALL_OLD).
 func (s *Store) Create(ctx context.Context, job jobs.Job) (jobs.Job, bool, error) {
-	if job.ID == "" || job.Owner == "" || job.JobType == "" {
-		return jobs.Job{}, false, fmt.Errorf("create job: id, owner and jobType are required")
-	}
-	job.Status = jobs.StatusQueued
-	job.Version = 1
-	if job.Parameters == nil {
-		job.Parameters = []byte("{}")
-	}
-	if job.UpdatedAt.IsZero() {
-		job.UpdatedAt = job.CreatedAt
+	job, err := jobs.PrepareCreate(job)
+	if err != nil {
+		return jobs.Job{}, false, err
 	}
 	av, err := attributevalue.MarshalMap(s.newJobItem(job))
 	if err != nil {
@@ -181,8 +180,9 @@ func conditionFailedItem(err error) (map[string]types.AttributeValue, bool) {
 
 // translate is the one place where DynamoDB errors become the domain's.
 // A failed condition with no item means the job does not exist; with an
-// item, reject (the operation's own reading of its condition) says why the
-// job as stored refused the operation. Anything else is wrapped as is.
+// item, reject (the operation's rule of package jobs, applied to the job as
+// stored) says why the job refused the operation. Anything else is wrapped
+// as is.
 func translate(op, id string, err error, reject func(jobs.Job) error) error {
 	old, ok := conditionFailedItem(err)
 	if !ok {

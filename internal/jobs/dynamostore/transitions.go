@@ -40,7 +40,21 @@ func statusIs(s jobs.Status) expression.ConditionBuilder {
 	return attrStatus.Equal(expression.Value(string(s)))
 }
 
-// holdsLease is the fencing condition of the lease holder's writes.
+// statusWhere is the condition "Status is one of the statuses for which
+// rule holds", built from the rule so that the two cannot drift apart.
+func statusWhere(rule func(jobs.Status) bool) expression.ConditionBuilder {
+	var in []expression.OperandBuilder
+	for _, s := range jobs.Statuses() {
+		if rule(s) {
+			in = append(in, expression.Value(string(s)))
+		}
+	}
+	return attrStatus.In(in[0], in[1:]...)
+}
+
+// holdsLease is jobs.CheckLease as a condition: the fencing of the lease
+// holder's writes. (A job without a lease has no LeaseToken attribute, so
+// no token matches it, as CheckLease wants.)
 func holdsLease(token string) expression.ConditionBuilder {
 	return expression.And(statusIs(jobs.StatusProcessing), attrLeaseToken.Equal(expression.Value(token)))
 }
@@ -98,28 +112,43 @@ func (s *Store) update(ctx context.Context, op, id string, cond expression.Condi
 	return j, nil
 }
 
-// rejectFenced explains why a lease holder's write was refused: a job that
-// is not processing rejects it as an invalid transition, a processing job
-// held by someone else as a lost lease.
-func rejectFenced(token string) func(jobs.Job) error {
-	return func(j jobs.Job) error {
-		if j.Status != jobs.StatusProcessing {
-			return jobs.ErrInvalidTransition
-		}
-		return jobs.ErrLeaseLost
+// errConditionDrift is the rejection of a write whose condition refused a
+// job that its rule in package jobs accepts: the expression and the rule
+// have drifted apart (storetest's RulesConformance fails on it). The write
+// was refused all the same, since the condition is what DynamoDB applied.
+var errConditionDrift = fmt.Errorf("%w: the write's condition refused a job that its rule accepts", jobs.ErrInvalidTransition)
+
+// refusedBy is the rejection of a write, given the error of its rule
+// (CheckLease, CheckCancel, CheckRedrive) on the job as stored.
+func refusedBy(ruleErr error) error {
+	if ruleErr == nil {
+		return errConditionDrift
 	}
+	return ruleErr
 }
 
-// rejectAll is the reading of conditions that only check the status (and
-// version or attempt): an existing job that fails them is an invalid
-// transition.
-func rejectAll(jobs.Job) error { return jobs.ErrInvalidTransition }
+// refusedUnless is refusedBy for a yes/no rule (Claimable, CanFailExpired,
+// CanRescheduleSweep).
+func refusedUnless(allowed bool) error {
+	if allowed {
+		return errConditionDrift
+	}
+	return jobs.ErrInvalidTransition
+}
+
+// rejectFenced explains why a lease holder's write was refused, by
+// jobs.CheckLease: a job that is not processing rejects it as an invalid
+// transition, a processing job held by someone else as a lost lease.
+func rejectFenced(token string) func(jobs.Job) error {
+	return func(j jobs.Job) error { return refusedBy(jobs.CheckLease(j, token)) }
+}
 
 // Claim: queued -> processing, or a reclaim of a processing job whose lease
 // expired with attempts left. Attempt + 1, Progress 0, new lease; the job
 // is due for a sweep when the lease expires.
 func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
 	now := expression.Value(formatTime(c.Now))
+	// jobs.Claimable as a condition.
 	cond := expression.Or(
 		statusIs(jobs.StatusQueued),
 		expression.And(
@@ -136,13 +165,15 @@ func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, e
 		Set(attrLeaseExpiresAt, expression.Value(formatTime(c.LeaseExpiresAt))).
 		Remove(attrNextAttemptAt)
 	upd = s.sweepAt(upd, id, c.LeaseExpiresAt)
-	return s.update(ctx, "claim", id, cond, upd, rejectAll)
+	return s.update(ctx, "claim", id, cond, upd, func(j jobs.Job) error {
+		return refusedUnless(jobs.Claimable(j, c.Now))
+	})
 }
 
 // Progress records the lease holder's progress.
 func (s *Store) Progress(ctx context.Context, id, leaseToken string, progress int, now time.Time) (jobs.Job, error) {
-	if progress < 0 || progress > 100 {
-		return jobs.Job{}, fmt.Errorf("progress job %s: %d out of 0..100", id, progress)
+	if err := jobs.CheckProgress(progress); err != nil {
+		return jobs.Job{}, fmt.Errorf("progress job %s: %w", id, err)
 	}
 	upd := written(now).Set(attrProgress, expression.Value(progress))
 	return s.update(ctx, "progress", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
@@ -150,9 +181,7 @@ func (s *Store) Progress(ctx context.Context, id, leaseToken string, progress in
 
 // Finish ends the lease holder's attempt with a final status.
 func (s *Store) Finish(ctx context.Context, id, leaseToken string, o jobs.Outcome) (jobs.Job, error) {
-	switch o.Status {
-	case jobs.StatusCompleted, jobs.StatusPartial, jobs.StatusFailed:
-	default:
+	if !o.Status.Finishing() {
 		return jobs.Job{}, fmt.Errorf("finish job %s: %q is not a finishing status", id, o.Status)
 	}
 	upd := s.final(written(o.Now), o.Status, o.Now).
@@ -190,21 +219,20 @@ func (s *Store) Retry(ctx context.Context, id, leaseToken string, r jobs.RetryWa
 // Cancel moves the owner's queued or processing job to canceled; the lease
 // goes, so the running worker's next fenced write fails.
 func (s *Store) Cancel(ctx context.Context, id, owner string, now time.Time) (jobs.Job, error) {
+	// jobs.CheckCancel as a condition.
 	cond := expression.And(
 		attrOwner.Equal(expression.Value(owner)),
-		attrStatus.In(expression.Value(string(jobs.StatusQueued)), expression.Value(string(jobs.StatusProcessing))),
+		statusWhere(func(s jobs.Status) bool { return jobs.CanTransition(s, jobs.StatusCanceled) }),
 	)
 	upd := s.final(written(now), jobs.StatusCanceled, now)
 	return s.update(ctx, "cancel", id, cond, upd, func(j jobs.Job) error {
-		if j.Owner != owner {
-			return jobs.ErrNotFound
-		}
-		return jobs.ErrInvalidTransition
+		return refusedBy(jobs.CheckCancel(j, owner))
 	})
 }
 
 // FailExpired fails a processing job whose last attempt's lease expired.
 func (s *Store) FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (jobs.Job, error) {
+	// jobs.CanFailExpired as a condition.
 	cond := expression.And(
 		statusIs(jobs.StatusProcessing),
 		attrAttempt.Equal(expression.Value(attempt)),
@@ -214,11 +242,14 @@ func (s *Store) FailExpired(ctx context.Context, id string, attempt int, message
 	upd := s.final(written(now), jobs.StatusFailed, now).
 		Set(attrDeadLettered, expression.Value(true)).
 		Set(attrErrorMessage, expression.Value(message))
-	return s.update(ctx, "fail expired", id, cond, upd, rejectAll)
+	return s.update(ctx, "fail expired", id, cond, upd, func(j jobs.Job) error {
+		return refusedUnless(jobs.CanFailExpired(j, attempt, now))
+	})
 }
 
 // Redrive is the operator's failed -> queued of a dead-lettered job.
 func (s *Store) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+	// jobs.CheckRedrive as a condition.
 	cond := expression.And(statusIs(jobs.StatusFailed), attrDeadLettered.Equal(expression.Value(true)))
 	event := []eventItem{toEventItem(jobs.Event{At: now, Type: jobs.EventRedrive, Detail: reason})}
 	upd := written(now).
@@ -229,16 +260,21 @@ func (s *Store) Redrive(ctx context.Context, id, reason string, now time.Time) (
 		Set(attrHistory, expression.ListAppend(expression.IfNotExists(attrHistory, expression.Value([]eventItem{})), expression.Value(event))).
 		Remove(attrCompletedAt).Remove(attrTTL)
 	upd = s.sweepAt(upd, id, now)
-	return s.update(ctx, "redrive", id, cond, upd, rejectAll)
+	return s.update(ctx, "redrive", id, cond, upd, func(j jobs.Job) error {
+		return refusedBy(jobs.CheckRedrive(j))
+	})
 }
 
-// Touch moves the sweep time of a job the reconciler has acted on, if the
-// job is unchanged since the reconciler read it and not final.
-func (s *Store) Touch(ctx context.Context, id string, version int64, sweepAt, now time.Time) (jobs.Job, error) {
+// RescheduleSweep moves the sweep time of a job the reconciler has acted
+// on, if the job is unchanged since the reconciler read it and not final.
+func (s *Store) RescheduleSweep(ctx context.Context, id string, version int64, sweepAt, now time.Time) (jobs.Job, error) {
+	// jobs.CanRescheduleSweep as a condition.
 	cond := expression.And(
 		attrVersion.Equal(expression.Value(version)),
-		attrStatus.In(expression.Value(string(jobs.StatusQueued)), expression.Value(string(jobs.StatusProcessing))),
+		statusWhere(func(s jobs.Status) bool { return !s.Final() }),
 	)
 	upd := s.sweepAt(written(now), id, sweepAt)
-	return s.update(ctx, "touch", id, cond, upd, rejectAll)
+	return s.update(ctx, "reschedule sweep", id, cond, upd, func(j jobs.Job) error {
+		return refusedUnless(jobs.CanRescheduleSweep(j, version))
+	})
 }

@@ -45,7 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListNewestFirstWithCursor", testListPaging},
 		{"ListFilters", testListFilters},
 		{"ListInvalidCursor", testListInvalidCursor},
-		{"ListDueAndTouch", testListDueAndTouch},
+		{"ListDueAndRescheduleSweep", testListDueAndRescheduleSweep},
 		{"Assets", testAssets},
 		{"RoundTripFields", testRoundTrip},
 	}
@@ -437,7 +437,7 @@ func testNotFound(t *testing.T, b *bundle) {
 	_, checks["Cancel"] = b.store.Cancel(b.ctx, id, "someone", now)
 	_, checks["FailExpired"] = b.store.FailExpired(b.ctx, id, 1, "x", now)
 	_, checks["Redrive"] = b.store.Redrive(b.ctx, id, "x", now)
-	_, checks["Touch"] = b.store.Touch(b.ctx, id, 1, now, now)
+	_, checks["RescheduleSweep"] = b.store.RescheduleSweep(b.ctx, id, 1, now, now)
 	_, checks["AddAsset"] = b.store.AddAsset(b.ctx, "x", jobs.Asset{ID: "a", JobID: id, CreatedAt: now})
 	for op, err := range checks {
 		if !errors.Is(err, jobs.ErrNotFound) {
@@ -610,67 +610,80 @@ func testListInvalidCursor(t *testing.T, b *bundle) {
 	}
 }
 
-func testListDueAndTouch(t *testing.T, b *bundle) {
-	// A time range no other test uses, so a shared table holds only this
-	// test's jobs there.
+// dueJobs are the jobs of the ListDue test, in a time range no other test
+// uses, so that a shared table holds only them there.
+type dueJobs struct {
+	t0                   time.Time
+	early, late, claimed jobs.Job
+	token                string // the claimed job's lease
+}
+
+// newDueJobs creates jobs due at t0 + 1m (early), 5m (late) and, once
+// claimed with a lease to 4m, claimed; and one canceled, which is never due.
+func (b *bundle) newDueJobs(t *testing.T) dueJobs {
 	t0 := time.Date(1990, 5, 6, 7, 8, 9, 0, time.UTC).Add(time.Duration(time.Now().UnixNano()%1000) * time.Hour)
 	mk := func(sweep time.Duration) jobs.Job {
 		j := b.newJob("owner-due")
 		j.CreatedAt, j.UpdatedAt, j.SweepAt = t0, t0, t0.Add(sweep)
 		return b.create(t, j)
 	}
-	early := mk(1 * time.Minute)
-	late := mk(5 * time.Minute)
+	d := dueJobs{t0: t0, early: mk(1 * time.Minute), late: mk(5 * time.Minute)}
 	finished := mk(2 * time.Minute)
 	if _, err := b.store.Cancel(b.ctx, finished.ID, finished.Owner, t0); err != nil {
 		t.Fatal(err)
 	}
-	claimed := mk(3 * time.Minute)
-	tok := randomID("lease-")
-	if _, err := b.store.Claim(b.ctx, claimed.ID, jobs.Claim{LeaseToken: tok, Now: t0, LeaseExpiresAt: t0.Add(4 * time.Minute)}); err != nil {
+	d.claimed = mk(3 * time.Minute)
+	d.token = randomID("lease-")
+	if _, err := b.store.Claim(b.ctx, d.claimed.ID, jobs.Claim{LeaseToken: d.token, Now: t0, LeaseExpiresAt: t0.Add(4 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
 
-	ids := func(js []jobs.Job) []string {
-		var out []string
-		for _, j := range js {
-			out = append(out, j.ID)
-		}
-		return out
+func jobIDs(js []jobs.Job) []string {
+	var out []string
+	for _, j := range js {
+		out = append(out, j.ID)
 	}
+	return out
+}
+
+func testListDueAndRescheduleSweep(t *testing.T, b *bundle) {
+	d := b.newDueJobs(t)
+	t0, early, late, claimed := d.t0, d.early, d.late, d.claimed
 	due, err := b.store.ListDue(b.ctx, t0.Add(4*time.Minute), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Oldest SweepAt first; the claimed job is due when its lease expires.
-	if fmt.Sprint(ids(due)) != fmt.Sprint([]string{early.ID, claimed.ID}) {
-		t.Fatalf("due %v, want [%s %s]", ids(due), early.ID, claimed.ID)
+	if fmt.Sprint(jobIDs(due)) != fmt.Sprint([]string{early.ID, claimed.ID}) {
+		t.Fatalf("due %v, want [%s %s]", jobIDs(due), early.ID, claimed.ID)
 	}
 	if limited, _ := b.store.ListDue(b.ctx, t0.Add(10*time.Minute), 1); len(limited) != 1 || limited[0].ID != early.ID {
-		t.Fatalf("limit 1: %v", ids(limited))
+		t.Fatalf("limit 1: %v", jobIDs(limited))
 	}
-	// Touch with a stale version is rejected; with the current one it moves
-	// the job out of the window.
-	if _, err := b.store.Touch(b.ctx, early.ID, early.Version+5, t0.Add(time.Hour), t0); !errors.Is(err, jobs.ErrInvalidTransition) {
-		t.Fatalf("Touch with a stale version: %v", err)
+	// RescheduleSweep with a stale version is rejected; with the current
+	// one it moves the job out of the window.
+	if _, err := b.store.RescheduleSweep(b.ctx, early.ID, early.Version+5, t0.Add(time.Hour), t0); !errors.Is(err, jobs.ErrInvalidTransition) {
+		t.Fatalf("RescheduleSweep with a stale version: %v", err)
 	}
-	if _, err := b.store.Touch(b.ctx, early.ID, due[0].Version, t0.Add(time.Hour), t0); err != nil {
+	if _, err := b.store.RescheduleSweep(b.ctx, early.ID, due[0].Version, t0.Add(time.Hour), t0); err != nil {
 		t.Fatal(err)
 	}
 	due, _ = b.store.ListDue(b.ctx, t0.Add(4*time.Minute), 10)
-	if fmt.Sprint(ids(due)) != fmt.Sprint([]string{claimed.ID}) {
-		t.Fatalf("after Touch: due %v", ids(due))
+	if fmt.Sprint(jobIDs(due)) != fmt.Sprint([]string{claimed.ID}) {
+		t.Fatalf("after RescheduleSweep: due %v", jobIDs(due))
 	}
 	// Finished jobs leave the reconciler's view.
-	if _, err := b.store.Finish(b.ctx, claimed.ID, tok, jobs.Outcome{Status: jobs.StatusCompleted, Now: t0}); err != nil {
+	if _, err := b.store.Finish(b.ctx, claimed.ID, d.token, jobs.Outcome{Status: jobs.StatusCompleted, Now: t0}); err != nil {
 		t.Fatal(err)
 	}
 	due, _ = b.store.ListDue(b.ctx, t0.Add(24*time.Hour), 10)
-	if fmt.Sprint(ids(due)) != fmt.Sprint([]string{late.ID, early.ID}) {
-		t.Fatalf("after finish: due %v, want [%s %s]", ids(due), late.ID, early.ID)
+	if fmt.Sprint(jobIDs(due)) != fmt.Sprint([]string{late.ID, early.ID}) {
+		t.Fatalf("after finish: due %v, want [%s %s]", jobIDs(due), late.ID, early.ID)
 	}
-	if _, err := b.store.Touch(b.ctx, claimed.ID, 99, t0, t0); !errors.Is(err, jobs.ErrInvalidTransition) {
-		t.Fatalf("Touch of a finished job: %v", err)
+	if _, err := b.store.RescheduleSweep(b.ctx, claimed.ID, 99, t0, t0); !errors.Is(err, jobs.ErrInvalidTransition) {
+		t.Fatalf("RescheduleSweep of a finished job: %v", err)
 	}
 }
 
