@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListDueAndRescheduleSweep", testListDueAndRescheduleSweep},
 		{"Assets", testAssets},
 		{"RoundTripFields", testRoundTrip},
+		{"RulesConformance", testRulesConformance},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
