@@ -90,12 +90,12 @@ var _ jobs.Store = (*Store)(nil)
 // New returns a Store on client, with cfg's defaults applied, or the
 // error of an invalid cfg. It makes no request.
 func New(client *dynamodb.Client, cfg Config) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("dynamostore: nil DynamoDB client")
+	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if client == nil {
-		return nil, errors.New("dynamostore: nil DynamoDB client")
 	}
 	return &Store{db: client, cfg: cfg}, nil
 }

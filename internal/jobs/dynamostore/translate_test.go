@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"jobline/internal/jobs"
@@ -30,5 +32,48 @@ func TestTranslateThrottling(t *testing.T) {
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code {
 			t.Errorf("%s: the AWS error is not kept in the chain: %v", code, err)
 		}
+	}
+}
+
+// TestTranslateClassifiesByRule checks that a failed condition is explained
+// by the operation's rule applied to the item as it was (ALL_OLD), without
+// an emulator: the fencing rule here.
+func TestTranslateClassifiesByRule(t *testing.T) {
+	t.Parallel()
+	s := &Store{cfg: Config{TableName: "jobs"}.WithDefaults()}
+	failed := func(j jobs.Job) error {
+		av, err := attributevalue.MarshalMap(s.newJobItem(j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &types.ConditionalCheckFailedException{Item: av}
+	}
+	held := jobs.Job{ID: "j1", Owner: "o", Status: jobs.StatusProcessing, LeaseToken: "a", Version: 4}
+	done := jobs.Job{ID: "j1", Owner: "o", Status: jobs.StatusCompleted, Version: 5}
+	cases := []struct {
+		name  string
+		err   error
+		token string
+		want  error
+	}{
+		{"another lease", failed(held), "b", jobs.ErrLeaseLost},
+		{"finished job", failed(done), "a", jobs.ErrInvalidTransition},
+		{"missing job", &types.ConditionalCheckFailedException{}, "a", jobs.ErrNotFound},
+		{"rule allows: the condition drifted", failed(held), "a", errConditionDrift},
+	}
+	for _, c := range cases {
+		err := translate("progress", "j1", c.err, rejectFenced(c.token))
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		if errors.Is(c.want, jobs.ErrNotFound) {
+			continue
+		}
+		if cur, ok := jobs.CurrentJob(err); !ok || cur.ID != "j1" || cur.Version < 4 {
+			t.Errorf("%s: rejection carries %+v (%v)", c.name, cur, ok)
+		}
+	}
+	if !errors.Is(errConditionDrift, jobs.ErrInvalidTransition) {
+		t.Error("a drifted condition's rejection is not an invalid transition")
 	}
 }
