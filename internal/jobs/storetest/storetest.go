@@ -1,7 +1,9 @@
 // Package storetest is the conformance suite every jobs.Store must pass:
 // the in-memory store in unit tests, DynamoDB against an emulator. It
-// checks the whole status x status transition matrix, atomic claims,
-// fencing, idempotent creates, listing and the reconciler's queries.
+// checks the whole status x status transition matrix, that every
+// operation is accepted exactly when its rule in package jobs accepts it
+// (RulesConformance), atomic claims, fencing, idempotent creates, listing
+// and the reconciler's queries.
 package storetest
 
 import (
