@@ -220,14 +220,18 @@ func setup(t testing.TB, o setupOpt) *bundle {
 	return b
 }
 
-// handle registers a handler that counts its calls.
-func (b *bundle) handle(jobType string, fn worker.HandlerFunc, opts ...worker.Option) {
+// handlerFunc is a handler that ignores its decoded parameters.
+type handlerFunc func(ctx context.Context, t *worker.Task) (any, error)
+
+// handle registers a handler, taking any object as parameters, that counts
+// its calls.
+func (b *bundle) handle(jobType string, fn handlerFunc, opts ...worker.Option) {
 	n := &atomic.Int64{}
 	b.calls.Store(jobType, n)
-	b.reg.Register(jobType, worker.HandlerFunc(func(ctx context.Context, t *worker.Task) (any, error) {
+	worker.Register(b.reg, jobType, func(ctx context.Context, t *worker.Task, _ json.RawMessage) (any, error) {
 		n.Add(1)
 		return fn(ctx, t)
-	}), opts...)
+	}, opts...)
 }
 
 func (b *bundle) handlerCalls(jobType string) int64 {
@@ -296,7 +300,7 @@ func (b *bundle) tryReceive(t testing.TB) (queue.Message, bool) {
 func (b *bundle) process(t testing.TB, m queue.Message) worker.Result {
 	t.Helper()
 	r := b.engine.Process(context.Background(), m)
-	if r.Disposition == worker.Delete {
+	if r.Disposition == worker.AckMessage {
 		if err := b.mem.Delete(context.Background(), m.ReceiptHandle); err != nil {
 			t.Logf("delete: %v", err)
 		}

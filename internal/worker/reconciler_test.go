@@ -52,7 +52,7 @@ func TestReconcilerResendsLostMessageAndJobCompletes(t *testing.T) {
 		t.Fatalf("re-sent twice: %+v", rep)
 	}
 	r := b.process(t, b.receive(t))
-	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted {
+	if got := b.get(t, j.ID); r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted {
 		t.Fatalf("result %+v, job %s", r, got.Status)
 	}
 	// Finished jobs are no longer due.
@@ -174,7 +174,7 @@ func TestReconcilerDeadWorkerJobCompletesThroughEngine(t *testing.T) {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
 	r := b.process(t, b.receive(t))
-	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 2 {
+	if got := b.get(t, j.ID); r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 2 {
 		t.Fatalf("result %+v, job %s attempt %d", r, got.Status, got.Attempt)
 	}
 }
@@ -272,7 +272,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	}
 
 	// The dead worker's message comes back: a stale duplicate, acknowledged.
-	if r := b.process(t, stale); r.Disposition != worker.Delete || r.Ran {
+	if r := b.process(t, stale); r.Disposition != worker.AckMessage || r.Ran {
 		t.Fatalf("stale message: %+v", r)
 	}
 	if got := b.get(t, j.ID); got.Status != jobs.StatusFailed || len(got.History) != 0 {
@@ -289,7 +289,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	}
 	r := b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
 		t.Fatalf("after native redrive: %+v, job %+v", r, got)
 	}
 }
