@@ -46,25 +46,21 @@ const (
 	stepDeadLetterAsIs
 )
 
+var stepNames = [...]string{
+	stepAcknowledge:           "acknowledge",
+	stepDefer:                 "defer",
+	stepFinish:                "finish",
+	stepRetry:                 "retry",
+	stepGiveBack:              "give back",
+	stepFailDiedOnLastAttempt: "fail (died on last attempt)",
+	stepRedrive:               "redrive",
+	stepDeadLetterAsIs:        "dead-letter as is",
+}
+
 // String names the step for logs.
 func (s step) String() string {
-	switch s {
-	case stepAcknowledge:
-		return "acknowledge"
-	case stepDefer:
-		return "defer"
-	case stepFinish:
-		return "finish"
-	case stepRetry:
-		return "retry"
-	case stepGiveBack:
-		return "give back"
-	case stepFailDiedOnLastAttempt:
-		return "fail (died on last attempt)"
-	case stepRedrive:
-		return "redrive"
-	case stepDeadLetterAsIs:
-		return "dead-letter as is"
+	if s > 0 && int(s) < len(stepNames) {
+		return stepNames[s]
 	}
 	return fmt.Sprintf("step(%d)", int(s))
 }

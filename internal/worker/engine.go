@@ -101,12 +101,8 @@ func setDefault[T comparable](field *T, def T) {
 
 func (c *Config) validate() error {
 	switch {
-	case c.Store == nil:
-		return errors.New("worker config: Store is required")
-	case c.Queue == nil:
-		return errors.New("worker config: Queue is required")
-	case c.Registry == nil:
-		return errors.New("worker config: Registry is required")
+	case c.Store == nil || c.Queue == nil || c.Registry == nil:
+		return errors.New("worker config: Store, Queue and Registry are required")
 	case c.LeaseGrace < 0, c.BackoffBase < 0, c.BackoffMax < c.BackoffBase:
 		return errors.New("worker config: LeaseGrace and BackoffBase must be >= 0, BackoffMax >= BackoffBase")
 	case c.VisibilityTimeout < 0 || c.VisibilityTimeout > queue.MaxVisibility:

@@ -45,12 +45,10 @@ func (c *ReconcilerConfig) setDefaults() {
 }
 
 func (c *ReconcilerConfig) validate() error {
-	switch {
-	case c.Store == nil:
-		return errors.New("reconciler config: Store is required")
-	case c.Queue == nil:
-		return errors.New("reconciler config: Queue is required")
-	case c.StrandedAfter < 0, c.BatchSize < 0, c.MaxBatches < 0:
+	if c.Store == nil || c.Queue == nil {
+		return errors.New("reconciler config: Store and Queue are required")
+	}
+	if c.StrandedAfter < 0 || c.BatchSize < 0 || c.MaxBatches < 0 {
 		return errors.New("reconciler config: StrandedAfter, BatchSize and MaxBatches must be positive")
 	}
 	return nil

@@ -19,30 +19,33 @@ type checkedParams struct {
 	N int `json:"n"`
 }
 
-func (p checkedParams) Validate() error {
-	if p.N < 1 {
-		return errors.New("n must be at least 1")
-	}
-	return nil
-}
-
 // pointerParams has a Validate method on the pointer, and every JSON kind.
 type pointerParams struct {
-	Name   string            `json:"name"`
-	Count  int               `json:"count,omitempty"`
-	Ratio  float64           `json:"ratio"`
-	On     bool              `json:"on"`
+	// Scalars.
+	Name  string  `json:"name"`
+	Count int     `json:"count,omitempty"`
+	Ratio float64 `json:"ratio"`
+	On    bool    `json:"on"`
+	// Containers.
 	Tags   []string          `json:"tags"`
 	Inner  struct{ X int }   `json:"inner"`
 	Labels map[string]string `json:"labels"`
-	Skip   string            `json:"-"`
-	Plain  *int
+	// Fields encoding/json skips, names by its Go name, or promotes.
+	Skip  string `json:"-"`
+	Plain *int
 	embeddedParams
 	hidden int
 }
 
 type embeddedParams struct {
 	Extra string `json:"extra"`
+}
+
+func (p checkedParams) Validate() error {
+	if p.N < 1 {
+		return errors.New("n must be at least 1")
+	}
+	return nil
 }
 
 func (p *pointerParams) Validate() error {

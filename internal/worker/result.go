@@ -23,15 +23,12 @@ const (
 	MessageMoved
 )
 
+var dispositionNames = [...]string{AckMessage: "ack", RedeliverLater: "redeliver later", MessageMoved: "moved"}
+
 // String names the disposition for logs.
 func (d Disposition) String() string {
-	switch d {
-	case AckMessage:
-		return "ack"
-	case RedeliverLater:
-		return "redeliver later"
-	case MessageMoved:
-		return "moved"
+	if d > 0 && int(d) < len(dispositionNames) {
+		return dispositionNames[d]
 	}
 	return fmt.Sprintf("disposition(%d)", int(d))
 }
