@@ -119,6 +119,13 @@ func (s *countingStore) Touch(ctx context.Context, id string, v int64, sweepAt, 
 	return s.Store.Touch(ctx, id, v, sweepAt, now)
 }
 
+func (s *countingStore) ListDue(ctx context.Context, before time.Time, limit int) ([]jobs.Job, error) {
+	if err := s.hit("ListDue"); err != nil {
+		return nil, err
+	}
+	return s.Store.ListDue(ctx, before, limit)
+}
+
 func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset) (jobs.Asset, error) {
 	if err := s.hit("AddAsset"); err != nil {
 		return jobs.Asset{}, err
@@ -179,7 +186,9 @@ type setupOpt struct {
 
 // setup builds a fake clock, memory store and queue, a registry and an
 // engine whose timers never fire during a test (intervals of an hour), so
-// that only the fake clock moves time.
+// that only the fake clock moves time. A test that needs the engine's
+// timers sets their intervals and runs in a synctest bubble (setup
+// included, so that the queue's channels belong to the bubble).
 func setup(t testing.TB, o setupOpt) *bundle {
 	t.Helper()
 	fc := clock.NewFake(t0)
@@ -206,8 +215,7 @@ func setup(t testing.TB, o setupOpt) *bundle {
 		CancelPoll:          time.Hour,
 		ProgressInterval:    time.Second,
 	}
-	// Real tickers only matter for CancelPoll, heartbeat and progress flush;
-	// a huge VisibilityTimeout keeps the heartbeat away.
+	// A huge VisibilityTimeout keeps the heartbeat away.
 	cfg.VisibilityTimeout = time.Hour
 	if o.config != nil {
 		o.config(&cfg)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/jobs"
@@ -227,25 +228,28 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 	}
 }
 
-func TestReconcilerRunStopsWithContext(t *testing.T) {
+func TestReconcilerRunSweepsEveryIntervalAndStopsWithContext(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{})
-	rec := newReconciler(t, b, 100)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rec.Run(ctx, time.Millisecond) }()
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{})
+		rec := newReconciler(t, b, 100)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- rec.Run(ctx, time.Minute) }()
+		// A sweep at once, then one a minute.
+		time.Sleep(2*time.Minute + time.Second)
+		synctest.Wait()
+		if n := b.store.count("ListDue"); n != 3 {
+			t.Errorf("%d sweeps in 2m1s, want 3 (at 0, 1m, 2m)", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop")
-	}
-	if err := rec.Run(context.Background(), 0); err == nil {
-		t.Error("Run accepted a zero interval")
-	}
+		if err := rec.Run(context.Background(), 0); err == nil {
+			t.Error("Run accepted a zero interval")
+		}
+	})
 }
 
 // TestReconcilerDeadLettersJobWhoseWorkerDied checks that a job failed by
