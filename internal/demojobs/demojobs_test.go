@@ -80,7 +80,7 @@ func (e *env) run(t *testing.T, jobType, params string, maxAttempts int) jobs.Jo
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := e.queue.Send(ctx, queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: jobType}.Encode()}); err != nil {
+	if _, err := e.queue.Send(ctx, queue.JobSend(j, 0)); err != nil {
 		t.Fatal(err)
 	}
 	for range 200 {
@@ -202,10 +202,11 @@ func TestSleepHonoursContext(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		if _, _, err := store.Create(ctx, jobs.Job{ID: "s", Owner: "o", JobType: "sleep", Parameters: json.RawMessage(`{"seconds":30}`), MaxAttempts: 3, CreatedAt: time.Now()}); err != nil {
+		job, _, err := store.Create(ctx, jobs.Job{ID: "s", Owner: "o", JobType: "sleep", Parameters: json.RawMessage(`{"seconds":30}`), MaxAttempts: 3, CreatedAt: time.Now()})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := q.Send(ctx, queue.SendRequest{Body: queue.JobMessage{JobID: "s", JobType: "sleep"}.Encode()}); err != nil {
+		if _, err := q.Send(ctx, queue.JobSend(job, 0)); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := q.Receive(ctx, queue.ReceiveRequest{Max: 1})

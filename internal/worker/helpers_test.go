@@ -277,7 +277,7 @@ func (b *bundle) create(t testing.TB, jobType string, params string, maxAttempts
 
 func (b *bundle) send(t testing.TB, j jobs.Job) {
 	t.Helper()
-	if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: j.JobType}.Encode()}); err != nil {
+	if _, err := b.mem.Send(context.Background(), queue.JobSend(j, 0)); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 }
