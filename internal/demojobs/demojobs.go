@@ -1,7 +1,8 @@
-// Package demojobs holds the demo job types that the dev server registers
-// (DESIGN.md): echo, sleep, fail, flaky, partial and report. They show how
-// a handler uses its Task (parameters, attempt, progress, assets) and each
-// outcome the engine knows (result, retry, dead letter, partial).
+// Package demojobs holds the demo job types that the dev server and the
+// Lambdas register: echo, sleep, fail, flaky, partial and report. Each is a
+// typed handler (worker.Register) whose parameter type validates itself;
+// they show how a handler uses its Task (attempt, progress, assets) and
+// each outcome the engine knows (result, retry, dead letter, partial).
 package demojobs
 
 import (

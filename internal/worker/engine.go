@@ -1,8 +1,10 @@
 // Package worker is Jobline's processing engine, shared by the processjob
 // Lambda (one Process call per SQS record) and the dev server's worker
-// pool: a registry of handlers by job type; an Engine that claims a job
-// for a message, runs its handler under a lease and records the outcome
-// (retry with backoff, dead-letter, partial, permanent failure); a Pool
+// pool: a Registry of typed handlers by job type (Register); an Engine
+// that, for each message, gathers the facts (claims the job, runs its
+// handler under a lease), decides what they call for (decide, a pure
+// function; see the outcome table in docs/engine.md) and records the
+// decision (finish, retry with backoff, dead-letter, give back); a Pool
 // that feeds an Engine from a Queue; and a Reconciler that re-sends the
 // messages of stranded jobs and fails jobs whose worker died on their last
 // attempt.

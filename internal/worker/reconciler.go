@@ -54,7 +54,7 @@ func (c *ReconcilerConfig) validate() error {
 	return nil
 }
 
-// Reconciler makes sure no job is stranded (DESIGN.md invariant 3): a job
+// Reconciler makes sure no job is stranded (invariant 3 of the README): a job
 // left queued without a message, or processing with an expired lease, gets
 // a fresh message; a job whose worker died on its last attempt is failed
 // and dead-lettered, so an operator can redrive it. RunOnce is one sweep
