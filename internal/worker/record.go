@@ -55,7 +55,7 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 	}
 	r.Status = done.Status
 	dv.log.Info("job finished", "status", done.Status, "deadLettered", done.DeadLettered)
-	if done.DeadLettered {
+	if o.DeadLettered {
 		return e.movedToDeadLetters(dv, e.moveMessage(dv)(ctx, queue.DeadLetterSend(done)), r)
 	}
 	r.Disposition = AckMessage
