@@ -154,13 +154,13 @@ type delivery struct {
 // every failure is recorded in the job, and the Result says what the
 // caller does with the message.
 func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
-	dv := &delivery{msg: m, log: e.log.With("messageId", m.ID, "receiveCount", m.ReceiveCount)}
 	msg, err := queue.DecodeJobMessage(m.Body)
 	if err != nil {
+		dv := &delivery{msg: m, log: e.log.With("messageId", m.ID, "receiveCount", m.ReceiveCount)}
 		return e.record(ctx, dv, decide(facts{BadBody: err}))
 	}
-	dv.jobID, dv.base = msg.JobID, dv.log.With("jobId", msg.JobID)
-	dv.log = dv.base
+	base := e.log.With("jobId", msg.JobID, "messageId", m.ID, "receiveCount", m.ReceiveCount)
+	dv := &delivery{msg: m, jobID: msg.JobID, base: base, log: base}
 	f := facts{Message: msg, ReceiveCount: m.ReceiveCount, MaxReceiveCount: e.cfg.Queue.MaxReceiveCount(),
 		TransientRetryDelay: e.cfg.TransientRetryDelay}
 	for {

@@ -25,6 +25,14 @@ func decodeParams[P any](raw json.RawMessage) (P, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
 		return p, errors.New("parameters must be a JSON object")
 	}
+	if r, ok := any(&p).(*json.RawMessage); ok {
+		// Any object, as is: only its validity is left to check.
+		if !json.Valid(raw) {
+			return p, errors.New("parameters are not valid JSON")
+		}
+		*r = append(json.RawMessage(nil), raw...)
+		return p, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {

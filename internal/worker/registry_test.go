@@ -69,6 +69,7 @@ func TestRegistryValidate(t *testing.T) {
 		{"plain", `{"anything":1}`, nil, ""},
 		{"plain", ``, nil, ""},
 		{"plain", `[1]`, worker.ErrInvalidParameters, "invalid parameters for plain: parameters must be a JSON object"},
+		{"plain", `{"a":`, worker.ErrInvalidParameters, "invalid parameters for plain: parameters are not valid JSON"},
 		{"checked", `{"n":2}`, nil, ""},
 		{"checked", `{"n":0}`, worker.ErrInvalidParameters, "invalid parameters for checked: n must be at least 1"},
 		{"checked", ``, worker.ErrInvalidParameters, "invalid parameters for checked: n must be at least 1"},
