@@ -81,9 +81,9 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	s.queue = q
 	s.clock = clock.NewFake(time.Now())
 	s.registry = worker.NewRegistry()
-	s.registry.Register("echo", worker.HandlerFunc(func(_ context.Context, task *worker.Task) (any, error) {
+	worker.Register(s.registry, "echo", func(context.Context, *worker.Task, json.RawMessage) (json.RawMessage, error) {
 		return json.RawMessage(`{"echoed":true}`), nil
-	}))
+	})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := api.New(api.Config{Store: s.store, Queue: s.queue, Clock: s.clock, Logger: quiet, ValidateJob: s.registry.Validate})
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *system) receiveOne(t testing.TB) queue.Message {
 func (s *system) process(t testing.TB, m queue.Message) worker.Result {
 	t.Helper()
 	r := s.engine.Process(context.Background(), m)
-	if r.Disposition == worker.Delete {
+	if r.Disposition == worker.AckMessage {
 		if err := s.queue.Delete(context.Background(), m.ReceiptHandle); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}

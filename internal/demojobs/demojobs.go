@@ -1,7 +1,8 @@
-// Package demojobs holds the demo job types that the dev server registers
-// (DESIGN.md): echo, sleep, fail, flaky, partial and report. They show how
-// a handler uses its Task (parameters, attempt, progress, assets) and each
-// outcome the engine knows (result, retry, dead letter, partial).
+// Package demojobs holds the demo job types that the dev server and the
+// Lambdas register: echo, sleep, fail, flaky, partial and report. Each is a
+// typed handler (worker.Register) whose parameter type validates itself;
+// they show how a handler uses its Task (attempt, progress, assets) and
+// each outcome the engine knows (result, retry, dead letter, partial).
 package demojobs
 
 import (
@@ -58,18 +59,18 @@ func Register(reg *worker.Registry, files blob.Store, opts ...Option) {
 	for _, opt := range opts {
 		opt(c)
 	}
-	reg.Register(TypeEcho, worker.HandlerFunc(echo), worker.Validate(validateObject))
-	reg.Register(TypeSleep, worker.HandlerFunc(c.sleepJob), worker.Validate(validateSleep),
+	worker.Register(reg, TypeEcho, echo, worker.Describe("returns its parameters as its result"))
+	worker.Register(reg, TypeSleep, c.sleepJob, worker.Describe("sleeps for a number of seconds, reporting progress"),
 		worker.Timeout((MaxSleepSeconds+30)*time.Second))
-	reg.Register(TypeFail, worker.HandlerFunc(fail), worker.Validate(validateObject))
-	reg.Register(TypeFlaky, worker.HandlerFunc(flaky), worker.Validate(validateFlaky))
-	reg.Register(TypePartial, worker.HandlerFunc(partial), worker.Validate(validateObject))
-	reg.Register(TypeReport, worker.HandlerFunc(c.report), worker.Validate(validateReport))
+	worker.Register(reg, TypeFail, fail, worker.Describe("always fails; failed and dead-lettered after its attempts"))
+	worker.Register(reg, TypeFlaky, flaky, worker.Describe("fails its first failTimes attempts, then succeeds"))
+	worker.Register(reg, TypePartial, partial, worker.Describe("ends partial: some items done, some failed"))
+	worker.Register(reg, TypeReport, c.report, worker.Describe("writes a CSV report and attaches it as an asset"))
 }
 
-// echo returns its parameters.
-func echo(_ context.Context, t *worker.Task) (any, error) {
-	return t.Job.Parameters, nil
+// echo returns its parameters, any JSON object, as they were sent.
+func echo(_ context.Context, _ *worker.Task, params json.RawMessage) (json.RawMessage, error) {
+	return params, nil
 }
 
 // SleepParams are the sleep job's parameters.
@@ -77,39 +78,37 @@ type SleepParams struct {
 	Seconds float64 `json:"seconds"` // 0 < seconds <= MaxSleepSeconds
 }
 
-func validateSleep(raw json.RawMessage) error {
-	var p SleepParams
-	if err := decodeStrict(raw, &p); err != nil {
-		return err
-	}
+// Validate checks the range of Seconds.
+func (p SleepParams) Validate() error {
 	if !(p.Seconds > 0 && p.Seconds <= MaxSleepSeconds) {
 		return fmt.Errorf("seconds must be more than 0 and at most %d", MaxSleepSeconds)
 	}
 	return nil
 }
 
+// SleepResult is the sleep job's result.
+type SleepResult struct {
+	SleptSeconds float64 `json:"sleptSeconds"`
+}
+
 // sleepJob waits Seconds, reporting progress about every second.
-func (c *config) sleepJob(ctx context.Context, t *worker.Task) (any, error) {
-	var p SleepParams
-	if err := decodeStrict(t.Job.Parameters, &p); err != nil {
-		return nil, jobs.Permanent(err)
-	}
+func (c *config) sleepJob(ctx context.Context, t *worker.Task, p SleepParams) (SleepResult, error) {
 	total := time.Duration(p.Seconds * float64(time.Second))
 	t.Progress(0)
 	for done := time.Duration(0); done < total; {
 		step := min(time.Second, total-done)
 		if err := c.sleep(ctx, step); err != nil {
-			return nil, fmt.Errorf("sleep interrupted after %s: %w", done, err)
+			return SleepResult{}, fmt.Errorf("sleep interrupted after %s: %w", done, err)
 		}
 		done += step
 		t.Progress(int(math.Round(float64(done) * 100 / float64(total))))
 	}
-	return map[string]any{"sleptSeconds": p.Seconds}, nil
+	return SleepResult{SleptSeconds: p.Seconds}, nil
 }
 
 // fail always fails with a retryable error, so it ends failed and
-// dead-lettered after its attempts.
-func fail(context.Context, *worker.Task) (any, error) {
+// dead-lettered after its attempts. It takes any object and ignores it.
+func fail(context.Context, *worker.Task, json.RawMessage) (any, error) {
 	return nil, ErrAlwaysFails
 }
 
@@ -118,27 +117,25 @@ type FlakyParams struct {
 	FailTimes int `json:"failTimes"` // 0..jobs.MaxMaxAttempts
 }
 
-func validateFlaky(raw json.RawMessage) error {
-	var p FlakyParams
-	if err := decodeStrict(raw, &p); err != nil {
-		return err
-	}
+// Validate checks the range of FailTimes.
+func (p FlakyParams) Validate() error {
 	if p.FailTimes < 0 || p.FailTimes > jobs.MaxMaxAttempts {
 		return fmt.Errorf("failTimes must be between 0 and %d", jobs.MaxMaxAttempts)
 	}
 	return nil
 }
 
+// FlakyResult is the flaky job's result.
+type FlakyResult struct {
+	SucceededOnAttempt int `json:"succeededOnAttempt"`
+}
+
 // flaky fails its first FailTimes attempts, then completes.
-func flaky(_ context.Context, t *worker.Task) (any, error) {
-	var p FlakyParams
-	if err := decodeStrict(t.Job.Parameters, &p); err != nil {
-		return nil, jobs.Permanent(err)
-	}
+func flaky(_ context.Context, t *worker.Task, p FlakyParams) (FlakyResult, error) {
 	if t.Job.Attempt <= p.FailTimes {
-		return nil, fmt.Errorf("flaky: attempt %d fails (failTimes %d)", t.Job.Attempt, p.FailTimes)
+		return FlakyResult{}, fmt.Errorf("flaky: attempt %d fails (failTimes %d)", t.Job.Attempt, p.FailTimes)
 	}
-	return map[string]any{"succeededOnAttempt": t.Job.Attempt}, nil
+	return FlakyResult{SucceededOnAttempt: t.Job.Attempt}, nil
 }
 
 // PartialResult is the partial job's result.
@@ -147,11 +144,12 @@ type PartialResult struct {
 	Failed []string `json:"failed"`
 }
 
-// partial processes four items of which one fails, and ends partial.
-func partial(_ context.Context, t *worker.Task) (any, error) {
+// partial processes four items of which one fails, and ends partial. It
+// takes any object and ignores it.
+func partial(_ context.Context, t *worker.Task, _ json.RawMessage) (PartialResult, error) {
 	res := PartialResult{Done: []string{"item-1", "item-2", "item-3"}, Failed: []string{"item-4"}}
 	t.Progress(100)
-	return nil, jobs.Partial(res, fmt.Errorf("%d of %d items failed", len(res.Failed), len(res.Done)+len(res.Failed)))
+	return PartialResult{}, jobs.Partial(res, fmt.Errorf("%d of %d items failed", len(res.Failed), len(res.Done)+len(res.Failed)))
 }
 
 // ReportParams are the report job's parameters.
@@ -159,25 +157,27 @@ type ReportParams struct {
 	Rows int `json:"rows"` // 1..MaxReportRows; 0 means 10
 }
 
-func validateReport(raw json.RawMessage) error {
-	var p ReportParams
-	if err := decodeStrict(raw, &p); err != nil {
-		return err
-	}
+// Validate checks the range of Rows.
+func (p ReportParams) Validate() error {
 	if p.Rows < 0 || p.Rows > MaxReportRows {
 		return fmt.Errorf("rows must be between 1 and %d", MaxReportRows)
 	}
 	return nil
 }
 
+// ReportResult is the report job's result. It holds no URL: the result is
+// stored for good, while an S3 URL expires; GET /jobs/{id}/assets gives a
+// fresh one at every read.
+type ReportResult struct {
+	AssetID     string `json:"assetId"`
+	Rows        int    `json:"rows"`
+	StoragePath string `json:"storagePath"`
+}
+
 // report writes a small CSV file and attaches it as a "report" asset.
-func (c *config) report(ctx context.Context, t *worker.Task) (any, error) {
+func (c *config) report(ctx context.Context, t *worker.Task, p ReportParams) (ReportResult, error) {
 	if c.files == nil {
-		return nil, jobs.Permanent(errors.New("report: no file storage configured"))
-	}
-	var p ReportParams
-	if err := decodeStrict(t.Job.Parameters, &p); err != nil {
-		return nil, jobs.Permanent(err)
+		return ReportResult{}, jobs.Permanent(errors.New("report: no file storage configured"))
 	}
 	if p.Rows == 0 {
 		p.Rows = 10
@@ -191,11 +191,11 @@ func (c *config) report(ctx context.Context, t *worker.Task) (any, error) {
 	// The key is the job's, so a retry overwrites the file of a failed attempt.
 	path, err := c.files.Put(ctx, "reports/"+t.Job.ID+"/report.csv", buf.Bytes(), "text/csv")
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return ReportResult{}, fmt.Errorf("report: %w", err)
 	}
 	url, err := c.files.URL(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return ReportResult{}, fmt.Errorf("report: %w", err)
 	}
 	asset, err := t.AddAsset(ctx, jobs.Asset{
 		AssetType:   "report",
@@ -205,35 +205,9 @@ func (c *config) report(ctx context.Context, t *worker.Task) (any, error) {
 		Metadata:    map[string]any{"contentType": "text/csv", "rows": p.Rows, "fileName": "report.csv"},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return ReportResult{}, fmt.Errorf("report: %w", err)
 	}
-	// No URL in the result: it is stored for good, while an S3 URL expires.
-	// GET /jobs/{id}/assets gives a fresh one at every read.
-	return map[string]any{"rows": p.Rows, "assetId": asset.ID, "storagePath": path}, nil
-}
-
-// decodeStrict decodes a JSON object into v, rejecting unknown fields so a
-// misspelt parameter is a 400, not silently ignored.
-func decodeStrict(raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
-		raw = json.RawMessage(`{}`)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("parameters: %w", err)
-	}
-	return nil
-}
-
-// validateObject only checks that the parameters are a JSON object (echo
-// takes any object; fail and partial ignore theirs).
-func validateObject(raw json.RawMessage) error {
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return errors.New("parameters must be a JSON object")
-	}
-	return nil
+	return ReportResult{AssetID: asset.ID, Rows: p.Rows, StoragePath: path}, nil
 }
 
 // sleepCtx waits d or until ctx ends.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/blob"
@@ -79,7 +80,7 @@ func (e *env) run(t *testing.T, jobType, params string, maxAttempts int) jobs.Jo
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := e.queue.Send(ctx, queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: jobType}.Encode()}); err != nil {
+	if _, err := e.queue.Send(ctx, queue.JobSend(j, 0)); err != nil {
 		t.Fatal(err)
 	}
 	for range 200 {
@@ -94,7 +95,7 @@ func (e *env) run(t *testing.T, jobType, params string, maxAttempts int) jobs.Jo
 			e.clock.Advance(time.Second)
 			continue
 		}
-		if r := e.engine.Process(ctx, msgs[0]); r.Disposition == worker.Delete {
+		if r := e.engine.Process(ctx, msgs[0]); r.Disposition == worker.AckMessage {
 			_ = e.queue.Delete(ctx, msgs[0].ReceiptHandle)
 		}
 	}
@@ -188,37 +189,43 @@ func TestDemoJobs(t *testing.T) {
 
 func TestSleepHonoursContext(t *testing.T) {
 	t.Parallel()
-	reg := worker.NewRegistry()
-	demojobs.Register(reg, nil) // the real sleep
-	store := jobs.NewMemoryStore()
-	q := queue.NewMemory(queue.MemoryConfig{})
-	e, err := worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, _, err := store.Create(ctx, jobs.Job{ID: "s", Owner: "o", JobType: "sleep", Parameters: json.RawMessage(`{"seconds":30}`), MaxAttempts: 3, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := q.Send(ctx, queue.SendRequest{Body: queue.JobMessage{JobID: "s", JobType: "sleep"}.Encode()}); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := q.Receive(ctx, queue.ReceiveRequest{Max: 1})
-	if err != nil || len(msgs) != 1 {
-		t.Fatalf("receive: %v", err)
-	}
-	done := make(chan worker.Result, 1)
-	go func() { done <- e.Process(ctx, msgs[0]) }()
-	time.AfterFunc(20*time.Millisecond, cancel) // a shutdown, mid-sleep
-	select {
-	case r := <-done:
-		if r.Disposition != worker.Keep || !r.Ran {
-			t.Fatalf("result %+v, want Keep after running", r)
+	// In a bubble the real sleep takes no wall time, and a sleep that
+	// ignored its context would run its full 30s of bubble time.
+	synctest.Test(t, func(t *testing.T) {
+		reg := worker.NewRegistry()
+		demojobs.Register(reg, nil) // the real sleep
+		store := jobs.NewMemoryStore()
+		q := queue.NewMemory(queue.MemoryConfig{})
+		e, err := worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("sleep ignored its context")
-	}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		job, _, err := store.Create(ctx, jobs.Job{ID: "s", Owner: "o", JobType: "sleep", Parameters: json.RawMessage(`{"seconds":30}`), MaxAttempts: 3, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Send(ctx, queue.JobSend(job, 0)); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := q.Receive(ctx, queue.ReceiveRequest{Max: 1})
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("receive: %v", err)
+		}
+		start := time.Now()
+		time.AfterFunc(2500*time.Millisecond, cancel) // a shutdown, mid-sleep
+		r := e.Process(ctx, msgs[0])
+		if r.Disposition != worker.RedeliverLater || !r.Ran {
+			t.Fatalf("result %+v, want RedeliverLater after running", r)
+		}
+		if took := time.Since(start); took != 2500*time.Millisecond {
+			t.Errorf("sleep returned after %s, want at the shutdown (2.5s)", took)
+		}
+		if got, _ := store.Get(ctx, "s"); got.Progress != 7 {
+			t.Errorf("progress %d, want 7 (2 of 30 seconds)", got.Progress)
+		}
+	})
 }
 
 func TestValidation(t *testing.T) {
@@ -231,6 +238,7 @@ func TestValidation(t *testing.T) {
 	}{
 		{"echo", `{"any":"thing"}`, true},
 		{"echo", `[1]`, false},
+		{"echo", ``, true},
 		{"sleep", `{"seconds":1}`, true},
 		{"sleep", `{"seconds":30}`, true},
 		{"sleep", `{"seconds":0.5}`, true},
@@ -239,6 +247,7 @@ func TestValidation(t *testing.T) {
 		{"sleep", `{"seconds":-1}`, false},
 		{"sleep", `{}`, false},
 		{"sleep", `{"seconds":"5"}`, false},
+		{"sleep", `{"seconds":5,"extra":1}`, false},
 		{"sleep", `{"secs":5}`, false},
 		{"fail", `{}`, true},
 		{"flaky", `{"failTimes":2}`, true},
@@ -261,5 +270,25 @@ func TestValidation(t *testing.T) {
 	}
 	if got := strings.Join(reg.Types(), ","); got != "echo,fail,flaky,partial,report,sleep" {
 		t.Errorf("types %s", got)
+	}
+	// Clients read the JSON they sent in the messages, not Go's names.
+	messages := map[string]string{
+		`{"seconds":"5"}`: "invalid parameters for sleep: parameters.seconds must be a number",
+		`{"secs":5}`:      `invalid parameters for sleep: parameters: unknown field "secs"`,
+		`{"seconds":31}`:  "invalid parameters for sleep: seconds must be more than 0 and at most 30",
+	}
+	for params, want := range messages {
+		if err := reg.Validate("sleep", json.RawMessage(params)); err == nil || err.Error() != want {
+			t.Errorf("Validate(sleep, %s) = %v, want %q", params, err, want)
+		}
+	}
+	// Every type says what it does, and the typed ones name their fields.
+	for _, jt := range reg.JobTypes() {
+		if jt.Description == "" {
+			t.Errorf("%s has no description", jt.Name)
+		}
+	}
+	if got := fmt.Sprint(reg.JobTypes()[5].Parameters); got != "[{seconds number}]" {
+		t.Errorf("sleep parameters %s", got)
 	}
 }

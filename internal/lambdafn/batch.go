@@ -147,7 +147,7 @@ func (b *Batch) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEvent
 			defer wg.Done()
 			defer func() { <-sem }()
 			res := b.cfg.Engine.Process(runCtx, m)
-			failed[i] = res.Disposition == worker.Keep
+			failed[i] = res.Disposition == worker.RedeliverLater
 			b.cfg.Logger.InfoContext(ctx, "record processed", "messageId", m.ID, "jobId", res.JobID,
 				"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
 		}(i, m)

@@ -47,7 +47,7 @@ func (f *fakeEngine) Process(ctx context.Context, m queue.Message) worker.Result
 	f.seen[m.ID] = m
 	d, ok := f.disposition[m.ID]
 	if !ok {
-		d = worker.Delete
+		d = worker.AckMessage
 	}
 	return worker.Result{Disposition: d, JobID: m.ID}
 }
@@ -112,7 +112,7 @@ func failures(resp events.SQSEventResponse) []string {
 func TestBatchReportsExactlyTheKeptRecords(t *testing.T) {
 	t.Parallel()
 	eng := &fakeEngine{seen: map[string]queue.Message{}, delay: 20 * time.Millisecond, disposition: map[string]worker.Disposition{
-		"msg-2": worker.Keep, "msg-5": worker.Keep, "msg-9": worker.Keep, "msg-3": worker.Moved,
+		"msg-2": worker.RedeliverLater, "msg-5": worker.RedeliverLater, "msg-9": worker.RedeliverLater, "msg-3": worker.MessageMoved,
 	}}
 	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -40,13 +40,27 @@ const (
 	DefaultReason = "operator redrive"
 )
 
+// Store is what a Redriver uses of a jobs.Store: it reads jobs and
+// redrives them.
+type Store interface {
+	Get(ctx context.Context, id string) (jobs.Job, error)
+	Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error)
+}
+
+// Queue is what a Redriver uses of a queue.Queue: its dead-letter queue,
+// and sending the message of a job redriven without one.
+type Queue interface {
+	Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error)
+	DeadLetters() queue.DeadLetterQueue
+}
+
 // Redriver lists and redrives dead-lettered jobs.
 type Redriver struct {
-	// Store holds the jobs. Required.
-	Store jobs.Store
-	// Queue is the jobs queue whose DeadLetters() is the DLQ, and where a
-	// job without a DLQ message is sent again. Required.
-	Queue queue.Queue
+	// Store holds the jobs (a jobs.Store). Required.
+	Store Store
+	// Queue is the jobs queue (a queue.Queue) whose DeadLetters() is the
+	// DLQ, and where a job without a DLQ message is sent again. Required.
+	Queue Queue
 	// Clock stamps redrives. Default: clock.Real.
 	Clock clock.Clock
 	// Logger records every action. Default: slog.Default().
@@ -243,6 +257,7 @@ func (r *Redriver) Redrive(ctx context.Context, o Options) (Result, error) {
 func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry, job jobs.Job, o Options) (Item, error) {
 	item := Item{Entry: e}
 	log := r.Logger.With("jobId", e.JobID, "jobType", e.JobType, "messageId", m.ID, "dryRun", o.DryRun)
+	notRedrivable := jobs.CheckRedrive(job)
 	switch {
 	case e.Problem != "" && job.ID == "" && e.JobID == "":
 		// Not a job message: leave it for a human to look at.
@@ -250,13 +265,16 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 		return item, nil
 	case job.ID == "":
 		item.Action, item.Detail = ActionRemovedStale, e.Problem
-	case job.Status == jobs.StatusFailed && job.DeadLettered:
+	case notRedrivable == nil:
 		item.Action = ActionRedriven
 	case job.Status == jobs.StatusFailed:
-		item.Action, item.Detail = ActionSkipped, "job failed without being dead-lettered; only dead-lettered jobs may be redriven"
+		// Failed for good (never dead-lettered): its message is no stale
+		// duplicate; leave it for a human to look at.
+		item.Action, item.Detail = ActionSkipped, notRedrivable.Error()
 		return item, nil
 	default:
-		item.Action, item.Detail = ActionRemovedStale, fmt.Sprintf("job is %s already", job.Status)
+		// Redriven or finished since: the message is stale.
+		item.Action, item.Detail = ActionRemovedStale, notRedrivable.Error()
 	}
 	if o.DryRun {
 		log.InfoContext(ctx, "dry run", "action", item.Action, "detail", item.Detail)
@@ -314,13 +332,8 @@ func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, 
 		item.Action, item.Detail = ActionSkipped, fmt.Sprintf("job type is %s, not %s", job.JobType, o.JobType)
 		return item, nil
 	}
-	switch {
-	case job.Status == jobs.StatusFailed && job.DeadLettered:
-	case job.Status == jobs.StatusFailed:
-		item.Action, item.Detail = ActionSkipped, "job failed without being dead-lettered; only dead-lettered jobs may be redriven"
-		return item, nil
-	default:
-		item.Action, item.Detail = ActionSkipped, fmt.Sprintf("job is %s already", job.Status)
+	if err := jobs.CheckRedrive(job); err != nil {
+		item.Action, item.Detail = ActionSkipped, err.Error()
 		return item, nil
 	}
 	item.Action, item.Detail = ActionRedriven, "no dead-letter message found; a new message is sent"
@@ -330,8 +343,7 @@ func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, 
 	if done, err := r.queueAgain(ctx, job, o, &item); !done {
 		return item, err
 	}
-	body := queue.JobMessage{JobID: job.ID, JobType: job.JobType}.Encode()
-	if _, err := r.Queue.Send(ctx, queue.SendRequest{Body: body, Priority: job.Priority}); err != nil {
+	if _, err := r.Queue.Send(ctx, queue.JobSend(job, 0)); err != nil {
 		return item, fmt.Errorf("send message of redriven job %s: %w", job.ID, err)
 	}
 	r.Logger.InfoContext(ctx, "redrove job without a dead-letter message", "jobId", job.ID, "jobType", job.JobType, "reason", o.Reason)

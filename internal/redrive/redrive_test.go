@@ -47,7 +47,7 @@ func (b *bundle) newJob(t *testing.T, id, jobType string) jobs.Job {
 	if err != nil {
 		t.Fatalf("create %s: %v", id, err)
 	}
-	if _, err := b.queue.Send(ctx, queue.SendRequest{Body: queue.JobMessage{JobID: id, JobType: jobType}.Encode()}); err != nil {
+	if _, err := b.queue.Send(ctx, queue.JobSend(job, 0)); err != nil {
 		t.Fatalf("send %s: %v", id, err)
 	}
 	return job

@@ -2,11 +2,11 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/jobs"
@@ -18,7 +18,7 @@ func TestProcessOutcomes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name        string
-		handler     worker.HandlerFunc
+		handler     handlerFunc
 		register    bool // false: the job type is unknown to the registry
 		maxAttempts int
 		wantDisp    worker.Disposition
@@ -30,13 +30,13 @@ func TestProcessOutcomes(t *testing.T) {
 		{
 			name:     "success completes with the result",
 			register: true, handler: func(context.Context, *worker.Task) (any, error) { return map[string]int{"n": 1}, nil },
-			wantDisp: worker.Delete, wantStatus: jobs.StatusCompleted, wantResult: `{"n":1}`,
+			wantDisp: worker.AckMessage, wantStatus: jobs.StatusCompleted, wantResult: `{"n":1}`,
 		},
 		{
 			name:     "permanent error fails at once without dead-lettering",
 			register: true, maxAttempts: 5,
 			handler:  func(context.Context, *worker.Task) (any, error) { return nil, jobs.Permanent(errors.New("bad input")) },
-			wantDisp: worker.Delete, wantStatus: jobs.StatusFailed, wantError: "bad input",
+			wantDisp: worker.AckMessage, wantStatus: jobs.StatusFailed, wantError: "bad input",
 		},
 		{
 			name:     "partial error ends partial with its result",
@@ -44,30 +44,30 @@ func TestProcessOutcomes(t *testing.T) {
 			handler: func(context.Context, *worker.Task) (any, error) {
 				return nil, jobs.Partial(map[string][]string{"done": {"a"}, "failed": {"b"}}, errors.New("1 of 2 failed"))
 			},
-			wantDisp: worker.Delete, wantStatus: jobs.StatusPartial, wantResult: `{"done":["a"],"failed":["b"]}`, wantError: "1 of 2 failed",
+			wantDisp: worker.AckMessage, wantStatus: jobs.StatusPartial, wantResult: `{"done":["a"],"failed":["b"]}`, wantError: "1 of 2 failed",
 		},
 		{
 			name:     "panic is a retryable error",
 			register: true, maxAttempts: 3,
 			handler:  func(context.Context, *worker.Task) (any, error) { panic("boom") },
-			wantDisp: worker.Keep, wantStatus: jobs.StatusProcessing, wantError: "panic: boom",
+			wantDisp: worker.RedeliverLater, wantStatus: jobs.StatusProcessing, wantError: "panic: boom",
 		},
 		{
 			name:     "panic on the last attempt fails and dead-letters",
 			register: true, maxAttempts: 1,
 			handler:  func(context.Context, *worker.Task) (any, error) { panic("boom") },
-			wantDisp: worker.Moved, wantStatus: jobs.StatusFailed, wantError: "panic: boom", wantDL: true,
+			wantDisp: worker.MessageMoved, wantStatus: jobs.StatusFailed, wantError: "panic: boom", wantDL: true,
 		},
 		{
 			name:     "unknown job type fails, dead-lettered",
 			register: false,
-			wantDisp: worker.Moved, wantStatus: jobs.StatusFailed, wantError: "unknown job type", wantDL: true,
+			wantDisp: worker.MessageMoved, wantStatus: jobs.StatusFailed, wantError: "unknown job type", wantDL: true,
 		},
 		{
 			name:     "result that is not JSON fails permanently",
 			register: true, maxAttempts: 3,
 			handler:  func(context.Context, *worker.Task) (any, error) { return func() {}, nil },
-			wantDisp: worker.Delete, wantStatus: jobs.StatusFailed, wantError: "not JSON",
+			wantDisp: worker.AckMessage, wantStatus: jobs.StatusFailed, wantError: "not JSON",
 		},
 	}
 	for _, tt := range tests {
@@ -105,7 +105,7 @@ func TestProcessOutcomes(t *testing.T) {
 			if d := b.dlqDepth(t); d != wantDepth {
 				t.Errorf("DLQ depth = %d, want %d", d, wantDepth)
 			}
-			if tt.wantDisp != worker.Keep {
+			if tt.wantDisp != worker.RedeliverLater {
 				b.queueEmpty(t)
 			}
 		})
@@ -120,7 +120,7 @@ func TestBadBodyGoesToDeadLetterQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := b.process(t, b.receive(t))
-		if r.Disposition != worker.Moved || !errors.Is(r.Err, queue.ErrBadBody) {
+		if r.Disposition != worker.MessageMoved || !errors.Is(r.Err, queue.ErrBadBody) {
 			t.Errorf("body %q: result %+v, want Moved with ErrBadBody", body, r)
 		}
 		if d := b.dlqDepth(t); d != 1 {
@@ -139,7 +139,7 @@ func TestMessageForMissingJobIsDeleted(t *testing.T) {
 	b.handle("echo", ok)
 	b.send(t, jobs.Job{ID: "nope", JobType: "echo"})
 	r := b.process(t, b.receive(t))
-	if r.Disposition != worker.Delete || !errors.Is(r.Err, jobs.ErrNotFound) {
+	if r.Disposition != worker.AckMessage || !errors.Is(r.Err, jobs.ErrNotFound) {
 		t.Fatalf("result %+v, want Delete with ErrNotFound", r)
 	}
 	b.queueEmpty(t)
@@ -163,7 +163,7 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 		// BackoffBase 1s doubled per attempt, half fixed + Rand 0.5 of the other half.
 		base := time.Second << (attempt - 1)
 		wantWait := base/2 + base/4
-		if r.Disposition != worker.Keep || got.Status != jobs.StatusProcessing || got.ErrorMessage != "transient trouble" {
+		if r.Disposition != worker.RedeliverLater || got.Status != jobs.StatusProcessing || got.ErrorMessage != "transient trouble" {
 			t.Fatalf("attempt %d: result %+v, job %s %q", attempt, r, got.Status, got.ErrorMessage)
 		}
 		if want := b.clock.Now().Add(wantWait); !got.NextAttemptAt.Equal(want) {
@@ -178,7 +178,7 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 	}
 	r := b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 3 || string(got.Result) != `{"attempt":3}` {
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 3 || string(got.Result) != `{"attempt":3}` {
 		t.Fatalf("final: result %+v, job %+v", r, got)
 	}
 	if n := b.handlerCalls("flaky"); n != 3 {
@@ -254,7 +254,7 @@ func TestDeadLetteredJobIsFailedAndRedriveCompletesIt(t *testing.T) {
 			}
 			r := b.process(t, b.receive(t))
 			got = b.get(t, j.ID)
-			if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 1 || got.DeadLettered {
+			if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 1 || got.DeadLettered {
 				t.Fatalf("after redrive: result %+v, job %+v", r, got)
 			}
 			if len(got.History) != 1 || got.History[0].Type != jobs.EventRedrive {
@@ -276,7 +276,7 @@ func TestDeadLetteredJobIsFailedAndRedriveCompletesIt(t *testing.T) {
 
 func TestDuplicateDeliveryOfFinishedJobDoesNotRunHandler(t *testing.T) {
 	t.Parallel()
-	outcomes := map[string]worker.HandlerFunc{
+	outcomes := map[string]handlerFunc{
 		"completed": ok,
 		"partial":   func(context.Context, *worker.Task) (any, error) { return nil, jobs.Partial("r", errors.New("half")) },
 		"failed":    func(context.Context, *worker.Task) (any, error) { return nil, jobs.Permanent(errors.New("no")) },
@@ -292,7 +292,7 @@ func TestDuplicateDeliveryOfFinishedJobDoesNotRunHandler(t *testing.T) {
 			b.send(t, j) // a duplicate message
 			b.store.reset()
 			r := b.process(t, b.receive(t))
-			if r.Disposition != worker.Delete || r.Ran || string(r.Status) != status {
+			if r.Disposition != worker.AckMessage || r.Ran || string(r.Status) != status {
 				t.Fatalf("duplicate: %+v", r)
 			}
 			if n := b.handlerCalls("x"); n != 1 {
@@ -320,7 +320,7 @@ func TestDuplicateOfDeadLetteredJobDoesNotRedrive(t *testing.T) {
 	b.handle("doomed", func(context.Context, *worker.Task) (any, error) { return nil, errors.New("down") })
 	j := b.create(t, "doomed", `{}`, 1, false)
 	b.send(t, j) // a duplicate, waiting behind the first message
-	if r := b.process(t, b.receive(t)); r.Disposition != worker.Moved {
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.MessageMoved {
 		t.Fatalf("last attempt: %+v", r)
 	}
 	failed := b.get(t, j.ID)
@@ -331,7 +331,7 @@ func TestDuplicateOfDeadLetteredJobDoesNotRedrive(t *testing.T) {
 	oldCopy := queue.Message{Body: queue.JobMessage{JobID: j.ID, DeadLetterVersion: failed.Version - 1}.Encode()}
 	for name, m := range map[string]queue.Message{"plain duplicate": b.receive(t), "old dead-letter copy": oldCopy} {
 		r := b.engine.Process(ctx, m)
-		if r.Disposition != worker.Delete || r.Ran || r.Status != jobs.StatusFailed {
+		if r.Disposition != worker.AckMessage || r.Ran || r.Status != jobs.StatusFailed {
 			t.Fatalf("%s: %+v", name, r)
 		}
 	}
@@ -377,7 +377,7 @@ func TestHungHandlerIsReclaimedAndStaleWorkerIsFenced(t *testing.T) {
 	b.clock.Advance(30 * time.Second)
 	r := b.process(t, b.receive(t))
 	leaseEnd := t0.Add(time.Minute + 30*time.Second)
-	if r.Disposition != worker.Keep || r.Ran {
+	if r.Disposition != worker.RedeliverLater || r.Ran {
 		t.Fatalf("redelivery during the lease: %+v, want Keep without running", r)
 	}
 	b.clock.Set(leaseEnd.Add(time.Second - time.Millisecond))
@@ -389,7 +389,7 @@ func TestHungHandlerIsReclaimedAndStaleWorkerIsFenced(t *testing.T) {
 	b.clock.Set(leaseEnd.Add(time.Second))
 	r = b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 2 || string(got.Result) != `"fresh"` {
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 2 || string(got.Result) != `"fresh"` {
 		t.Fatalf("reclaim: result %+v, job %s attempt %d result %s", r, got.Status, got.Attempt, got.Result)
 	}
 
@@ -400,7 +400,7 @@ func TestHungHandlerIsReclaimedAndStaleWorkerIsFenced(t *testing.T) {
 	stale.Progress(50)
 	close(release)
 	r = <-first
-	if r.Disposition != worker.Delete || r.Status != jobs.StatusCompleted {
+	if r.Disposition != worker.AckMessage || r.Status != jobs.StatusCompleted {
 		t.Fatalf("stale finish: %+v, want Delete seeing completed", r)
 	}
 	if got := b.get(t, j.ID); string(got.Result) != `"fresh"` || got.Progress != 100 {
@@ -421,7 +421,7 @@ func TestLeaseExpiredOnLastAttemptFailsAndDeadLetters(t *testing.T) {
 	b.clock.Advance(time.Minute)
 	r := b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Moved || got.Status != jobs.StatusFailed || !got.DeadLettered || b.handlerCalls("x") != 0 {
+	if r.Disposition != worker.MessageMoved || got.Status != jobs.StatusFailed || !got.DeadLettered || b.handlerCalls("x") != 0 {
 		t.Fatalf("result %+v, job %+v", r, got)
 	}
 	if d := b.dlqDepth(t); d != 1 {
@@ -431,41 +431,46 @@ func TestLeaseExpiredOnLastAttemptFailsAndDeadLetters(t *testing.T) {
 
 func TestCancelWhileRunningCancelsHandlerContext(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 2 * time.Millisecond }})
-	running := make(chan struct{})
-	cause := make(chan error, 1)
-	b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
-		close(running)
-		select {
-		case <-ctx.Done():
-			cause <- ctx.Err()
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Second):
-			cause <- nil
-			return "not canceled", nil
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 3 * time.Second }})
+		running := make(chan struct{})
+		cause := make(chan error, 1)
+		b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+			close(running)
+			select {
+			case <-ctx.Done():
+				cause <- ctx.Err()
+				return nil, ctx.Err()
+			case <-time.After(10 * time.Second):
+				cause <- nil
+				return "not canceled", nil
+			}
+		})
+		j := b.create(t, "long", `{}`, 3, false)
+		done := make(chan worker.Result, 1)
+		m := b.receive(t)
+		start := time.Now()
+		go func() { done <- b.engine.Process(context.Background(), m) }()
+		<-running
+		if _, err := b.store.Store.Cancel(context.Background(), j.ID, "alice", b.clock.Now()); err != nil {
+			t.Fatalf("Cancel: %v", err)
+		}
+		if err := <-cause; !errors.Is(err, context.Canceled) {
+			t.Fatalf("handler context: %v, want canceled", err)
+		}
+		if noticed := time.Since(start); noticed != 3*time.Second {
+			t.Errorf("cancel noticed after %s, want the 3s cancel poll", noticed)
+		}
+		r := <-done
+		got := b.get(t, j.ID)
+		if r.Disposition != worker.AckMessage || r.Status != jobs.StatusCanceled || got.Status != jobs.StatusCanceled || got.ErrorMessage != "" {
+			t.Fatalf("result %+v, job %s %q", r, got.Status, got.ErrorMessage)
+		}
+		if n := b.store.count("Retry") + b.store.count("Finish"); n != 0 {
+			t.Errorf("%d outcome writes for a canceled job, want 0", n)
 		}
 	})
-	j := b.create(t, "long", `{}`, 3, false)
-	done := make(chan worker.Result, 1)
-	m := b.receive(t)
-	go func() { done <- b.engine.Process(context.Background(), m) }()
-	<-running
-	if _, err := b.store.Store.Cancel(context.Background(), j.ID, "alice", b.clock.Now()); err != nil {
-		t.Fatalf("Cancel: %v", err)
-	}
-	if err := <-cause; !errors.Is(err, context.Canceled) {
-		t.Fatalf("handler context: %v, want canceled", err)
-	}
-	r := <-done
-	got := b.get(t, j.ID)
-	if r.Disposition != worker.Delete || r.Status != jobs.StatusCanceled || got.Status != jobs.StatusCanceled || got.ErrorMessage != "" {
-		t.Fatalf("result %+v, job %s %q", r, got.Status, got.ErrorMessage)
-	}
-	if n := b.store.count("Retry") + b.store.count("Finish"); n != 0 {
-		t.Errorf("%d outcome writes for a canceled job, want 0", n)
-	}
 }
-
 func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})
@@ -488,7 +493,7 @@ func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	cancel()
 	r := <-done
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Keep || got.Status != jobs.StatusProcessing || got.Attempt != 1 || got.LeaseToken != "" ||
+	if r.Disposition != worker.RedeliverLater || got.Status != jobs.StatusProcessing || got.Attempt != 1 || got.LeaseToken != "" ||
 		!strings.Contains(got.ErrorMessage, "shut down") {
 		t.Fatalf("result %+v, job %+v", r, got)
 	}
@@ -501,79 +506,84 @@ func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	if !ok {
 		t.Fatal("message not visible again after shutdown")
 	}
-	if r := b.process(t, again); r.Disposition != worker.Delete || calls.Load() != 2 || b.get(t, j.ID).Status != jobs.StatusCompleted {
+	if r := b.process(t, again); r.Disposition != worker.AckMessage || calls.Load() != 2 || b.get(t, j.ID).Status != jobs.StatusCompleted {
 		t.Fatalf("redelivery after shutdown: %+v", r)
 	}
 }
 
 func TestHeartbeatKeepsLongJobMessageHidden(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{
-		queue: func(q *countingQueue) { q.onChange = make(chan time.Duration, 1) },
-		config: func(c *worker.Config) {
-			c.VisibilityTimeout, c.VisibilityHeartbeat = 10*time.Minute, 2*time.Millisecond
-		},
-	})
-	beat := make(chan struct{})
-	b.handle("long", func(context.Context, *worker.Task) (any, error) {
-		<-beat
-		return "ok", nil
-	})
-	j := b.create(t, "long", `{}`, 3, false)
-	done := make(chan worker.Result, 1)
-	m := b.receive(t)
-	go func() { done <- b.engine.Process(context.Background(), m) }()
-	select {
-	case d := <-b.queue.onChange:
-		if d != 10*time.Minute {
-			t.Errorf("heartbeat visibility %s, want 10m", d)
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{
+			queue: func(q *countingQueue) { q.onChange = make(chan time.Duration, 1) },
+			config: func(c *worker.Config) {
+				c.VisibilityTimeout, c.VisibilityHeartbeat = 10*time.Minute, 3*time.Minute
+			},
+		})
+		beat := make(chan struct{})
+		b.handle("long", func(context.Context, *worker.Task) (any, error) {
+			<-beat
+			return "ok", nil
+		})
+		j := b.create(t, "long", `{}`, 3, false)
+		done := make(chan worker.Result, 1)
+		m := b.receive(t)
+		go func() { done <- b.engine.Process(context.Background(), m) }()
+		time.Sleep(3*time.Minute - time.Millisecond)
+		synctest.Wait()
+		if n := b.queue.changeVisibility.Load(); n != 0 {
+			t.Fatalf("%d heartbeats before the heartbeat interval", n)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no heartbeat")
-	}
-	// Past the receive's own 30s, the message is still hidden.
-	b.clock.Advance(9 * time.Minute)
-	if _, ok := b.tryReceive(t); ok {
-		t.Error("a running job's message was redelivered despite the heartbeat")
-	}
-	close(beat)
-	if r := <-done; r.Disposition != worker.Delete || b.get(t, j.ID).Status != jobs.StatusCompleted {
-		t.Fatalf("result %+v", r)
-	}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		select {
+		case d := <-b.queue.onChange:
+			if d != 10*time.Minute {
+				t.Errorf("heartbeat visibility %s, want 10m", d)
+			}
+		default:
+			t.Fatal("no heartbeat after the heartbeat interval")
+		}
+		// Past the receive's own 30s, the message is still hidden.
+		b.clock.Advance(9 * time.Minute)
+		if _, ok := b.tryReceive(t); ok {
+			t.Error("a running job's message was redelivered despite the heartbeat")
+		}
+		close(beat)
+		if r := <-done; r.Disposition != worker.AckMessage || b.get(t, j.ID).Status != jobs.StatusCompleted {
+			t.Fatalf("result %+v", r)
+		}
+	})
 }
-
 func TestTakeoverWhileRunningCancelsStaleHandler(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 2 * time.Millisecond }})
-	running := make(chan struct{})
-	b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
-		close(running)
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}, worker.Timeout(time.Minute))
-	j := b.create(t, "long", `{}`, 3, false)
-	done := make(chan worker.Result, 1)
-	m := b.receive(t)
-	go func() { done <- b.engine.Process(context.Background(), m) }()
-	<-running
-	// The lease expires (say, a long GC pause) and another worker reclaims.
-	b.clock.Advance(time.Minute + 30*time.Second)
-	if _, err := b.store.Store.Claim(context.Background(), j.ID, jobs.Claim{LeaseToken: "other", Now: b.clock.Now(), LeaseExpiresAt: b.clock.Now().Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case r := <-done:
-		if r.Disposition != worker.Delete || r.Status != jobs.StatusProcessing {
-			t.Fatalf("result %+v, want Delete seeing the other worker's lease", r)
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{config: func(c *worker.Config) { c.CancelPoll = 3 * time.Second }})
+		running := make(chan struct{})
+		b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+			close(running)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}, worker.Timeout(time.Minute))
+		j := b.create(t, "long", `{}`, 3, false)
+		done := make(chan worker.Result, 1)
+		m := b.receive(t)
+		go func() { done <- b.engine.Process(context.Background(), m) }()
+		<-running
+		// The lease expires (say, a long GC pause) and another worker reclaims.
+		b.clock.Advance(time.Minute + 30*time.Second)
+		if _, err := b.store.Store.Claim(context.Background(), j.ID, jobs.Claim{LeaseToken: "other", Now: b.clock.Now(), LeaseExpiresAt: b.clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("stale handler not canceled")
-	}
-	if got := b.get(t, j.ID); got.LeaseToken != "other" || got.ErrorMessage != "" || got.Attempt != 2 {
-		t.Errorf("stale worker wrote to the job: %+v", got)
-	}
+		// The next cancel poll sees the other worker's lease.
+		if r := <-done; r.Disposition != worker.AckMessage || r.Status != jobs.StatusProcessing {
+			t.Fatalf("result %+v, want Ack seeing the other worker's lease", r)
+		}
+		if got := b.get(t, j.ID); got.LeaseToken != "other" || got.ErrorMessage != "" || got.Attempt != 2 {
+			t.Errorf("stale worker wrote to the job: %+v", got)
+		}
+	})
 }
-
 func TestDeadLetterFailure(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{queue: func(q *countingQueue) { q.deadLetterErr = errors.New("sqs down") }})
@@ -582,7 +592,7 @@ func TestDeadLetterFailure(t *testing.T) {
 	// The job is recorded failed and dead-lettered; keeping its message
 	// would look like a redrive later, so it is acknowledged.
 	r := b.process(t, b.receive(t))
-	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusFailed || !got.DeadLettered {
+	if got := b.get(t, j.ID); r.Disposition != worker.AckMessage || got.Status != jobs.StatusFailed || !got.DeadLettered {
 		t.Fatalf("result %+v, job %s", r, got.Status)
 	}
 	b.queueEmpty(t)
@@ -590,26 +600,31 @@ func TestDeadLetterFailure(t *testing.T) {
 	if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: "junk"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := b.process(t, b.receive(t)); r.Disposition != worker.Keep {
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.RedeliverLater {
 		t.Fatalf("bad body with DLQ down: %+v, want Keep", r)
 	}
 }
 
 func TestTimeoutIsARetryableError(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{})
-	b.handle("slow", func(ctx context.Context, _ *worker.Task) (any, error) {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}, worker.Timeout(time.Millisecond))
-	j := b.create(t, "slow", `{}`, 2, false)
-	r := b.process(t, b.receive(t))
-	got := b.get(t, j.ID)
-	if r.Disposition != worker.Keep || !strings.Contains(got.ErrorMessage, "timed out after 1ms") {
-		t.Fatalf("result %+v, errorMessage %q", r, got.ErrorMessage)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{})
+		b.handle("slow", func(ctx context.Context, _ *worker.Task) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}, worker.Timeout(time.Minute))
+		j := b.create(t, "slow", `{}`, 2, false)
+		start := time.Now()
+		r := b.process(t, b.receive(t))
+		got := b.get(t, j.ID)
+		if r.Disposition != worker.RedeliverLater || !strings.Contains(got.ErrorMessage, "timed out after 1m0s") {
+			t.Fatalf("result %+v, errorMessage %q", r, got.ErrorMessage)
+		}
+		if ran := time.Since(start); ran != time.Minute {
+			t.Errorf("handler ran %s, want its 1m timeout", ran)
+		}
+	})
 }
-
 func TestProgressIsCoalesced(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})
@@ -675,6 +690,12 @@ func equalInts(a, b []int) bool {
 
 func TestNoProgressJobCostsTwoStoreWrites(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testNoProgressJobCostsTwoStoreWrites)
+}
+
+// testNoProgressJobCostsTwoStoreWrites runs in a bubble, so that no timer
+// of the monitor can fire however slow the machine.
+func testNoProgressJobCostsTwoStoreWrites(t *testing.T) {
 	b := setup(t, setupOpt{config: func(c *worker.Config) {
 		// Default intervals: a short job must not trigger any of them.
 		c.VisibilityTimeout, c.VisibilityHeartbeat, c.CancelPoll, c.ProgressInterval = 0, 0, 0, 0
@@ -685,7 +706,7 @@ func TestNoProgressJobCostsTwoStoreWrites(t *testing.T) {
 	}
 	b.store.reset()
 	for range 5 {
-		if r := b.process(t, b.receive(t)); r.Disposition != worker.Delete || r.Status != jobs.StatusCompleted {
+		if r := b.process(t, b.receive(t)); r.Disposition != worker.AckMessage || r.Status != jobs.StatusCompleted {
 			t.Fatalf("result %+v", r)
 		}
 	}
@@ -704,7 +725,7 @@ func TestTransientStoreErrorKeepsMessage(t *testing.T) {
 	j := b.create(t, "echo", `{}`, 3, false)
 	b.store.failWith("Claim", errors.New("throttled"))
 	r := b.process(t, b.receive(t))
-	if r.Disposition != worker.Keep || r.Ran {
+	if r.Disposition != worker.RedeliverLater || r.Ran {
 		t.Fatalf("result %+v, want Keep", r)
 	}
 	b.store.failWith("Claim", nil)
@@ -722,7 +743,7 @@ func TestTransientStoreErrorKeepsMessage(t *testing.T) {
 	// the job completes after the lease expires.
 	j2 := b.create(t, "echo", `{}`, 3, false)
 	b.store.failWith("Finish", errors.New("throttled"))
-	if r := b.process(t, b.receive(t)); r.Disposition != worker.Keep {
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.RedeliverLater {
 		t.Fatalf("finish failure: %+v", r)
 	}
 	b.store.failWith("Finish", nil)
@@ -786,47 +807,6 @@ func TestNewEngineValidatesConfig(t *testing.T) {
 	}
 }
 
-func TestRegistryValidate(t *testing.T) {
-	t.Parallel()
-	reg := worker.NewRegistry()
-	reg.Register("plain", worker.HandlerFunc(ok))
-	reg.Register("checked", worker.HandlerFunc(ok), worker.Validate(func(p json.RawMessage) error {
-		var v struct{ N int }
-		if err := json.Unmarshal(p, &v); err != nil || v.N < 1 {
-			return errors.New("n must be at least 1")
-		}
-		return nil
-	}))
-	tests := []struct {
-		jobType, params string
-		wantErr         error
-	}{
-		{"plain", `{"anything":1}`, nil},
-		{"checked", `{"n":2}`, nil},
-		{"checked", `{"n":0}`, worker.ErrInvalidParameters},
-		{"checked", ``, worker.ErrInvalidParameters},
-		{"nope", `{}`, jobs.ErrUnknownJobType},
-	}
-	for _, tt := range tests {
-		err := reg.Validate(tt.jobType, json.RawMessage(tt.params))
-		if (tt.wantErr == nil) != (err == nil) || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
-			t.Errorf("Validate(%s, %s) = %v, want %v", tt.jobType, tt.params, err, tt.wantErr)
-		}
-	}
-	if errors.Is(reg.Validate("checked", json.RawMessage(`{"n":0}`)), jobs.ErrUnknownJobType) {
-		t.Error("a validation error must not look like an unknown type")
-	}
-	if got := reg.Types(); len(got) != 2 || got[0] != "checked" || got[1] != "plain" {
-		t.Errorf("Types = %v", got)
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("registering a type twice did not panic")
-		}
-	}()
-	reg.Register("plain", worker.HandlerFunc(ok))
-}
-
 func BenchmarkEngineNoop(b *testing.B) {
 	bd := setup(b, setupOpt{})
 	bd.handle("noop", func(context.Context, *worker.Task) (any, error) { return nil, nil })
@@ -842,7 +822,7 @@ func BenchmarkEngineNoop(b *testing.B) {
 		if err != nil || len(msgs) != 1 {
 			b.Fatalf("receive: %v %d", err, len(msgs))
 		}
-		if r := bd.engine.Process(ctx, msgs[0]); r.Disposition != worker.Delete {
+		if r := bd.engine.Process(ctx, msgs[0]); r.Disposition != worker.AckMessage {
 			b.Fatalf("result %+v", r)
 		}
 		if err := bd.mem.Delete(ctx, msgs[0].ReceiptHandle); err != nil {

@@ -119,6 +119,13 @@ func (s *countingStore) RescheduleSweep(ctx context.Context, id string, v int64,
 	return s.Store.RescheduleSweep(ctx, id, v, sweepAt, now)
 }
 
+func (s *countingStore) ListDue(ctx context.Context, before time.Time, limit int) ([]jobs.Job, error) {
+	if err := s.hit("ListDue"); err != nil {
+		return nil, err
+	}
+	return s.Store.ListDue(ctx, before, limit)
+}
+
 func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset) (jobs.Asset, error) {
 	if err := s.hit("AddAsset"); err != nil {
 		return jobs.Asset{}, err
@@ -179,7 +186,9 @@ type setupOpt struct {
 
 // setup builds a fake clock, memory store and queue, a registry and an
 // engine whose timers never fire during a test (intervals of an hour), so
-// that only the fake clock moves time.
+// that only the fake clock moves time. A test that needs the engine's
+// timers sets their intervals and runs in a synctest bubble (setup
+// included, so that the queue's channels belong to the bubble).
 func setup(t testing.TB, o setupOpt) *bundle {
 	t.Helper()
 	fc := clock.NewFake(t0)
@@ -206,8 +215,7 @@ func setup(t testing.TB, o setupOpt) *bundle {
 		CancelPoll:          time.Hour,
 		ProgressInterval:    time.Second,
 	}
-	// Real tickers only matter for CancelPoll, heartbeat and progress flush;
-	// a huge VisibilityTimeout keeps the heartbeat away.
+	// A huge VisibilityTimeout keeps the heartbeat away.
 	cfg.VisibilityTimeout = time.Hour
 	if o.config != nil {
 		o.config(&cfg)
@@ -220,14 +228,18 @@ func setup(t testing.TB, o setupOpt) *bundle {
 	return b
 }
 
-// handle registers a handler that counts its calls.
-func (b *bundle) handle(jobType string, fn worker.HandlerFunc, opts ...worker.Option) {
+// handlerFunc is a handler that ignores its decoded parameters.
+type handlerFunc func(ctx context.Context, t *worker.Task) (any, error)
+
+// handle registers a handler, taking any object as parameters, that counts
+// its calls.
+func (b *bundle) handle(jobType string, fn handlerFunc, opts ...worker.Option) {
 	n := &atomic.Int64{}
 	b.calls.Store(jobType, n)
-	b.reg.Register(jobType, worker.HandlerFunc(func(ctx context.Context, t *worker.Task) (any, error) {
+	worker.Register(b.reg, jobType, func(ctx context.Context, t *worker.Task, _ json.RawMessage) (any, error) {
 		n.Add(1)
 		return fn(ctx, t)
-	}), opts...)
+	}, opts...)
 }
 
 func (b *bundle) handlerCalls(jobType string) int64 {
@@ -265,7 +277,7 @@ func (b *bundle) create(t testing.TB, jobType string, params string, maxAttempts
 
 func (b *bundle) send(t testing.TB, j jobs.Job) {
 	t.Helper()
-	if _, err := b.mem.Send(context.Background(), queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: j.JobType}.Encode()}); err != nil {
+	if _, err := b.mem.Send(context.Background(), queue.JobSend(j, 0)); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 }
@@ -296,7 +308,7 @@ func (b *bundle) tryReceive(t testing.TB) (queue.Message, bool) {
 func (b *bundle) process(t testing.TB, m queue.Message) worker.Result {
 	t.Helper()
 	r := b.engine.Process(context.Background(), m)
-	if r.Disposition == worker.Delete {
+	if r.Disposition == worker.AckMessage {
 		if err := b.mem.Delete(context.Background(), m.ReceiptHandle); err != nil {
 			t.Logf("delete: %v", err)
 		}

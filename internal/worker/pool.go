@@ -15,9 +15,9 @@ import (
 type PoolConfig struct {
 	// Engine processes the messages. Required.
 	Engine *Engine
-	// Queue is where messages are received and deleted. Default: the
-	// engine's queue.
-	Queue queue.Queue
+	// Queue is where messages are received and deleted (a queue.Queue).
+	// Default: the engine's queue.
+	Queue PoolQueue
 	// Workers is how many jobs run at once. Default: 4.
 	Workers int
 	// Wait is the long poll of each receive. Default: 1s.
@@ -46,8 +46,11 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if cfg.Engine == nil {
 		return nil, errors.New("pool config: Engine is required")
 	}
+	if q, ok := cfg.Engine.cfg.Queue.(PoolQueue); ok && cfg.Queue == nil {
+		cfg.Queue = q
+	}
 	if cfg.Queue == nil {
-		cfg.Queue = cfg.Engine.cfg.Queue
+		return nil, errors.New("pool config: Queue is required when the engine's queue cannot receive")
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = 4
@@ -145,7 +148,7 @@ func (p *Pool) work(recvCtx, jobCtx context.Context, worker int) {
 		}
 		for _, m := range msgs {
 			res := p.cfg.Engine.Process(jobCtx, m)
-			if res.Disposition != Delete {
+			if res.Disposition != AckMessage {
 				continue
 			}
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(jobCtx), p.cfg.Engine.cfg.OpTimeout)

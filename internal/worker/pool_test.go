@@ -2,11 +2,13 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/clock"
@@ -15,15 +17,13 @@ import (
 	"jobline/internal/worker"
 )
 
-// poolBundle is a real-clock engine and pool over the memory backends.
+// poolBundle is an engine and a pool over the memory backends on the real
+// clock. Tests run it in a synctest bubble, where the real clock is the
+// bubble's: time moves only when every goroutine waits, so long polls,
+// timers and grace periods cost no wall time.
 func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bundle, *worker.Pool) {
 	t.Helper()
-	return poolBundleLog(t, workers, register, slog.New(slog.NewTextHandler(io.Discard, nil)))
-}
-
-func poolBundleLog(t *testing.T, workers int, register func(*worker.Registry), logger *slog.Logger) (*bundle, *worker.Pool) {
-	t.Helper()
-	mem := queue.NewMemory(queue.MemoryConfig{Clock: clock.Real{}, VisibilityTimeout: 30 * time.Second, PollInterval: time.Millisecond})
+	mem := queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: 30 * time.Second})
 	b := &bundle{
 		clock: clock.NewFake(t0), // only used for job timestamps
 		store: &countingStore{Store: jobs.NewMemoryStore(), calls: map[string]int{}, fail: map[string]error{}},
@@ -32,12 +32,12 @@ func poolBundleLog(t *testing.T, workers int, register func(*worker.Registry), l
 		reg:   worker.NewRegistry(),
 	}
 	register(b.reg)
-	e, err := worker.NewEngine(worker.Config{Store: b.store, Queue: b.queue, Registry: b.reg, Logger: logger})
+	e, err := worker.NewEngine(worker.Config{Store: b.store, Queue: b.queue, Registry: b.reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.engine = e
-	p, err := worker.NewPool(worker.PoolConfig{Engine: e, Workers: workers, Wait: 20 * time.Millisecond})
+	p, err := worker.NewPool(worker.PoolConfig{Engine: e, Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,116 +46,125 @@ func poolBundleLog(t *testing.T, workers int, register func(*worker.Registry), l
 
 func TestPoolRunsJobsAndShutsDownCleanly(t *testing.T) {
 	t.Parallel()
-	ran := make(chan string, 100)
-	b, p := poolBundle(t, 3, func(reg *worker.Registry) {
-		reg.Register("echo", worker.HandlerFunc(func(_ context.Context, t *worker.Task) (any, error) {
-			ran <- t.Job.ID
-			return "ok", nil
-		}))
+	synctest.Test(t, func(t *testing.T) {
+		ran := make(chan string, 100)
+		b, p := poolBundle(t, 3, func(reg *worker.Registry) {
+			worker.Register(reg, "echo", func(_ context.Context, t *worker.Task, _ json.RawMessage) (string, error) {
+				ran <- t.Job.ID
+				return "ok", nil
+			})
+		})
+		var ids []string
+		for range 20 {
+			ids = append(ids, b.create(t, "echo", `{}`, 3, false).ID)
+		}
+		p.Start(context.Background())
+		for range 20 {
+			<-ran // a job that never runs deadlocks the bubble, failing the test
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		for _, id := range ids {
+			if got := b.get(t, id); got.Status != jobs.StatusCompleted {
+				t.Errorf("job %s: %s", id, got.Status)
+			}
+		}
+		b.queueEmpty(t)
 	})
-	var ids []string
-	for range 20 {
-		ids = append(ids, b.create(t, "echo", `{}`, 3, false).ID)
-	}
-	p.Start(context.Background())
-	for range 20 {
-		select {
-		case <-ran:
-		case <-time.After(10 * time.Second):
-			t.Fatal("jobs did not run")
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := p.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	for _, id := range ids {
-		if got := b.get(t, id); got.Status != jobs.StatusCompleted {
-			t.Errorf("job %s: %s", id, got.Status)
-		}
-	}
-	b.queueEmpty(t)
 }
 
 func TestPoolShutdownLetsRunningJobFinishWithinGrace(t *testing.T) {
 	t.Parallel()
-	running, release := make(chan struct{}, 2), make(chan struct{})
-	logs := &signalHandler{msgs: make(chan string, 100)}
-	b, p := poolBundleLog(t, 1, func(reg *worker.Registry) {
-		reg.Register("slow", worker.HandlerFunc(func(context.Context, *worker.Task) (any, error) {
-			running <- struct{}{}
-			<-release
-			return "done", nil
-		}))
-	}, slog.New(logs))
-	j := b.create(t, "slow", `{}`, 3, false)
-	p.Start(context.Background())
-	<-running
-	stopped := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		stopped <- p.Shutdown(ctx)
-	}()
-	// Once receiving has stopped, a new job is not picked up.
-	for msg := range logs.msgs {
-		if strings.HasPrefix(msg, "worker pool stopping") {
-			break
+	synctest.Test(t, func(t *testing.T) {
+		running, release := make(chan struct{}, 2), make(chan struct{})
+		b, p := poolBundle(t, 1, func(reg *worker.Registry) {
+			worker.Register(reg, "slow", func(context.Context, *worker.Task, json.RawMessage) (string, error) {
+				running <- struct{}{}
+				<-release
+				return "done", nil
+			})
+		})
+		j := b.create(t, "slow", `{}`, 3, false)
+		p.Start(context.Background())
+		<-running
+		stopped := make(chan error, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			stopped <- p.Shutdown(ctx)
+		}()
+		// Once everything waits, Shutdown has stopped receiving: a new job is
+		// not picked up.
+		synctest.Wait()
+		later := b.create(t, "slow", `{}`, 3, false)
+		close(release)
+		if err := <-stopped; err != nil {
+			t.Fatalf("Shutdown: %v", err)
 		}
-	}
-	later := b.create(t, "slow", `{}`, 3, false)
-	close(release)
-	if err := <-stopped; err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if got := b.get(t, j.ID); got.Status != jobs.StatusCompleted {
-		t.Errorf("running job: %s, want completed", got.Status)
-	}
-	if got := b.get(t, later.ID); got.Status != jobs.StatusQueued {
-		t.Errorf("job sent during shutdown: %s, want queued", got.Status)
-	}
+		if got := b.get(t, j.ID); got.Status != jobs.StatusCompleted {
+			t.Errorf("running job: %s, want completed", got.Status)
+		}
+		if got := b.get(t, later.ID); got.Status != jobs.StatusQueued {
+			t.Errorf("job sent during shutdown: %s, want queued", got.Status)
+		}
+	})
 }
 
 func TestPoolShutdownCancelsJobsAfterGrace(t *testing.T) {
 	t.Parallel()
-	running := make(chan struct{})
-	b, p := poolBundle(t, 1, func(reg *worker.Registry) {
-		reg.Register("stuck", worker.HandlerFunc(func(ctx context.Context, _ *worker.Task) (any, error) {
-			close(running)
-			<-ctx.Done()
-			return nil, ctx.Err()
-		}))
+	synctest.Test(t, func(t *testing.T) {
+		running := make(chan struct{})
+		b, p := poolBundle(t, 1, func(reg *worker.Registry) {
+			worker.Register(reg, "stuck", func(ctx context.Context, _ *worker.Task, _ json.RawMessage) (any, error) {
+				close(running)
+				<-ctx.Done()
+				return nil, ctx.Err()
+			})
+		})
+		j := b.create(t, "stuck", `{}`, 3, false)
+		p.Start(context.Background())
+		<-running
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := p.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown = %v, want the grace period's deadline", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Second {
+			t.Errorf("Shutdown waited %s, want the 20s grace period", waited)
+		}
+		// Not failed: released (no lease holder) for the next worker to reclaim.
+		got := b.get(t, j.ID)
+		if got.Status != jobs.StatusProcessing || got.LeaseToken != "" || !strings.Contains(got.ErrorMessage, "shut down") {
+			t.Errorf("job %s, lease %q, error %q: a shutdown must release the job, not fail it", got.Status, got.LeaseToken, got.ErrorMessage)
+		}
+		// Nothing lost: the message is visible again for the next worker.
+		if visible, _, _ := b.mem.Stats(); visible != 1 {
+			t.Errorf("%d visible messages, want 1", visible)
+		}
 	})
-	j := b.create(t, "stuck", `{}`, 3, false)
-	p.Start(context.Background())
-	<-running
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := p.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown = %v, want the grace period's deadline", err)
+}
+
+func TestNewPoolNeedsAQueueThatReceives(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	if _, err := worker.NewPool(worker.PoolConfig{}); err == nil {
+		t.Error("NewPool accepted no engine")
 	}
-	// Not failed: released (no lease holder) for the next worker to reclaim.
-	got := b.get(t, j.ID)
-	if got.Status != jobs.StatusProcessing || got.LeaseToken != "" || !strings.Contains(got.ErrorMessage, "shut down") {
-		t.Errorf("job %s, lease %q, error %q: a shutdown must release the job, not fail it", got.Status, got.LeaseToken, got.ErrorMessage)
+	e, err := worker.NewEngine(worker.Config{Store: b.store, Queue: sendOnlyQueue{b.queue}, Registry: b.reg})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Nothing lost: the message is visible again for the next worker.
-	if visible, _, _ := b.mem.Stats(); visible != 1 {
-		t.Errorf("%d visible messages, want 1", visible)
+	if _, err := worker.NewPool(worker.PoolConfig{Engine: e}); err == nil {
+		t.Error("NewPool accepted an engine queue that cannot receive, and no Queue")
+	}
+	if _, err := worker.NewPool(worker.PoolConfig{Engine: e, Queue: b.mem}); err != nil {
+		t.Errorf("NewPool with its own Queue: %v", err)
 	}
 }
 
-// signalHandler is a slog.Handler that sends each record's message.
-type signalHandler struct{ msgs chan string }
-
-func (h *signalHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
-	select {
-	case h.msgs <- r.Message:
-	default:
-	}
-	return nil
-}
-func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
+// sendOnlyQueue is only what the engine uses of a queue.
+type sendOnlyQueue struct{ worker.EngineQueue }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"jobline/internal/clock"
@@ -15,10 +16,11 @@ import (
 // ReconcilerConfig configures a Reconciler. Zero fields take the
 // documented defaults.
 type ReconcilerConfig struct {
-	// Store keeps the jobs. Required.
-	Store jobs.Store
-	// Queue is the jobs queue that stranded jobs are re-sent to. Required.
-	Queue queue.Queue
+	// Store keeps the jobs (a jobs.Store). Required.
+	Store ReconcilerStore
+	// Queue is the jobs queue that stranded jobs are re-sent to (a
+	// queue.Queue). Required.
+	Queue ReconcilerQueue
 	// Clock tells the time. Default: clock.Real{}.
 	Clock clock.Clock
 	// Logger receives structured logs. Default: slog.Default().
@@ -35,36 +37,24 @@ type ReconcilerConfig struct {
 }
 
 func (c *ReconcilerConfig) setDefaults() {
-	if c.Clock == nil {
-		c.Clock = clock.Real{}
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.StrandedAfter == 0 {
-		c.StrandedAfter = 2 * time.Minute
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = 100
-	}
-	if c.MaxBatches == 0 {
-		c.MaxBatches = 10
-	}
+	setDefault[clock.Clock](&c.Clock, clock.Real{})
+	setDefault(&c.Logger, slog.Default())
+	setDefault(&c.StrandedAfter, 2*time.Minute)
+	setDefault(&c.BatchSize, 100)
+	setDefault(&c.MaxBatches, 10)
 }
 
 func (c *ReconcilerConfig) validate() error {
-	switch {
-	case c.Store == nil:
-		return errors.New("reconciler config: Store is required")
-	case c.Queue == nil:
-		return errors.New("reconciler config: Queue is required")
-	case c.StrandedAfter < 0, c.BatchSize < 0, c.MaxBatches < 0:
+	if c.Store == nil || c.Queue == nil {
+		return errors.New("reconciler config: Store and Queue are required")
+	}
+	if c.StrandedAfter < 0 || c.BatchSize < 0 || c.MaxBatches < 0 {
 		return errors.New("reconciler config: StrandedAfter, BatchSize and MaxBatches must be positive")
 	}
 	return nil
 }
 
-// Reconciler makes sure no job is stranded (DESIGN.md invariant 3): a job
+// Reconciler makes sure no job is stranded (invariant 3 of the README): a job
 // left queued without a message, or processing with an expired lease, gets
 // a fresh message; a job whose worker died on its last attempt is failed
 // and dead-lettered, so an operator can redrive it. RunOnce is one sweep
@@ -96,104 +86,115 @@ func NewReconciler(cfg ReconcilerConfig) (*Reconciler, error) {
 // RunOnce sweeps the jobs due now. Per-job failures are counted, logged
 // and joined in the returned error; the next sweep retries them.
 func (r *Reconciler) RunOnce(ctx context.Context) (Report, error) {
-	var rep Report
-	var errs []error
-	seen := map[string]bool{}
+	sw := &sweep{Reconciler: r, seen: map[string]bool{}}
 	for range r.cfg.MaxBatches {
 		now := r.cfg.Clock.Now()
 		due, err := r.cfg.Store.ListDue(ctx, now.Add(-r.cfg.StrandedAfter), r.cfg.BatchSize)
 		if err != nil {
-			return rep, fmt.Errorf("reconcile: list due jobs: %w", err)
+			return sw.rep, fmt.Errorf("reconcile: list due jobs: %w", err)
 		}
-		fresh := 0
-		var resend []jobs.Job
-		for _, j := range due {
-			if seen[j.ID] {
-				continue // a failed RescheduleSweep left it due; do not loop on it
-			}
-			seen[j.ID] = true
-			fresh++
-			rep.Scanned++
-			switch {
-			case j.Status == jobs.StatusQueued:
-				resend = append(resend, j)
-			case j.Status != jobs.StatusProcessing:
-				rep.Skipped++
-			case j.LeaseExpiresAt.After(now):
-				// Leased, or waiting for a retry: look again when that ends.
-				r.touch(ctx, j, j.LeaseExpiresAt, now, &rep, &errs)
-				rep.Deferred++
-			case j.Attempt < j.MaxAttempts:
-				resend = append(resend, j)
-			default:
-				failed, err := r.cfg.Store.FailExpired(ctx, j.ID, j.Attempt, "the worker stopped during the last attempt (lease expired)", now)
-				switch {
-				case err == nil:
-					rep.Failed++
-					r.log.Warn("reconciler failed a job whose last attempt's lease expired",
-						"jobId", j.ID, "jobType", j.JobType, "attempt", j.Attempt)
-					// Its message, if any, is lost or stale: put a copy in the
-					// dead-letter queue, where operators look and from which
-					// a redrive (ours or the console's) runs the job again.
-					if err := r.cfg.Queue.DeadLetters().Send(ctx, queue.SendRequest{Body: DeadLetterBody(failed), Priority: failed.Priority}); err != nil {
-						rep.Errors++
-						errs = append(errs, fmt.Errorf("dead-letter copy of job %s: %w", j.ID, err))
-						r.log.Error("could not put the failed job in the dead-letter queue; redrive it by id",
-							"jobId", j.ID, "error", err)
-					}
-				case isRejected(err):
-					rep.Skipped++
-				default:
-					rep.Errors++
-					errs = append(errs, err)
-				}
-			}
-		}
-		r.resend(ctx, resend, now, &rep, &errs)
-		if fresh == 0 || len(due) < r.cfg.BatchSize {
+		if fresh := sw.batch(ctx, due, now); fresh == 0 || len(due) < r.cfg.BatchSize {
 			break
 		}
 	}
-	if rep.Resent+rep.Failed+rep.Errors > 0 {
+	if rep := sw.rep; rep.Resent+rep.Failed+rep.Errors > 0 {
 		r.log.Info("reconciler sweep", "scanned", rep.Scanned, "resent", rep.Resent, "failed", rep.Failed,
 			"deferred", rep.Deferred, "skipped", rep.Skipped, "errors", rep.Errors)
 	}
-	return rep, errors.Join(errs...)
+	return sw.rep, errors.Join(sw.errs...)
+}
+
+// sweep is one RunOnce: what it did so far.
+type sweep struct {
+	*Reconciler
+	rep  Report
+	errs []error
+	seen map[string]bool // jobs handled; a failed RescheduleSweep leaves a job due
+}
+
+// batch handles one page of due jobs and returns how many it had not seen.
+func (s *sweep) batch(ctx context.Context, due []jobs.Job, now time.Time) (fresh int) {
+	var resend []jobs.Job
+	for _, j := range due {
+		if s.seen[j.ID] {
+			continue // do not loop on a job whose RescheduleSweep failed
+		}
+		s.seen[j.ID] = true
+		fresh++
+		s.rep.Scanned++
+		switch {
+		case j.Status == jobs.StatusQueued:
+			resend = append(resend, j) // its message is taken as lost
+		case j.Status != jobs.StatusProcessing:
+			s.rep.Skipped++
+		case j.LeaseExpiresAt.After(now):
+			// Leased, or waiting for a retry: look again when that ends.
+			s.reschedule(ctx, j, j.LeaseExpiresAt, now)
+			s.rep.Deferred++
+		case jobs.DiedOnLastAttempt(j, now):
+			s.failDiedOnLastAttempt(ctx, j, now)
+		default:
+			resend = append(resend, j) // a dead worker; attempts remain
+		}
+	}
+	s.resend(ctx, resend, now)
+	return fresh
+}
+
+// failDiedOnLastAttempt fails a job whose worker died on its last attempt
+// and sends its dead-letter copy: its message, if any, is lost or stale.
+func (s *sweep) failDiedOnLastAttempt(ctx context.Context, j jobs.Job, now time.Time) {
+	failed, err := failDiedOnLastAttempt(ctx, s.cfg.Store, j, now, s.cfg.Queue.DeadLetters().Send)
+	switch {
+	case failed.ID != "":
+		s.rep.Failed++
+		s.log.Warn("reconciler failed a job whose last attempt's lease expired", "jobId", j.ID, "jobType", j.JobType, "attempt", j.Attempt)
+		if err != nil {
+			s.rep.Errors++
+			s.errs = append(s.errs, err)
+			s.log.Error("could not put the failed job in the dead-letter queue; redrive it by id", "jobId", j.ID, "error", err)
+		}
+	case isRejected(err):
+		s.rep.Skipped++ // it moved on since it was read
+	default:
+		s.rep.Errors++
+		s.errs = append(s.errs, err)
+	}
 }
 
 // resend sends a message for each job, in batches, then moves each sent
 // job's next sweep away: by StrandedAfter, or by the job's age if that is
 // longer, so a long backlog is not re-sent on every sweep.
-func (r *Reconciler) resend(ctx context.Context, js []jobs.Job, now time.Time, rep *Report, errs *[]error) {
-	for start := 0; start < len(js); start += queue.MaxBatch {
-		batch := js[start:min(start+queue.MaxBatch, len(js))]
+func (s *sweep) resend(ctx context.Context, js []jobs.Job, now time.Time) {
+	for batch := range slices.Chunk(js, queue.MaxBatch) {
 		reqs := make([]queue.SendRequest, len(batch))
 		for i, j := range batch {
-			reqs[i] = queue.SendRequest{Body: queue.JobMessage{JobID: j.ID, JobType: j.JobType}.Encode(), Priority: j.Priority}
+			reqs[i] = queue.JobSend(j, 0)
 		}
-		if _, err := r.cfg.Queue.Send(ctx, reqs...); err != nil {
-			rep.Errors++
-			*errs = append(*errs, fmt.Errorf("reconcile: re-send %d messages: %w", len(reqs), err))
+		if _, err := s.cfg.Queue.Send(ctx, reqs...); err != nil {
+			s.rep.Errors++
+			s.errs = append(s.errs, fmt.Errorf("reconcile: re-send %d messages: %w", len(reqs), err))
 			continue
 		}
 		for _, j := range batch {
-			rep.Resent++
-			r.log.Info("reconciler re-sent the message of a stranded job",
+			s.rep.Resent++
+			s.log.Info("reconciler re-sent the message of a stranded job",
 				"jobId", j.ID, "jobType", j.JobType, "status", j.Status, "attempt", j.Attempt)
-			r.touch(ctx, j, now.Add(max(r.cfg.StrandedAfter, now.Sub(j.CreatedAt))), now, rep, errs)
+			s.reschedule(ctx, j, now.Add(max(s.cfg.StrandedAfter, now.Sub(j.CreatedAt))), now)
 		}
 	}
 }
 
-func (r *Reconciler) touch(ctx context.Context, j jobs.Job, sweepAt, now time.Time, rep *Report, errs *[]error) {
-	_, err := r.cfg.Store.RescheduleSweep(ctx, j.ID, j.Version, sweepAt, now)
+// reschedule moves j's next sweep to sweepAt, unless j changed since it was read.
+func (s *sweep) reschedule(ctx context.Context, j jobs.Job, sweepAt, now time.Time) {
+	_, err := s.cfg.Store.RescheduleSweep(ctx, j.ID, j.Version, sweepAt, now)
 	switch {
 	case err == nil:
 	case isRejected(err):
 		// The job moved on since it was read; the next sweep sees it anew.
 	default:
-		rep.Errors++
-		*errs = append(*errs, fmt.Errorf("reconcile: touch job %s: %w", j.ID, err))
+		s.rep.Errors++
+		s.errs = append(s.errs, fmt.Errorf("reconcile: touch job %s: %w", j.ID, err))
 	}
 }
 

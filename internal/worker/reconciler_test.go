@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/jobs"
@@ -52,7 +53,7 @@ func TestReconcilerResendsLostMessageAndJobCompletes(t *testing.T) {
 		t.Fatalf("re-sent twice: %+v", rep)
 	}
 	r := b.process(t, b.receive(t))
-	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted {
+	if got := b.get(t, j.ID); r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted {
 		t.Fatalf("result %+v, job %s", r, got.Status)
 	}
 	// Finished jobs are no longer due.
@@ -174,7 +175,7 @@ func TestReconcilerDeadWorkerJobCompletesThroughEngine(t *testing.T) {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
 	r := b.process(t, b.receive(t))
-	if got := b.get(t, j.ID); r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || got.Attempt != 2 {
+	if got := b.get(t, j.ID); r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 2 {
 		t.Fatalf("result %+v, job %s attempt %d", r, got.Status, got.Attempt)
 	}
 }
@@ -227,25 +228,28 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 	}
 }
 
-func TestReconcilerRunStopsWithContext(t *testing.T) {
+func TestReconcilerRunSweepsEveryIntervalAndStopsWithContext(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpt{})
-	rec := newReconciler(t, b, 100)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rec.Run(ctx, time.Millisecond) }()
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{})
+		rec := newReconciler(t, b, 100)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- rec.Run(ctx, time.Minute) }()
+		// A sweep at once, then one a minute.
+		time.Sleep(2*time.Minute + time.Second)
+		synctest.Wait()
+		if n := b.store.count("ListDue"); n != 3 {
+			t.Errorf("%d sweeps in 2m1s, want 3 (at 0, 1m, 2m)", n)
+		}
+		cancel()
+		if err := <-done; err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop")
-	}
-	if err := rec.Run(context.Background(), 0); err == nil {
-		t.Error("Run accepted a zero interval")
-	}
+		if err := rec.Run(context.Background(), 0); err == nil {
+			t.Error("Run accepted a zero interval")
+		}
+	})
 }
 
 // TestReconcilerDeadLettersJobWhoseWorkerDied checks that a job failed by
@@ -272,7 +276,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	}
 
 	// The dead worker's message comes back: a stale duplicate, acknowledged.
-	if r := b.process(t, stale); r.Disposition != worker.Delete || r.Ran {
+	if r := b.process(t, stale); r.Disposition != worker.AckMessage || r.Ran {
 		t.Fatalf("stale message: %+v", r)
 	}
 	if got := b.get(t, j.ID); got.Status != jobs.StatusFailed || len(got.History) != 0 {
@@ -289,7 +293,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	}
 	r := b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.Delete || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
 		t.Fatalf("after native redrive: %+v, job %+v", r, got)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -15,23 +17,23 @@ import (
 // DefaultTimeout is a handler's timeout unless Register is given Timeout.
 const DefaultTimeout = 5 * time.Minute
 
-// ErrInvalidParameters wraps a validator's error: the job's parameters are
-// wrong for its type (the HTTP API answers 400 invalid_request).
+// ErrInvalidParameters wraps the reason a job's parameters are wrong for
+// its type (the HTTP API answers 400 invalid_request with its message).
 var ErrInvalidParameters = errors.New("invalid parameters")
 
-// Handler runs one attempt of a job. Its result is marshaled to JSON as
-// the job's result. Returning *jobs.PermanentError fails the job at once,
-// *jobs.PartialError ends it partial, any other error is retried with
-// backoff while attempts remain.
-type Handler interface {
-	Handle(ctx context.Context, t *Task) (result any, err error)
+// Validator is implemented by a parameter type that checks its values.
+// Registry.Validate calls it after decoding the parameters, when the HTTP
+// API creates a job; its error message is shown to the client.
+type Validator interface {
+	Validate() error
 }
 
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, t *Task) (result any, err error)
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, t *Task) (any, error) { return f(ctx, t) }
+// HandlerFunc runs one attempt of a job whose parameters decode into P.
+// Its result R is marshaled to JSON as the job's result. Returning a
+// *jobs.PermanentError (jobs.Permanent) fails the job at once, a
+// *jobs.PartialError (jobs.Partial) ends it partial, and any other error is
+// retried with backoff while attempts remain.
+type HandlerFunc[P, R any] func(ctx context.Context, t *Task, params P) (R, error)
 
 // Option configures a registered job type.
 type Option func(*registration)
@@ -42,17 +44,21 @@ func Timeout(d time.Duration) Option {
 	return func(r *registration) { r.timeout = d }
 }
 
-// Validate sets the parameters check that the HTTP API runs before it
-// creates a job of this type; an error there is a 400 and writes nothing.
-func Validate(fn func(params json.RawMessage) error) Option {
-	return func(r *registration) { r.validate = fn }
+// Describe sets a one-line description of the job type, for listings.
+func Describe(text string) Option {
+	return func(r *registration) { r.description = text }
 }
 
+// runFunc is a registered handler with its parameters still to decode.
+type runFunc func(ctx context.Context, t *Task) (result any, err error)
+
 type registration struct {
-	jobType  string
-	handler  Handler
-	timeout  time.Duration
-	validate func(json.RawMessage) error
+	jobType     string
+	description string
+	timeout     time.Duration
+	params      reflect.Type // the parameter type P
+	run         runFunc
+	validate    func(raw json.RawMessage) error
 }
 
 // Registry maps job types to their handlers. It is safe for concurrent
@@ -67,43 +73,54 @@ func NewRegistry() *Registry {
 	return &Registry{types: map[string]*registration{}}
 }
 
-// Register adds a job type. It panics on an empty type, a nil handler, a
-// non-positive timeout or a type registered twice: these are programming
-// errors found at start-up, like http.ServeMux's.
-func (r *Registry) Register(jobType string, h Handler, opts ...Option) {
-	if jobType == "" || h == nil {
+// Register adds the job type jobType to reg, run by handle. A job's
+// parameters are decoded into P strictly (an unknown field is an error)
+// once per attempt, before handle runs; parameters that do not decode fail
+// the job permanently. Registry.Validate, which the HTTP API calls before
+// it creates a job, decodes them the same way and then calls P's Validate
+// method if P (or *P) is a Validator. A P of json.RawMessage takes any
+// JSON object as is.
+//
+// It panics on an empty type, a nil handler, a non-positive timeout or a
+// type registered twice: these are programming errors found at start-up,
+// like http.ServeMux's.
+func Register[P, R any](reg *Registry, jobType string, handle HandlerFunc[P, R], opts ...Option) {
+	if jobType == "" || handle == nil {
 		panic("worker: Register needs a job type and a handler")
 	}
-	reg := &registration{jobType: jobType, handler: h, timeout: DefaultTimeout}
-	for _, opt := range opts {
-		opt(reg)
+	r := &registration{jobType: jobType, timeout: DefaultTimeout, params: reflect.TypeFor[P]()}
+	r.run = func(ctx context.Context, t *Task) (any, error) {
+		p, err := decodeParams[P](t.Job.Parameters)
+		if err != nil {
+			return nil, jobs.Permanent(err)
+		}
+		return handle(ctx, t, p)
 	}
-	if reg.timeout <= 0 {
+	r.validate = validateParams[P]
+	for _, opt := range opts {
+		opt(r)
+	}
+	if r.timeout <= 0 {
 		panic(fmt.Sprintf("worker: job type %q: timeout must be positive", jobType))
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, dup := r.types[jobType]; dup {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	if _, dup := reg.types[jobType]; dup {
 		panic(fmt.Sprintf("worker: job type %q registered twice", jobType))
 	}
-	r.types[jobType] = reg
+	reg.types[jobType] = r
 }
 
 // Validate checks a create request's job type and parameters. An unknown
 // type returns an error wrapping jobs.ErrUnknownJobType (422); parameters
-// the type's validator rejects return an error wrapping
-// ErrInvalidParameters and the validator's error (400), whose message is
-// fit to show the client.
+// that do not decode into the type's parameter type, or that its Validate
+// method rejects, return an error wrapping ErrInvalidParameters (400),
+// whose message is fit to show the client: it names JSON fields and kinds,
+// never Go types.
 func (r *Registry) Validate(jobType string, params json.RawMessage) error {
 	reg, ok := r.lookup(jobType)
 	if !ok {
 		return fmt.Errorf("%w: %q", jobs.ErrUnknownJobType, jobType)
-	}
-	if reg.validate == nil {
-		return nil
-	}
-	if len(params) == 0 {
-		params = json.RawMessage(`{}`)
 	}
 	if err := reg.validate(params); err != nil {
 		return fmt.Errorf("%w for %s: %w", ErrInvalidParameters, jobType, err)
@@ -111,16 +128,36 @@ func (r *Registry) Validate(jobType string, params json.RawMessage) error {
 	return nil
 }
 
-// Types returns the registered job types, sorted.
+// JobType describes a registered job type.
+type JobType struct {
+	// Name is the job type, as in a create request's jobType.
+	Name string
+	// Description is the one line given with Describe ("" if none).
+	Description string
+	// Timeout is how long one attempt may run.
+	Timeout time.Duration
+	// Parameters lists the JSON fields of the parameter type when it is a
+	// struct; nil when the type takes any object.
+	Parameters []Parameter
+}
+
+// JobTypes describes the registered job types, sorted by name.
+func (r *Registry) JobTypes() []JobType {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]JobType, 0, len(r.types))
+	for _, name := range slices.Sorted(maps.Keys(r.types)) {
+		reg := r.types[name]
+		out = append(out, JobType{Name: name, Description: reg.description, Timeout: reg.timeout, Parameters: parametersOf(reg.params)})
+	}
+	return out
+}
+
+// Types returns the registered job types' names, sorted.
 func (r *Registry) Types() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.types))
-	for t := range r.types {
-		out = append(out, t)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(r.types))
 }
 
 // TimeoutOf returns the timeout of a registered type.

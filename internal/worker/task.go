@@ -21,7 +21,7 @@ type Task struct {
 	// Logger carries jobId, jobType and attempt.
 	Logger *slog.Logger
 
-	store    jobs.Store
+	store    taskStore
 	now      func() time.Time
 	interval time.Duration
 	token    string
