@@ -59,19 +59,59 @@ type Job struct {
 	// the job, so a replay can be told from a conflicting reuse.
 	IdempotencyKey string
 	RequestHash    string
-	// History records operator actions (redrives) on the job.
+	// History is the job's bounded timeline, oldest first: attempts
+	// started and ended, redrives and cancels (see history.go for the
+	// bounds and Attempts for the per-attempt view).
 	History []Event
 }
 
 // Event is an entry of a job's history.
 type Event struct {
-	At     time.Time `json:"at"`
-	Type   string    `json:"type"`
-	Detail string    `json:"detail,omitempty"`
+	At   time.Time
+	Type EventType
+	// Attempt is the attempt an EventAttemptEnded closes (0 when the
+	// writer did not know it).
+	Attempt int
+	// Outcome is how an attempt ended (EventAttemptEnded only).
+	Outcome AttemptOutcome
+	// Detail is the error of an ended attempt, or the reason of a redrive
+	// or cancel; at most MaxEventDetail bytes.
+	Detail string
+	// By is who acted (redrive, cancel): an operator's or owner's ID, or a
+	// system actor such as "dead-letter queue".
+	By string
 }
 
-// EventRedrive is the history type of an operator's redrive.
-const EventRedrive = "redrive"
+// EventType says what an Event records.
+type EventType string
+
+// Event types of a job's history.
+const (
+	// EventAttemptStarted: a worker claimed the job (Store.Claim).
+	EventAttemptStarted EventType = "attempt-started"
+	// EventAttemptEnded: the attempt ended (Finish, Retry, FailExpired).
+	EventAttemptEnded EventType = "attempt-ended"
+	// EventRedrive: an operator (or the console's native DLQ redrive) ran
+	// a dead-lettered job again (Store.Redrive).
+	EventRedrive EventType = "redrive"
+	// EventCancel: the owner or an operator canceled the job.
+	EventCancel EventType = "cancel"
+)
+
+// AttemptOutcome is how one attempt ended.
+type AttemptOutcome string
+
+// Attempt outcomes.
+const (
+	OutcomeRunning     AttemptOutcome = "running"       // not ended yet
+	OutcomeCompleted   AttemptOutcome = "completed"     // Finish completed
+	OutcomePartial     AttemptOutcome = "partial"       // Finish partial
+	OutcomeFailed      AttemptOutcome = "failed"        // Finish failed (permanent or last attempt)
+	OutcomeRetry       AttemptOutcome = "retry"         // Retry: a retryable error, another attempt follows
+	OutcomeInterrupted AttemptOutcome = "interrupted"   // the worker shut down during the attempt
+	OutcomeLeaseLost   AttemptOutcome = "lease-expired" // the worker stopped; the lease expired (reclaim or FailExpired)
+	OutcomeCanceled    AttemptOutcome = "canceled"      // the job was canceled during the attempt
+)
 
 // Asset is a file a job produced.
 type Asset struct {

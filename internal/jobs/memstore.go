@@ -64,6 +64,20 @@ type memCursor struct {
 
 // List returns a page of an owner's jobs, newest first.
 func (s *MemoryStore) List(_ context.Context, q ListQuery) (Page, error) {
+	if q.Owner == "" {
+		return Page{}, errors.New("list jobs: owner is required")
+	}
+	return s.list(q)
+}
+
+// ListAll returns a page of every owner's jobs (of q.Owner's, when set),
+// newest first.
+func (s *MemoryStore) ListAll(_ context.Context, q ListQuery) (Page, error) {
+	return s.list(q)
+}
+
+// list pages through the jobs that q selects, newest first.
+func (s *MemoryStore) list(q ListQuery) (Page, error) {
 	if err := q.Validate(); err != nil {
 		return Page{}, err
 	}
@@ -79,7 +93,7 @@ func (s *MemoryStore) List(_ context.Context, q ListQuery) (Page, error) {
 	s.mu.Lock()
 	var matched []Job
 	for _, j := range s.jobs {
-		if j.Owner != q.Owner || (q.Status != "" && j.Status != q.Status) || (q.JobType != "" && j.JobType != q.JobType) {
+		if (q.Owner != "" && j.Owner != q.Owner) || (q.Status != "" && j.Status != q.Status) || (q.JobType != "" && j.JobType != q.JobType) {
 			continue
 		}
 		matched = append(matched, cloneJob(*j))
@@ -149,6 +163,7 @@ func (s *MemoryStore) Claim(_ context.Context, id string, c Claim) (Job, error) 
 		j.LeaseExpiresAt = c.LeaseExpiresAt
 		j.NextAttemptAt = time.Time{}
 		j.SweepAt = c.LeaseExpiresAt
+		j.History = append(j.History, NewEvent(c.Now, EventAttemptStarted, "", ""))
 	})
 }
 
@@ -176,6 +191,7 @@ func (s *MemoryStore) Finish(_ context.Context, id, leaseToken string, o Outcome
 		j.DeadLettered = o.DeadLettered
 		j.CompletedAt = o.Now
 		releaseLease(j)
+		j.History = append(j.History, AttemptEnded(o.Now, o.Attempt, OutcomeOf(o.Status), o.ErrorMessage))
 	})
 }
 
@@ -205,15 +221,17 @@ func (s *MemoryStore) Retry(_ context.Context, id, leaseToken string, r RetryWai
 		j.LeaseExpiresAt = r.NextAttemptAt
 		j.NextAttemptAt = r.NextAttemptAt
 		j.SweepAt = r.NextAttemptAt
+		j.History = append(j.History, AttemptEnded(r.Now, r.Attempt, r.HistoryOutcome(), r.ErrorMessage))
 	})
 }
 
 // Cancel moves the owner's queued or processing job to canceled.
-func (s *MemoryStore) Cancel(_ context.Context, id, owner string, now time.Time) (Job, error) {
-	return s.apply("cancel", id, now, func(j *Job) error { return CheckCancel(*j, owner) }, func(j *Job) {
+func (s *MemoryStore) Cancel(_ context.Context, id string, c CancelRequest) (Job, error) {
+	return s.apply("cancel", id, c.Now, func(j *Job) error { return CheckCancel(*j, c) }, func(j *Job) {
 		j.Status = StatusCanceled
-		j.CompletedAt = now
+		j.CompletedAt = c.Now
 		releaseLease(j)
+		j.History = append(j.History, NewEvent(c.Now, EventCancel, c.Reason, c.Actor()))
 	})
 }
 
@@ -227,11 +245,13 @@ func (s *MemoryStore) FailExpired(_ context.Context, id string, attempt int, mes
 		j.DeadLettered = true
 		j.CompletedAt = now
 		releaseLease(j)
+		j.History = append(j.History, AttemptEnded(now, attempt, OutcomeLeaseLost, message))
 	})
 }
 
 // Redrive is an operator's failed -> queued of a dead-lettered job.
-func (s *MemoryStore) Redrive(_ context.Context, id, reason string, now time.Time) (Job, error) {
+func (s *MemoryStore) Redrive(_ context.Context, id string, r RedriveRequest) (Job, error) {
+	now := r.Now
 	return s.apply("redrive", id, now, func(j *Job) error { return CheckRedrive(*j) }, func(j *Job) {
 		j.Status = StatusQueued
 		j.Attempt = 0
@@ -239,7 +259,8 @@ func (s *MemoryStore) Redrive(_ context.Context, id, reason string, now time.Tim
 		j.DeadLettered = false
 		j.CompletedAt = time.Time{}
 		j.SweepAt = now
-		j.History = append(j.History, Event{At: now, Type: EventRedrive, Detail: reason})
+		redrive := NewEvent(now, EventRedrive, r.Reason, r.By)
+		j.History = append(slices.Clone(CompactHistory(j.History)), redrive)
 	})
 }
 

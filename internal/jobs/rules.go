@@ -148,12 +148,12 @@ func CheckRedrive(j Job) error {
 	}
 }
 
-// CheckCancel is the rule of an owner's cancel (Store.Cancel): ErrNotFound
-// for a job of another owner, which must not learn that the job exists;
-// ErrInvalidTransition unless the lifecycle lets j's status move to
-// canceled (queued or processing).
-func CheckCancel(j Job, owner string) error {
-	if j.Owner != owner {
+// CheckCancel is the rule of a cancel (Store.Cancel): ErrNotFound for a
+// job of another owner, which must not learn that the job exists (unless
+// the request is an operator's, c.AnyOwner); otherwise the lifecycle
+// decides: only queued and processing jobs may be canceled.
+func CheckCancel(j Job, c CancelRequest) error {
+	if !c.AnyOwner && j.Owner != c.Owner {
 		return ErrNotFound
 	}
 	if !CanTransition(j.Status, StatusCanceled) {

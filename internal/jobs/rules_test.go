@@ -102,11 +102,11 @@ func TestCheckCancel(t *testing.T) {
 		if cancelable[s] {
 			want = nil
 		}
-		if got := jobs.CheckCancel(j, "alice"); !sameError(got, want) {
+		if got := jobs.CheckCancel(j, jobs.CancelRequest{Owner: "alice"}); !sameError(got, want) {
 			t.Errorf("CheckCancel(%s, owner) = %v, want %v", s, got, want)
 		}
 		// Another owner never learns that the job exists, whatever its status.
-		if got := jobs.CheckCancel(j, "bob"); !errors.Is(got, jobs.ErrNotFound) {
+		if got := jobs.CheckCancel(j, jobs.CancelRequest{Owner: "bob"}); !errors.Is(got, jobs.ErrNotFound) {
 			t.Errorf("CheckCancel(%s, another owner) = %v, want ErrNotFound", s, got)
 		}
 	}

@@ -31,6 +31,10 @@ type Store interface {
 	// query must pass ListQuery.Validate.
 	List(ctx context.Context, q ListQuery) (Page, error)
 
+	// ListAll returns the jobs of every owner, newest first, one page at a
+	// time: the operators' view. q.Owner, when set, is one more filter.
+	ListAll(ctx context.Context, q ListQuery) (Page, error)
+
 	// Claim gives the caller the job's lease: queued -> processing, or
 	// processing -> processing when the lease has expired (a reclaim) and
 	// attempts remain (Claimable). Attempt goes up by one and Progress
@@ -50,9 +54,10 @@ type Store interface {
 	// when it may be claimed again. The lease is released.
 	Retry(ctx context.Context, id, leaseToken string, r RetryWait) (Job, error)
 
-	// Cancel moves the owner's queued or processing job to canceled. A job
-	// of another owner is ErrNotFound (CheckCancel).
-	Cancel(ctx context.Context, id, owner string, now time.Time) (Job, error)
+	// Cancel moves a queued or processing job to canceled (CheckCancel) and
+	// records who did it in the job's history. Unless c.AnyOwner (an
+	// operator), a job of another owner than c.Owner is ErrNotFound.
+	Cancel(ctx context.Context, id string, c CancelRequest) (Job, error)
 
 	// FailExpired fails a processing job whose lease expired with all its
 	// attempts used (a worker died on the last attempt): processing ->
@@ -61,9 +66,9 @@ type Store interface {
 	FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (Job, error)
 
 	// Redrive is an operator's failed -> queued of a dead-lettered job
-	// (CheckRedrive): attempts restart, and the redrive is added to the
-	// job's history.
-	Redrive(ctx context.Context, id, reason string, now time.Time) (Job, error)
+	// (CheckRedrive): attempts restart, and the redrive (when, by whom,
+	// why) is added to the job's history, compacted first (CompactHistory).
+	Redrive(ctx context.Context, id string, r RedriveRequest) (Job, error)
 
 	// RescheduleSweep moves a job's SweepAt, the time the reconciler looks
 	// at it next, after the reconciler has acted on it. It applies only if
@@ -83,7 +88,8 @@ type Store interface {
 	ListAssets(ctx context.Context, jobID string) ([]Asset, error)
 }
 
-// ListQuery selects a page of one owner's jobs.
+// ListQuery selects a page of one owner's jobs (List), or of every
+// owner's (ListAll, where Owner is an optional filter).
 type ListQuery struct {
 	Owner   string
 	Status  Status // empty: any
@@ -112,6 +118,9 @@ type Outcome struct {
 	ErrorMessage string
 	DeadLettered bool // the job's message goes to the dead-letter queue
 	Now          time.Time
+	// Attempt is the attempt that ends (the claimed job's Attempt), for the
+	// job's history.
+	Attempt int
 }
 
 // RetryWait is a retryable failure and when to try again.
@@ -119,4 +128,55 @@ type RetryWait struct {
 	ErrorMessage  string
 	NextAttemptAt time.Time
 	Now           time.Time
+	// Attempt is the attempt that ends (the claimed job's Attempt), for the
+	// job's history.
+	Attempt int
+	// Outcome is how the attempt ended, for the job's history. Default:
+	// OutcomeRetry.
+	Outcome AttemptOutcome
+}
+
+// HistoryOutcome is the attempt outcome r records: r.Outcome, or
+// OutcomeRetry.
+func (r RetryWait) HistoryOutcome() AttemptOutcome {
+	if r.Outcome == "" {
+		return OutcomeRetry
+	}
+	return r.Outcome
+}
+
+// RedriveRequest is a redrive of a dead-lettered job.
+type RedriveRequest struct {
+	// Reason is why; recorded in the history.
+	Reason string
+	// By is who: an operator's ID, or RedrivenByDLQ for the console's
+	// native redrive.
+	By  string
+	Now time.Time
+}
+
+// RedrivenByDLQ is the RedriveRequest.By of a redrive that a message
+// moved back from the dead-letter queue started (the console's native
+// redrive): no operator is known.
+const RedrivenByDLQ = "dead-letter queue"
+
+// CancelRequest is a cancel by the job's owner or by an operator.
+type CancelRequest struct {
+	// Owner must own the job, unless AnyOwner.
+	Owner string
+	// AnyOwner lets an operator cancel any owner's job.
+	AnyOwner bool
+	// By is who canceled, for the history. Default: Owner.
+	By string
+	// Reason is recorded in the history; may be empty.
+	Reason string
+	Now    time.Time
+}
+
+// Actor is who a CancelRequest records: By, or Owner.
+func (c CancelRequest) Actor() string {
+	if c.By != "" {
+		return c.By
+	}
+	return c.Owner
 }

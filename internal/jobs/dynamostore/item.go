@@ -118,15 +118,28 @@ type jobItem struct {
 	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
-// eventItem is a history entry as stored.
+// eventItem is a history entry as stored. Attribute names are one letter:
+// a job keeps up to jobs.MaxHistoryEvents of them, and every byte of an
+// item counts in the capacity units of each write.
 type eventItem struct {
-	At     string `dynamodbav:"At"`
-	Type   string `dynamodbav:"Type"`
-	Detail string `dynamodbav:"Detail,omitempty"`
+	At      string `dynamodbav:"t"`
+	Type    string `dynamodbav:"k"`
+	Attempt int    `dynamodbav:"a,omitempty"`
+	Outcome string `dynamodbav:"o,omitempty"`
+	Detail  string `dynamodbav:"d,omitempty"`
+	By      string `dynamodbav:"b,omitempty"`
 }
 
 func toEventItem(e jobs.Event) eventItem {
-	return eventItem{At: formatTime(e.At), Type: e.Type, Detail: e.Detail}
+	return eventItem{At: formatTime(e.At), Type: string(e.Type), Attempt: e.Attempt, Outcome: string(e.Outcome), Detail: e.Detail, By: e.By}
+}
+
+func (e eventItem) event() (jobs.Event, error) {
+	at, err := parseTime(e.At)
+	if err != nil {
+		return jobs.Event{}, err
+	}
+	return jobs.Event{At: at, Type: jobs.EventType(e.Type), Attempt: e.Attempt, Outcome: jobs.AttemptOutcome(e.Outcome), Detail: e.Detail, By: e.By}, nil
 }
 
 // newJobItem maps a job to its item, with the index keys that its status
@@ -187,11 +200,11 @@ func (it jobItem) job() (jobs.Job, error) {
 		}
 	}
 	for _, e := range it.History {
-		at, err := parseTime(e.At)
+		ev, err := e.event()
 		if err != nil {
 			return jobs.Job{}, fmt.Errorf("job item %s history: %w", it.ID, err)
 		}
-		j.History = append(j.History, jobs.Event{At: at, Type: e.Type, Detail: e.Detail})
+		j.History = append(j.History, ev)
 	}
 	return j, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -197,4 +198,17 @@ func (s *Store) ListDue(ctx context.Context, before time.Time, limit int) ([]job
 		due = due[:limit]
 	}
 	return due, nil
+}
+
+// ErrListAllUnsupported: this store cannot list every owner's jobs yet (it
+// needs an index of all jobs by creation time).
+var ErrListAllUnsupported = errors.New("dynamostore: listing every owner's jobs is not supported yet")
+
+// ListAll lists q.Owner's jobs like List; without an owner it fails with
+// ErrListAllUnsupported.
+func (s *Store) ListAll(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
+	if q.Owner == "" {
+		return jobs.Page{}, ErrListAllUnsupported
+	}
+	return s.List(ctx, q)
 }

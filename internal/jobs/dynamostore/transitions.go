@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -164,6 +165,7 @@ func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, e
 		Set(attrLeaseToken, expression.Value(c.LeaseToken)).
 		Set(attrLeaseExpiresAt, expression.Value(formatTime(c.LeaseExpiresAt))).
 		Remove(attrNextAttemptAt)
+	upd = appendHistory(upd, jobs.NewEvent(c.Now, jobs.EventAttemptStarted, "", ""))
 	upd = s.sweepAt(upd, id, c.LeaseExpiresAt)
 	return s.update(ctx, "claim", id, cond, upd, func(j jobs.Job) error {
 		return refusedUnless(jobs.Claimable(j, c.Now))
@@ -199,6 +201,7 @@ func (s *Store) Finish(ctx context.Context, id, leaseToken string, o jobs.Outcom
 	} else {
 		upd = upd.Remove(attrErrorMessage)
 	}
+	upd = appendHistory(upd, jobs.AttemptEnded(o.Now, o.Attempt, jobs.OutcomeOf(o.Status), o.ErrorMessage))
 	return s.update(ctx, "finish", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
 }
 
@@ -212,21 +215,22 @@ func (s *Store) Retry(ctx context.Context, id, leaseToken string, r jobs.RetryWa
 		Set(attrNextAttemptAt, expression.Value(next)).
 		Set(attrLeaseExpiresAt, expression.Value(next)).
 		Remove(attrLeaseToken)
+	upd = appendHistory(upd, jobs.AttemptEnded(r.Now, r.Attempt, r.HistoryOutcome(), r.ErrorMessage))
 	upd = s.sweepAt(upd, id, r.NextAttemptAt)
 	return s.update(ctx, "retry", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
 }
 
-// Cancel moves the owner's queued or processing job to canceled; the lease
-// goes, so the running worker's next fenced write fails.
-func (s *Store) Cancel(ctx context.Context, id, owner string, now time.Time) (jobs.Job, error) {
+// Cancel moves a queued or processing job to canceled; the lease goes, so
+// the running worker's next fenced write fails.
+func (s *Store) Cancel(ctx context.Context, id string, c jobs.CancelRequest) (jobs.Job, error) {
 	// jobs.CheckCancel as a condition.
-	cond := expression.And(
-		attrOwner.Equal(expression.Value(owner)),
-		statusWhere(func(s jobs.Status) bool { return jobs.CanTransition(s, jobs.StatusCanceled) }),
-	)
-	upd := s.final(written(now), jobs.StatusCanceled, now)
+	cond := statusWhere(func(s jobs.Status) bool { return jobs.CanTransition(s, jobs.StatusCanceled) })
+	if !c.AnyOwner {
+		cond = expression.And(attrOwner.Equal(expression.Value(c.Owner)), cond)
+	}
+	upd := appendHistory(s.final(written(c.Now), jobs.StatusCanceled, c.Now), jobs.NewEvent(c.Now, jobs.EventCancel, c.Reason, c.Actor()))
 	return s.update(ctx, "cancel", id, cond, upd, func(j jobs.Job) error {
-		return refusedBy(jobs.CheckCancel(j, owner))
+		return refusedBy(jobs.CheckCancel(j, c))
 	})
 }
 
@@ -242,27 +246,69 @@ func (s *Store) FailExpired(ctx context.Context, id string, attempt int, message
 	upd := s.final(written(now), jobs.StatusFailed, now).
 		Set(attrDeadLettered, expression.Value(true)).
 		Set(attrErrorMessage, expression.Value(message))
+	upd = appendHistory(upd, jobs.AttemptEnded(now, attempt, jobs.OutcomeLeaseLost, message))
 	return s.update(ctx, "fail expired", id, cond, upd, func(j jobs.Job) error {
 		return refusedUnless(jobs.CanFailExpired(j, attempt, now))
 	})
 }
 
-// Redrive is the operator's failed -> queued of a dead-lettered job.
-func (s *Store) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+// errHistoryFull is the rejection of a redrive's plain append: the rule
+// allows the redrive, but the history must be compacted first.
+var errHistoryFull = errors.New("history too long to append to")
+
+// Redrive is the operator's failed -> queued of a dead-lettered job. Its
+// event is appended in one write while the history is short enough to
+// keep (jobs.KeptBeforeRedrive); otherwise the job as it was (ALL_OLD of
+// that refused write) is compacted (jobs.CompactHistory) and written back
+// with the event, on the condition that it is still at that version.
+func (s *Store) Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error) {
+	event := jobs.NewEvent(r.Now, jobs.EventRedrive, r.Reason, r.By)
 	// jobs.CheckRedrive as a condition.
-	cond := expression.And(statusIs(jobs.StatusFailed), attrDeadLettered.Equal(expression.Value(true)))
-	event := []eventItem{toEventItem(jobs.Event{At: now, Type: jobs.EventRedrive, Detail: reason})}
+	redrivable := expression.And(statusIs(jobs.StatusFailed), attrDeadLettered.Equal(expression.Value(true)))
+	short := expression.Or(attrHistory.AttributeNotExists(), expression.Size(attrHistory).LessThanEqual(expression.Value(jobs.KeptBeforeRedrive)))
+	upd := appendHistory(s.redriven(id, r.Now), event)
+	job, err := s.update(ctx, "redrive", id, expression.And(redrivable, short), upd, func(j jobs.Job) error {
+		if err := jobs.CheckRedrive(j); err != nil {
+			return err
+		}
+		return errHistoryFull
+	})
+	if !errors.Is(err, errHistoryFull) {
+		return job, err
+	}
+	cur, _ := jobs.CurrentJob(err)
+	history := make([]eventItem, 0, jobs.MaxHistoryEvents)
+	for _, e := range append(jobs.CompactHistory(cur.History), event) {
+		history = append(history, toEventItem(e))
+	}
+	upd = s.redriven(id, r.Now).Set(attrHistory, expression.Value(history))
+	cond := expression.And(redrivable, attrVersion.Equal(expression.Value(cur.Version)))
+	return s.update(ctx, "redrive", id, cond, upd, func(j jobs.Job) error {
+		if err := jobs.CheckRedrive(j); err != nil {
+			return err
+		}
+		return jobs.ErrInvalidTransition // changed since it was read: the caller may try again
+	})
+}
+
+// redriven is the update of a redrive, but for its history event.
+func (s *Store) redriven(id string, now time.Time) expression.UpdateBuilder {
 	upd := written(now).
 		Set(attrStatus, expression.Value(string(jobs.StatusQueued))).
 		Set(attrAttempt, expression.Value(0)).
 		Set(attrProgress, expression.Value(0)).
 		Set(attrDeadLettered, expression.Value(false)).
-		Set(attrHistory, expression.ListAppend(expression.IfNotExists(attrHistory, expression.Value([]eventItem{})), expression.Value(event))).
 		Remove(attrCompletedAt).Remove(attrTTL)
-	upd = s.sweepAt(upd, id, now)
-	return s.update(ctx, "redrive", id, cond, upd, func(j jobs.Job) error {
-		return refusedBy(jobs.CheckRedrive(j))
-	})
+	return s.sweepAt(upd, id, now)
+}
+
+// appendHistory adds events to the job's history list.
+func appendHistory(upd expression.UpdateBuilder, events ...jobs.Event) expression.UpdateBuilder {
+	items := make([]eventItem, len(events))
+	for i, e := range events {
+		items[i] = toEventItem(e)
+	}
+	return upd.Set(attrHistory, expression.ListAppend(expression.IfNotExists(attrHistory, expression.Value([]eventItem{})), expression.Value(items)))
 }
 
 // RescheduleSweep moves the sweep time of a job the reconciler has acted

@@ -139,15 +139,17 @@ func ruleProbes() []ruleProbe {
 	}
 	for _, owner := range []string{"", "owner-else"} { // "": the job's owner
 		ps = append(ps, ruleProbe{fmt.Sprintf("Cancel by %q", owner),
-			func(j jobs.Job, _ string) error { return jobs.CheckCancel(j, ownerOr(j, owner)) },
+			func(j jobs.Job, _ string) error {
+				return jobs.CheckCancel(j, jobs.CancelRequest{Owner: ownerOr(j, owner)})
+			},
 			func(b *bundle, j jobs.Job, _ string) (jobs.Job, error) {
-				return b.store.Cancel(b.ctx, j.ID, ownerOr(j, owner), baseTime)
+				return b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: ownerOr(j, owner), Now: baseTime})
 			}})
 	}
 	return append(ps, ruleProbe{"Redrive",
 		func(j jobs.Job, _ string) error { return jobs.CheckRedrive(j) },
 		func(b *bundle, j jobs.Job, _ string) (jobs.Job, error) {
-			return b.store.Redrive(b.ctx, j.ID, "rules conformance", baseTime.Add(time.Hour))
+			return b.store.Redrive(b.ctx, j.ID, jobs.RedriveRequest{Reason: "rules conformance", By: "storetest", Now: baseTime.Add(time.Hour)})
 		}})
 }
 
@@ -217,15 +219,15 @@ func ruleStates() []ruleState {
 		}},
 		{"canceled while queued", jobs.StatusCanceled, func(t *testing.T, b *bundle) (jobs.Job, string) {
 			j := b.create(t, b.newJob(randomID("owner-")))
-			return must(t)(b.store.Cancel(b.ctx, j.ID, j.Owner, baseTime)), ""
+			return must(t)(b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: j.Owner, Now: baseTime})), ""
 		}},
 		{"canceled while processing", jobs.StatusCanceled, func(t *testing.T, b *bundle) (jobs.Job, string) {
 			j, token := b.claimedJob(t, 3)
-			return must(t)(b.store.Cancel(b.ctx, j.ID, j.Owner, baseTime)), token
+			return must(t)(b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: j.Owner, Now: baseTime})), token
 		}},
 		{"redriven", jobs.StatusQueued, func(t *testing.T, b *bundle) (jobs.Job, string) {
 			j, token := b.finishedJob(t, jobs.StatusFailed, true)
-			return must(t)(b.store.Redrive(b.ctx, j.ID, "rules conformance", baseTime.Add(2*time.Second))), token
+			return must(t)(b.store.Redrive(b.ctx, j.ID, jobs.RedriveRequest{Reason: "rules conformance", By: "storetest", Now: baseTime.Add(2 * time.Second)})), token
 		}},
 	}
 }

@@ -26,8 +26,18 @@ import (
 // uses a time range no other test touches.
 type NewStore func(t *testing.T) jobs.Store
 
+// Options says what a store under test supports.
+type Options struct {
+	// ListAll: the store implements Store.ListAll (every store must; a
+	// store being built may leave it out until it does).
+	ListAll bool
+}
+
 // Run runs the whole suite against the stores that newStore returns.
-func Run(t *testing.T, newStore NewStore) {
+func Run(t *testing.T, newStore NewStore) { RunWith(t, newStore, Options{ListAll: true}) }
+
+// RunWith is Run for a store with the given Options.
+func RunWith(t *testing.T, newStore NewStore, opts Options) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, b *bundle)
@@ -51,11 +61,15 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Assets", testAssets},
 		{"RoundTripFields", testRoundTrip},
 		{"RulesConformance", testRulesConformance},
+		{"HistoryTimeline", testHistoryTimeline},
+		{"HistoryBounded", testHistoryBounded},
+		{"CancelByOperator", testCancelByOperator},
+		{"ListAllOwners", testListAll},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.fn(t, &bundle{store: newStore(t), ctx: context.Background(), t0: baseTime})
+			tt.fn(t, &bundle{store: newStore(t), ctx: context.Background(), t0: baseTime, listAll: opts.ListAll})
 		})
 	}
 }
@@ -66,9 +80,10 @@ var baseTime = time.Date(2030, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 
 // bundle is what a test needs: the store and helpers around it.
 type bundle struct {
-	store jobs.Store
-	ctx   context.Context
-	t0    time.Time
+	store   jobs.Store
+	listAll bool
+	ctx     context.Context
+	t0      time.Time
 }
 
 func randomID(prefix string) string {
@@ -123,7 +138,7 @@ func (b *bundle) driveTo(t *testing.T, status jobs.Status) (jobs.Job, string) {
 		return j, ""
 	}
 	if status == jobs.StatusCanceled {
-		j, err := b.store.Cancel(b.ctx, j.ID, j.Owner, b.t0)
+		j, err := b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: j.Owner, Now: b.t0})
 		if err != nil {
 			t.Fatalf("Cancel: %v", err)
 		}
@@ -152,13 +167,13 @@ func (b *bundle) attempt(j jobs.Job, token string, to jobs.Status) (jobs.Job, er
 	}
 	switch to {
 	case jobs.StatusQueued:
-		return b.store.Redrive(b.ctx, j.ID, "matrix test", later)
+		return b.store.Redrive(b.ctx, j.ID, jobs.RedriveRequest{Reason: "matrix test", By: "storetest", Now: later})
 	case jobs.StatusProcessing:
 		return b.store.Claim(b.ctx, j.ID, jobs.Claim{LeaseToken: randomID("lease-"), Now: later, LeaseExpiresAt: later.Add(time.Minute)})
 	case jobs.StatusCompleted, jobs.StatusPartial, jobs.StatusFailed:
 		return b.store.Finish(b.ctx, j.ID, token, jobs.Outcome{Status: to, Now: later})
 	case jobs.StatusCanceled:
-		return b.store.Cancel(b.ctx, j.ID, j.Owner, later)
+		return b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: j.Owner, Now: later})
 	}
 	return jobs.Job{}, fmt.Errorf("no operation leads to %q", to)
 }
@@ -378,18 +393,18 @@ func testFailExpired(t *testing.T, b *bundle) {
 func testRedrive(t *testing.T, b *bundle) {
 	failed, _ := b.driveTo(t, jobs.StatusFailed)
 	now := b.t0.Add(time.Hour)
-	got, err := b.store.Redrive(b.ctx, failed.ID, "operator redrive", now)
+	got, err := b.store.Redrive(b.ctx, failed.ID, jobs.RedriveRequest{Reason: "operator redrive", By: "storetest", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != jobs.StatusQueued || got.Attempt != 0 || got.DeadLettered || !got.CompletedAt.IsZero() {
 		t.Fatalf("after Redrive: %+v", got)
 	}
-	if len(got.History) != 1 || got.History[0].Type != jobs.EventRedrive || got.History[0].Detail != "operator redrive" || !got.History[0].At.Equal(now) {
-		t.Fatalf("history %+v", got.History)
+	if rs := jobs.Redrives(got); len(rs) != 1 || rs[0].Detail != "operator redrive" || rs[0].By != "storetest" || !rs[0].At.Equal(now) {
+		t.Fatalf("redrives %+v in history %+v", rs, got.History)
 	}
 	// A second redrive of the same job is rejected: it is queued now.
-	if _, err := b.store.Redrive(b.ctx, failed.ID, "again", now); !errors.Is(err, jobs.ErrInvalidTransition) {
+	if _, err := b.store.Redrive(b.ctx, failed.ID, jobs.RedriveRequest{Reason: "again", By: "storetest", Now: now}); !errors.Is(err, jobs.ErrInvalidTransition) {
 		t.Fatalf("second Redrive: %v", err)
 	}
 	// A permanent failure (not dead-lettered) cannot be redriven.
@@ -398,13 +413,13 @@ func testRedrive(t *testing.T, b *bundle) {
 	if _, err := b.store.Finish(b.ctx, j.ID, token, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "bad input", Now: b.t0}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.store.Redrive(b.ctx, j.ID, "nope", now); !errors.Is(err, jobs.ErrInvalidTransition) {
+	if _, err := b.store.Redrive(b.ctx, j.ID, jobs.RedriveRequest{Reason: "nope", By: "storetest", Now: now}); !errors.Is(err, jobs.ErrInvalidTransition) {
 		t.Fatalf("Redrive of a job that was not dead-lettered: %v", err)
 	}
 	// After the redrive the job runs again from attempt 1.
 	again, _ := b.claim(t, failed.ID, now)
-	if again.Attempt != 1 || len(again.History) != 1 {
-		t.Fatalf("claim after redrive: attempt %d history %d", again.Attempt, len(again.History))
+	if again.Attempt != 1 || len(jobs.Redrives(again)) != 1 {
+		t.Fatalf("claim after redrive: attempt %d history %+v", again.Attempt, again.History)
 	}
 }
 
@@ -437,9 +452,9 @@ func testNotFound(t *testing.T, b *bundle) {
 	_, checks["Progress"] = b.store.Progress(b.ctx, id, "x", 1, now)
 	_, checks["Finish"] = b.store.Finish(b.ctx, id, "x", jobs.Outcome{Status: jobs.StatusCompleted, Now: now})
 	_, checks["Retry"] = b.store.Retry(b.ctx, id, "x", jobs.RetryWait{NextAttemptAt: now, Now: now})
-	_, checks["Cancel"] = b.store.Cancel(b.ctx, id, "someone", now)
+	_, checks["Cancel"] = b.store.Cancel(b.ctx, id, jobs.CancelRequest{Owner: "someone", Now: now})
 	_, checks["FailExpired"] = b.store.FailExpired(b.ctx, id, 1, "x", now)
-	_, checks["Redrive"] = b.store.Redrive(b.ctx, id, "x", now)
+	_, checks["Redrive"] = b.store.Redrive(b.ctx, id, jobs.RedriveRequest{Reason: "x", By: "storetest", Now: now})
 	_, checks["RescheduleSweep"] = b.store.RescheduleSweep(b.ctx, id, 1, now, now)
 	_, checks["AddAsset"] = b.store.AddAsset(b.ctx, "x", jobs.Asset{ID: "a", JobID: id, CreatedAt: now})
 	for op, err := range checks {
@@ -454,21 +469,21 @@ func testNotFound(t *testing.T, b *bundle) {
 
 func testCancelOwnership(t *testing.T, b *bundle) {
 	j := b.create(t, b.newJob("owner-a"))
-	if _, err := b.store.Cancel(b.ctx, j.ID, "owner-b", b.t0); !errors.Is(err, jobs.ErrNotFound) {
+	if _, err := b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: "owner-b", Now: b.t0}); !errors.Is(err, jobs.ErrNotFound) {
 		t.Fatalf("Cancel by another owner: %v, want ErrNotFound", err)
 	}
 	got, err := b.store.Get(b.ctx, j.ID)
 	if err != nil || got.Status != jobs.StatusQueued || got.Version != j.Version {
 		t.Fatalf("job changed by a foreign cancel: %+v %v", got, err)
 	}
-	canceled, err := b.store.Cancel(b.ctx, j.ID, "owner-a", b.t0.Add(time.Second))
+	canceled, err := b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: "owner-a", Now: b.t0.Add(time.Second)})
 	if err != nil || canceled.Status != jobs.StatusCanceled || !canceled.CompletedAt.Equal(b.t0.Add(time.Second)) {
 		t.Fatalf("Cancel by the owner = %+v, %v", canceled, err)
 	}
 	// A running handler's lease is void once canceled.
 	k := b.create(t, b.newJob("owner-a"))
 	_, token := b.claim(t, k.ID, b.t0)
-	if _, err := b.store.Cancel(b.ctx, k.ID, "owner-a", b.t0); err != nil {
+	if _, err := b.store.Cancel(b.ctx, k.ID, jobs.CancelRequest{Owner: "owner-a", Now: b.t0}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.store.Finish(b.ctx, k.ID, token, jobs.Outcome{Status: jobs.StatusCompleted, Now: b.t0}); !errors.Is(err, jobs.ErrInvalidTransition) {
@@ -566,7 +581,7 @@ func testListFilters(t *testing.T, b *bundle) {
 	mk("sleep", 2)
 	e3 := mk("echo", 3)
 	mk("sleep", 4)
-	if _, err := b.store.Cancel(b.ctx, e1.ID, owner, b.t0); err != nil {
+	if _, err := b.store.Cancel(b.ctx, e1.ID, jobs.CancelRequest{Owner: owner, Now: b.t0}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -632,7 +647,7 @@ func (b *bundle) newDueJobs(t *testing.T) dueJobs {
 	}
 	d := dueJobs{t0: t0, early: mk(1 * time.Minute), late: mk(5 * time.Minute)}
 	finished := mk(2 * time.Minute)
-	if _, err := b.store.Cancel(b.ctx, finished.ID, finished.Owner, t0); err != nil {
+	if _, err := b.store.Cancel(b.ctx, finished.ID, jobs.CancelRequest{Owner: finished.Owner, Now: t0}); err != nil {
 		t.Fatal(err)
 	}
 	d.claimed = mk(3 * time.Minute)
