@@ -90,8 +90,8 @@ func (s *countingStore) Retry(ctx context.Context, id, token string, r jobs.Retr
 	return j, err
 }
 
-func (s *countingStore) Cancel(ctx context.Context, id, owner string, now time.Time) (jobs.Job, error) {
-	j, err := s.Store.Cancel(ctx, id, owner, now)
+func (s *countingStore) Cancel(ctx context.Context, id string, c jobs.CancelRequest) (jobs.Job, error) {
+	j, err := s.Store.Cancel(ctx, id, c)
 	s.count(err)
 	return j, err
 }
@@ -102,8 +102,8 @@ func (s *countingStore) FailExpired(ctx context.Context, id string, attempt int,
 	return j, err
 }
 
-func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
-	j, err := s.Store.Redrive(ctx, id, reason, now)
+func (s *countingStore) Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error) {
+	j, err := s.Store.Redrive(ctx, id, r)
 	s.count(err)
 	return j, err
 }

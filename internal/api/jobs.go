@@ -122,7 +122,7 @@ func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := r.PathValue("id")
-	job, err := s.cfg.Store.Cancel(r.Context(), id, owner, s.cfg.Clock.Now())
+	job, err := s.cfg.Store.Cancel(r.Context(), id, jobs.CancelRequest{Owner: owner, Now: s.cfg.Clock.Now()})
 	if err != nil {
 		return fmt.Errorf("cancel job %s: %w", id, err)
 	}

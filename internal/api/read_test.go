@@ -345,7 +345,7 @@ func TestCancelJob(t *testing.T) {
 		{"completed", func(t *testing.T, b *bundle, id string) { b.finish(t, id, jobs.StatusCompleted) }, 409, api.CodeInvalidTransition, "", jobs.StatusCompleted},
 		{"failed", func(t *testing.T, b *bundle, id string) { b.finish(t, id, jobs.StatusFailed) }, 409, api.CodeInvalidTransition, "", jobs.StatusFailed},
 		{"already canceled", func(t *testing.T, b *bundle, id string) {
-			if _, err := b.mem.Cancel(context.Background(), id, "alice", b.clock.Now()); err != nil {
+			if _, err := b.mem.Cancel(context.Background(), id, jobs.CancelRequest{Owner: "alice", Now: b.clock.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}, 409, api.CodeInvalidTransition, "", jobs.StatusCanceled},

@@ -38,13 +38,15 @@ const (
 	DefaultListMax = 100
 	// DefaultReason is the history detail of a redrive without a reason.
 	DefaultReason = "operator redrive"
+	// DefaultOperator is who a redrive without Options.Operator records.
+	DefaultOperator = "operator"
 )
 
 // Store is what a Redriver uses of a jobs.Store: it reads jobs and
 // redrives them.
 type Store interface {
 	Get(ctx context.Context, id string) (jobs.Job, error)
-	Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error)
+	Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error)
 }
 
 // Queue is what a Redriver uses of a queue.Queue: its dead-letter queue,
@@ -154,6 +156,9 @@ type Options struct {
 	DryRun bool `json:"dryRun,omitempty"`
 	// Reason is recorded in the job's history. Default: DefaultReason.
 	Reason string `json:"reason,omitempty"`
+	// Operator is who redrives, recorded in the job's history. Default:
+	// DefaultOperator.
+	Operator string `json:"operator,omitempty"`
 }
 
 // Validate rejects options that cannot be right.
@@ -212,6 +217,9 @@ func (r *Redriver) Redrive(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Reason == "" {
 		o.Reason = DefaultReason
+	}
+	if o.Operator == "" {
+		o.Operator = DefaultOperator
 	}
 	seenJob := false
 	err := r.scan(ctx, 0, func(m queue.Message) (bool, error) {
@@ -304,7 +312,7 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 // or someone redrove it between our read and our write (item then says the
 // job was skipped).
 func (r *Redriver) queueAgain(ctx context.Context, job jobs.Job, o Options, item *Item) (bool, error) {
-	redriven, err := r.Store.Redrive(ctx, job.ID, o.Reason, r.Clock.Now())
+	redriven, err := r.Store.Redrive(ctx, job.ID, jobs.RedriveRequest{Reason: o.Reason, By: o.Operator, Now: r.Clock.Now()})
 	if err != nil {
 		if cur, ok := jobs.CurrentJob(err); ok && errors.Is(err, jobs.ErrInvalidTransition) {
 			item.Status = cur.Status

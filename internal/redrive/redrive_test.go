@@ -169,7 +169,7 @@ func TestRedriveRunsJobsAgainAndTwiceIsHarmless(t *testing.T) {
 	}
 	for _, id := range []string{"a", "b"} {
 		j := b.status(t, id)
-		if j.Status != jobs.StatusQueued || len(j.History) != 1 || j.History[0].Type != jobs.EventRedrive || j.History[0].Detail != "fixed the bug" {
+		if rs := jobs.Redrives(j); j.Status != jobs.StatusQueued || len(rs) != 1 || rs[0].Detail != "fixed the bug" || rs[0].By != DefaultOperator {
 			t.Errorf("job %s after redrive: status %s history %+v", id, j.Status, j.History)
 		}
 	}
@@ -184,7 +184,7 @@ func TestRedriveRunsJobsAgainAndTwiceIsHarmless(t *testing.T) {
 	if err != nil || again.Redriven != 0 || len(again.Items) != 0 {
 		t.Errorf("second redrive = %+v, %v; want nothing done", again, err)
 	}
-	if j := b.status(t, "a"); len(j.History) != 1 {
+	if j := b.status(t, "a"); len(jobs.Redrives(j)) != 1 {
 		t.Errorf("second redrive touched the job: %+v", j.History)
 	}
 }
@@ -253,7 +253,7 @@ func TestRedriveByJobIDWithoutDeadLetterMessage(t *testing.T) {
 	if got := b.mainQueueJobs(t); len(got) != 0 {
 		t.Errorf("a stale message was sent again: %v", got)
 	}
-	if j := b.status(t, "a"); j.Status != jobs.StatusQueued || len(j.History) != 1 {
+	if j := b.status(t, "a"); j.Status != jobs.StatusQueued || len(jobs.Redrives(j)) != 1 {
 		t.Errorf("job changed by the stale pass: %s %+v", j.Status, j.History)
 	}
 	// Redriving the queued job by ID again is a no-op.

@@ -241,7 +241,7 @@ func TestDeadLetteredJobIsFailedAndRedriveCompletesIt(t *testing.T) {
 			broken.Store(false)
 			ctx := context.Background()
 			if !native {
-				if _, err := b.store.Store.Redrive(ctx, j.ID, "handler fixed", b.clock.Now()); err != nil {
+				if _, err := b.store.Store.Redrive(ctx, j.ID, jobs.RedriveRequest{Reason: "handler fixed", By: "test", Now: b.clock.Now()}); err != nil {
 					t.Fatalf("Redrive: %v", err)
 				}
 			}
@@ -257,11 +257,11 @@ func TestDeadLetteredJobIsFailedAndRedriveCompletesIt(t *testing.T) {
 			if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || got.Attempt != 1 || got.DeadLettered {
 				t.Fatalf("after redrive: result %+v, job %+v", r, got)
 			}
-			if len(got.History) != 1 || got.History[0].Type != jobs.EventRedrive {
+			if rs := jobs.Redrives(got); len(rs) != 1 {
 				t.Errorf("history %+v, want one redrive", got.History)
 			}
-			if native && !strings.Contains(got.History[0].Detail, "dead-letter queue") {
-				t.Errorf("history detail %q", got.History[0].Detail)
+			if rs := jobs.Redrives(got); native && (len(rs) != 1 || !strings.Contains(rs[0].Detail, "dead-letter queue") || rs[0].By != jobs.RedrivenByDLQ) {
+				t.Errorf("native redrive recorded as %+v", rs)
 			}
 			if n := b.handlerCalls("fragile"); n != 3 {
 				t.Errorf("handler calls = %d, want 3", n)
@@ -452,7 +452,7 @@ func TestCancelWhileRunningCancelsHandlerContext(t *testing.T) {
 		start := time.Now()
 		go func() { done <- b.engine.Process(context.Background(), m) }()
 		<-running
-		if _, err := b.store.Store.Cancel(context.Background(), j.ID, "alice", b.clock.Now()); err != nil {
+		if _, err := b.store.Store.Cancel(context.Background(), j.ID, jobs.CancelRequest{Owner: "alice", Now: b.clock.Now()}); err != nil {
 			t.Fatalf("Cancel: %v", err)
 		}
 		if err := <-cause; !errors.Is(err, context.Canceled) {

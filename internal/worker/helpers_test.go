@@ -105,11 +105,11 @@ func (s *countingStore) FailExpired(ctx context.Context, id string, attempt int,
 	return s.Store.FailExpired(ctx, id, attempt, msg, now)
 }
 
-func (s *countingStore) Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error) {
+func (s *countingStore) Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error) {
 	if err := s.hit("Redrive"); err != nil {
 		return jobs.Job{}, err
 	}
-	return s.Store.Redrive(ctx, id, reason, now)
+	return s.Store.Redrive(ctx, id, r)
 }
 
 func (s *countingStore) RescheduleSweep(ctx context.Context, id string, v int64, sweepAt, now time.Time) (jobs.Job, error) {

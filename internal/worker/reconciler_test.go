@@ -279,7 +279,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	if r := b.process(t, stale); r.Disposition != worker.AckMessage || r.Ran {
 		t.Fatalf("stale message: %+v", r)
 	}
-	if got := b.get(t, j.ID); got.Status != jobs.StatusFailed || len(got.History) != 0 {
+	if got := b.get(t, j.ID); got.Status != jobs.StatusFailed || len(jobs.Redrives(got)) != 0 {
 		t.Fatalf("stale message changed the job: %+v", got)
 	}
 
@@ -293,7 +293,7 @@ func TestReconcilerDeadLettersJobWhoseWorkerDied(t *testing.T) {
 	}
 	r := b.process(t, b.receive(t))
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || len(got.History) != 1 {
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || len(jobs.Redrives(got)) != 1 {
 		t.Fatalf("after native redrive: %+v, job %+v", r, got)
 	}
 }

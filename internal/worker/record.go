@@ -46,7 +46,7 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 	if o.Status != jobs.StatusCompleted {
 		dv.flushProgress() // completed writes progress 100 itself
 	}
-	o.Now = e.cfg.Clock.Now()
+	o.Now, o.Attempt = e.cfg.Clock.Now(), dv.job.Attempt
 	fctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
 	defer cancel()
 	done, err := e.cfg.Store.Finish(fctx, dv.job.ID, dv.token, o)
@@ -71,7 +71,7 @@ func (e *Engine) retry(ctx context.Context, dv *delivery, d decision, r Result) 
 	now := e.cfg.Clock.Now()
 	rctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
 	defer cancel()
-	waiting, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: d.ErrorMessage, NextAttemptAt: now.Add(d.Wait), Now: now})
+	waiting, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: d.ErrorMessage, NextAttemptAt: now.Add(d.Wait), Now: now, Attempt: dv.job.Attempt})
 	if err != nil {
 		return e.leaseHolderWriteFailed(ctx, dv, "retry", err, r)
 	}
@@ -94,7 +94,7 @@ func (e *Engine) giveBack(ctx context.Context, dv *delivery, errorMessage string
 	now := e.cfg.Clock.Now()
 	rctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
 	defer cancel()
-	if _, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: errorMessage, NextAttemptAt: now, Now: now}); err != nil {
+	if _, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: errorMessage, NextAttemptAt: now, Now: now, Attempt: dv.job.Attempt, Outcome: jobs.OutcomeInterrupted}); err != nil {
 		// Canceled, reclaimed, or the store is unreachable: the lease then
 		// simply expires.
 		dv.log.Warn("releasing the lease failed; the job is reclaimed when it expires", "error", err)
@@ -140,7 +140,7 @@ func (e *Engine) failDiedOnLastAttempt(ctx context.Context, dv *delivery, r Resu
 // the claim that follows decides anew.
 func (e *Engine) redrive(ctx context.Context, dv *delivery, d decision) (Result, bool) {
 	dv.log.Info(d.Reason + "; redriving the job")
-	if _, err := e.cfg.Store.Redrive(ctx, dv.job.ID, nativeRedriveDetail, e.cfg.Clock.Now()); err != nil && !isRejected(err) {
+	if _, err := e.cfg.Store.Redrive(ctx, dv.job.ID, jobs.RedriveRequest{Reason: nativeRedriveDetail, By: jobs.RedrivenByDLQ, Now: e.cfg.Clock.Now()}); err != nil && !isRejected(err) {
 		dv.log.Error("redrive failed; the message will come back", "error", err)
 		r := Result{JobID: dv.jobID, Status: dv.job.Status, Attempt: dv.job.Attempt, Reason: "redrive failed", Err: err}
 		return e.redeliverLater(context.WithoutCancel(ctx), dv, e.cfg.TransientRetryDelay, r), false

@@ -24,7 +24,7 @@ type EngineStore interface {
 	Finish(ctx context.Context, id, leaseToken string, o jobs.Outcome) (jobs.Job, error)
 	Retry(ctx context.Context, id, leaseToken string, r jobs.RetryWait) (jobs.Job, error)
 	FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (jobs.Job, error)
-	Redrive(ctx context.Context, id, reason string, now time.Time) (jobs.Job, error)
+	Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error)
 }
 
 // EngineQueue is what the Engine uses of a queue.Queue: it sets when the
