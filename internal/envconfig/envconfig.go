@@ -1,0 +1,167 @@
+// Package envconfig reads typed settings from environment variables, the
+// one way every Jobline process (the Lambda functions, the dev server, the
+// AWS backend) turns its environment into configuration.
+//
+// A Reader collects every malformed value instead of stopping at the
+// first, so that a bad deployment is reported in one go, each error naming
+// its variable: JOBLINE_WORKERS="many": not an integer. A variable that is
+// unset or empty keeps the default the caller passes.
+package envconfig
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrInvalid is wrapped by every error of a Reader.
+var ErrInvalid = errors.New("invalid environment variable")
+
+// Error is one malformed variable.
+type Error struct {
+	// Name is the variable, Value what it held.
+	Name, Value string
+	// Want says what the value should have been.
+	Want string
+}
+
+// Error returns NAME="value": want.
+func (e *Error) Error() string { return fmt.Sprintf("%s=%q: %s", e.Name, e.Value, e.Want) }
+
+// Unwrap makes every Error match ErrInvalid.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
+// Reader reads variables through a lookup function and remembers the
+// errors. It is not safe for concurrent use; a process reads its
+// configuration once, at start.
+type Reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+// New returns a Reader of the process environment.
+func New() *Reader { return &Reader{lookup: os.LookupEnv} }
+
+// FromMap returns a Reader of vars instead of the process environment (for
+// tests).
+func FromMap(vars map[string]string) *Reader {
+	return &Reader{lookup: func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}}
+}
+
+// Err returns every error met so far, joined, or nil.
+func (r *Reader) Err() error { return errors.Join(r.errs...) }
+
+// value returns the variable's value, or ok false when it is unset or
+// empty.
+func (r *Reader) value(name string) (v string, ok bool) {
+	v, _ = r.lookup(name)
+	return v, v != ""
+}
+
+// fail records that name's value v is not what was wanted and returns def.
+func fail[T any](r *Reader, name, v string, def T, want string, args ...any) T {
+	r.errs = append(r.errs, &Error{Name: name, Value: v, Want: fmt.Sprintf(want, args...)})
+	return def
+}
+
+// String returns the variable, or def.
+func (r *Reader) String(name, def string) string {
+	if v, ok := r.value(name); ok {
+		return v
+	}
+	return def
+}
+
+// Int returns the variable as a base-10 integer within lo..hi, or def.
+func (r *Reader) Int(name string, def, lo, hi int) int { return r.whole(name, def, lo, hi, "") }
+
+// whole reads a whole number of unit (a word, or "" for a plain integer)
+// within lo..hi.
+func (r *Reader) whole(name string, def, lo, hi int, unit string) int {
+	v, ok := r.value(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return fail(r, name, v, def, "not an integer")
+	}
+	if n < lo || n > hi {
+		return fail(r, name, v, def, "must be within %d..%d%s", lo, hi, unit)
+	}
+	return n
+}
+
+// Duration returns the variable as a Go duration ("10s", "2m", "500ms")
+// within lo..hi, or def.
+func (r *Reader) Duration(name string, def, lo, hi time.Duration) time.Duration {
+	v, ok := r.value(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return fail(r, name, v, def, "not a duration like 10s or 2m")
+	}
+	if d < lo || d > hi {
+		return fail(r, name, v, def, "must be within %v..%v", lo, hi)
+	}
+	return d
+}
+
+// Seconds returns the variable, a whole number of seconds within lo..hi,
+// as a duration, or def. Lambda settings are written this way (the
+// template's VisibilityTimeout: "1800").
+func (r *Reader) Seconds(name string, def, lo, hi time.Duration) time.Duration {
+	return r.inUnits(name, def, lo, hi, time.Second, "seconds")
+}
+
+// Days returns the variable, a whole number of days within lo..hi, as a
+// duration, or def.
+func (r *Reader) Days(name string, def, lo, hi time.Duration) time.Duration {
+	return r.inUnits(name, def, lo, hi, 24*time.Hour, "days")
+}
+
+// inUnits reads a whole number of unit within lo..hi as a duration.
+func (r *Reader) inUnits(name string, def, lo, hi, unit time.Duration, unitName string) time.Duration {
+	if _, ok := r.value(name); !ok {
+		return def
+	}
+	return time.Duration(r.whole(name, int(def/unit), int(lo/unit), int(hi/unit), " "+unitName)) * unit
+}
+
+// Bool returns the variable as a boolean (1, t, true, 0, f, false, any
+// case), or def.
+func (r *Reader) Bool(name string, def bool) bool {
+	v, ok := r.value(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return fail(r, name, v, def, "not a boolean (true or false)")
+	}
+	return b
+}
+
+// List returns the variable as comma-separated items, each trimmed of
+// spaces, empty items dropped; or def.
+func (r *Reader) List(name string, def []string) []string {
+	v, ok := r.value(name)
+	if !ok {
+		return def
+	}
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
