@@ -56,7 +56,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	switch cfg.Backend {
 	case BackendMemory:
 		s.store = jobs.NewMemoryStore()
-		s.queue = queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount})
+		mem, err := queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount})
+		if err != nil {
+			return nil, err
+		}
+		s.queue = mem
 	case BackendAWS:
 		awsCfg, err := awsConfig(cfg)
 		if err != nil {

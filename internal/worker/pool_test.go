@@ -12,6 +12,7 @@ import (
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 	"jobline/internal/worker"
 )
 
@@ -23,7 +24,7 @@ func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bu
 
 func poolBundleLog(t *testing.T, workers int, register func(*worker.Registry), logger *slog.Logger) (*bundle, *worker.Pool) {
 	t.Helper()
-	mem := queue.NewMemory(queue.MemoryConfig{Clock: clock.Real{}, VisibilityTimeout: 30 * time.Second, PollInterval: time.Millisecond})
+	mem := queuetest.NewMemory(t, queue.MemoryConfig{Clock: clock.Real{}, VisibilityTimeout: 30 * time.Second})
 	b := &bundle{
 		clock: clock.NewFake(t0), // only used for job timestamps
 		store: &countingStore{Store: jobs.NewMemoryStore(), calls: map[string]int{}, fail: map[string]error{}},
