@@ -110,3 +110,21 @@ func nonEmpty(s string) *string {
 	}
 	return &s
 }
+
+// viewList converts a page of jobs to the body of GET /jobs.
+func viewList(page jobs.Page) listView {
+	out := listView{Jobs: make([]jobView, 0, len(page.Jobs)), NextCursor: nonEmpty(page.NextCursor)}
+	for _, j := range page.Jobs {
+		out.Jobs = append(out.Jobs, viewJob(j))
+	}
+	return out
+}
+
+// viewAssets converts a job's assets to the body of GET /jobs/{id}/assets.
+func viewAssets(assets []jobs.Asset) assetsView {
+	out := assetsView{Assets: make([]assetView, 0, len(assets))}
+	for _, a := range assets {
+		out.Assets = append(out.Assets, viewAsset(a))
+	}
+	return out
+}

@@ -207,7 +207,7 @@ func TestReconcilerRecoversLostSend(t *testing.T) {
 	job := jobs.Job{
 		ID: "lost-send-" + now.Format("150405.000000000"), Owner: "user-crash", JobType: "echo",
 		Status: jobs.StatusQueued, Parameters: json.RawMessage(`{}`), MaxAttempts: 3,
-		CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(api.DefaultQueuedGrace),
+		CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(jobs.DefaultQueuedGrace),
 	}
 	if _, created, err := s.store.Create(ctx, job); err != nil || !created {
 		t.Fatalf("Create: %v %v", created, err)
