@@ -20,11 +20,11 @@ import (
 	"jobline/internal/queue"
 )
 
-// IdempotencyKeyHeader is the header that makes POST /jobs idempotent.
-const IdempotencyKeyHeader = "Idempotency-Key"
+// idempotencyKeyHeader is the header that makes POST /jobs idempotent.
+const idempotencyKeyHeader = "Idempotency-Key"
 
-// MaxIdempotencyKeyLength bounds an Idempotency-Key.
-const MaxIdempotencyKeyLength = 255
+// maxIdempotencyKeyLength bounds an Idempotency-Key.
+const maxIdempotencyKeyLength = 255
 
 // createRequest is a validated POST /jobs body with defaults applied. Its
 // JSON form is the canonical request that Job.RequestHash hashes.
@@ -168,18 +168,18 @@ func (s *server) writeJob(w http.ResponseWriter, r *http.Request, status int, j 
 func delayOf(seconds int) time.Duration { return time.Duration(seconds) * time.Second }
 
 // idempotencyKey reads the Idempotency-Key header: absent, or exactly one
-// value of 1..MaxIdempotencyKeyLength printable ASCII characters.
+// value of 1..maxIdempotencyKeyLength printable ASCII characters.
 func idempotencyKey(h http.Header) (key string, ok bool, err error) {
-	values := h.Values(IdempotencyKeyHeader)
+	values := h.Values(idempotencyKeyHeader)
 	switch {
 	case len(values) == 0:
 		return "", false, nil
 	case len(values) > 1:
-		return "", false, invalidRequest("only one %s header is allowed", IdempotencyKeyHeader)
+		return "", false, invalidRequest("only one %s header is allowed", idempotencyKeyHeader)
 	}
 	key = values[0]
-	if key == "" || len(key) > MaxIdempotencyKeyLength || !printableASCII(key) {
-		return "", false, invalidRequest("%s must be 1..%d printable ASCII characters", IdempotencyKeyHeader, MaxIdempotencyKeyLength)
+	if key == "" || len(key) > maxIdempotencyKeyLength || !printableASCII(key) {
+		return "", false, invalidRequest("%s must be 1..%d printable ASCII characters", idempotencyKeyHeader, maxIdempotencyKeyLength)
 	}
 	return key, true, nil
 }

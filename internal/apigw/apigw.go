@@ -25,8 +25,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// ClaimSubject is the JWT claim that identifies the caller.
-const ClaimSubject = "sub"
+// claimSubject is the JWT claim that identifies the caller.
+const claimSubject = "sub"
 
 // Config configures an Adapter.
 type Config struct {
@@ -79,7 +79,7 @@ func subject(ev events.APIGatewayV2HTTPRequest) string {
 	if auth == nil || auth.JWT == nil {
 		return ""
 	}
-	return strings.TrimSpace(auth.JWT.Claims[ClaimSubject])
+	return strings.TrimSpace(auth.JWT.Claims[claimSubject])
 }
 
 // request converts an HTTP API payload v2 event into an *http.Request

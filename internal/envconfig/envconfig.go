@@ -9,6 +9,7 @@
 package envconfig
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -64,10 +65,38 @@ func (r *Reader) value(name string) (v string, ok bool) {
 	return v, v != ""
 }
 
-// fail records that name's value v is not what was wanted and returns def.
-func fail[T any](r *Reader, name, v string, def T, want string, args ...any) T {
-	r.errs = append(r.errs, &Error{Name: name, Value: v, Want: fmt.Sprintf(want, args...)})
-	return def
+// add records that name's value raw is not what was wanted.
+func (r *Reader) add(name, raw, want string) {
+	r.errs = append(r.errs, &Error{Name: name, Value: raw, Want: want})
+}
+
+// parsed returns the variable parsed by parse, with ok false when it is
+// unset or malformed (the error, saying want, is recorded).
+func parsed[T any](r *Reader, name string, parse func(string) (T, error), want string) (x T, raw string, ok bool) {
+	raw, set := r.value(name)
+	if !set {
+		return x, "", false
+	}
+	x, err := parse(strings.TrimSpace(raw))
+	if err != nil {
+		r.add(name, raw, want)
+		return x, raw, false
+	}
+	return x, raw, true
+}
+
+// number returns the variable parsed by parse and within lo..hi (unit
+// names their unit in the error), or def.
+func number[T cmp.Ordered](r *Reader, name string, def, lo, hi T, parse func(string) (T, error), want, unit string) T {
+	x, raw, ok := parsed(r, name, parse, want)
+	switch {
+	case !ok:
+		return def
+	case x < lo || x > hi:
+		r.add(name, raw, fmt.Sprintf("must be within %v..%v%s", lo, hi, unit))
+		return def
+	}
+	return x
 }
 
 // String returns the variable, or def.
@@ -79,40 +108,14 @@ func (r *Reader) String(name, def string) string {
 }
 
 // Int returns the variable as a base-10 integer within lo..hi, or def.
-func (r *Reader) Int(name string, def, lo, hi int) int { return r.whole(name, def, lo, hi, "") }
-
-// whole reads a whole number of unit (a word, or "" for a plain integer)
-// within lo..hi.
-func (r *Reader) whole(name string, def, lo, hi int, unit string) int {
-	v, ok := r.value(name)
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		return fail(r, name, v, def, "not an integer")
-	}
-	if n < lo || n > hi {
-		return fail(r, name, v, def, "must be within %d..%d%s", lo, hi, unit)
-	}
-	return n
+func (r *Reader) Int(name string, def, lo, hi int) int {
+	return number(r, name, def, lo, hi, strconv.Atoi, "not an integer", "")
 }
 
 // Duration returns the variable as a Go duration ("10s", "2m", "500ms")
 // within lo..hi, or def.
 func (r *Reader) Duration(name string, def, lo, hi time.Duration) time.Duration {
-	v, ok := r.value(name)
-	if !ok {
-		return def
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil {
-		return fail(r, name, v, def, "not a duration like 10s or 2m")
-	}
-	if d < lo || d > hi {
-		return fail(r, name, v, def, "must be within %v..%v", lo, hi)
-	}
-	return d
+	return number(r, name, def, lo, hi, time.ParseDuration, "not a duration like 10s or 2m", "")
 }
 
 // Seconds returns the variable, a whole number of seconds within lo..hi,
@@ -133,21 +136,16 @@ func (r *Reader) inUnits(name string, def, lo, hi, unit time.Duration, unitName 
 	if _, ok := r.value(name); !ok {
 		return def
 	}
-	return time.Duration(r.whole(name, int(def/unit), int(lo/unit), int(hi/unit), " "+unitName)) * unit
+	return time.Duration(number(r, name, int(def/unit), int(lo/unit), int(hi/unit), strconv.Atoi, "not an integer", " "+unitName)) * unit
 }
 
 // Bool returns the variable as a boolean (1, t, true, 0, f, false, any
 // case), or def.
 func (r *Reader) Bool(name string, def bool) bool {
-	v, ok := r.value(name)
-	if !ok {
-		return def
+	if b, _, ok := parsed(r, name, strconv.ParseBool, "not a boolean (true or false)"); ok {
+		return b
 	}
-	b, err := strconv.ParseBool(strings.TrimSpace(v))
-	if err != nil {
-		return fail(r, name, v, def, "not a boolean (true or false)")
-	}
-	return b
+	return def
 }
 
 // List returns the variable as comma-separated items, each trimmed of

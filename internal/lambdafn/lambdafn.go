@@ -21,9 +21,9 @@ import (
 	"jobline/internal/worker"
 )
 
-// EnvLogLevel is DEBUG, INFO (default), WARN or ERROR; a value that is none
+// envLogLevel is DEBUG, INFO (default), WARN or ERROR; a value that is none
 // of them keeps INFO.
-const EnvLogLevel = "JOBLINE_LOG_LEVEL"
+const envLogLevel = "JOBLINE_LOG_LEVEL"
 
 // Init is what a function's init has at hand.
 type Init struct {
@@ -85,11 +85,11 @@ func openBackend(ctx context.Context, env *envconfig.Reader) (*awsbackend.Backen
 	return be, nil
 }
 
-// newLogger returns a JSON logger on stdout at the level of EnvLogLevel,
+// newLogger returns a JSON logger on stdout at the level of envLogLevel,
 // and makes it slog's default. Lambda's JSON log format keeps its fields.
 func newLogger(function string) *slog.Logger {
 	level := slog.LevelInfo
-	if v := envconfig.New().String(EnvLogLevel, ""); v != "" {
+	if v := envconfig.New().String(envLogLevel, ""); v != "" {
 		if err := level.UnmarshalText([]byte(strings.ToUpper(v))); err != nil {
 			level = slog.LevelInfo
 		}

@@ -30,8 +30,8 @@ type MemoryConfig struct {
 	MaxReceiveCount int
 }
 
-// DefaultMemoryVisibility is MemoryConfig.VisibilityTimeout's default.
-const DefaultMemoryVisibility = 30 * time.Second
+// defaultMemoryVisibility is MemoryConfig.VisibilityTimeout's default.
+const defaultMemoryVisibility = 30 * time.Second
 
 // withDefaults returns cfg with every unset field at its default.
 func (cfg MemoryConfig) withDefaults() MemoryConfig {
@@ -39,7 +39,7 @@ func (cfg MemoryConfig) withDefaults() MemoryConfig {
 		cfg.Clock = clock.Real{}
 	}
 	if cfg.VisibilityTimeout == 0 {
-		cfg.VisibilityTimeout = DefaultMemoryVisibility
+		cfg.VisibilityTimeout = defaultMemoryVisibility
 	}
 	return cfg
 }
