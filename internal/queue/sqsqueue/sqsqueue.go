@@ -201,34 +201,42 @@ func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, 
 	for _, url := range urls {
 		idx := byQueue[url]
 		for start := 0; start < len(idx); start += queue.MaxBatch {
-			chunk := idx[start:min(start+queue.MaxBatch, len(idx))]
-			entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
-			for k, i := range chunk {
-				entries[k] = types.SendMessageBatchRequestEntry{
-					Id:                aws.String(strconv.Itoa(i)),
-					MessageBody:       &reqs[i].Body,
-					DelaySeconds:      seconds(reqs[i].Delay),
-					MessageAttributes: priorityAttributes(reqs[i].Priority),
-				}
-			}
-			out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
-			if err != nil {
-				return nil, translate("send message batch", err)
-			}
-			if len(out.Failed) > 0 {
-				f := out.Failed[0]
-				return nil, fmt.Errorf("send message batch: %d of %d failed, first: %s %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
-			}
-			for _, ok := range out.Successful {
-				i, err := strconv.Atoi(aws.ToString(ok.Id))
-				if err != nil || i < 0 || i >= len(ids) {
-					return nil, fmt.Errorf("send message batch: unexpected entry id %q", aws.ToString(ok.Id))
-				}
-				ids[i] = aws.ToString(ok.MessageId)
+			if err := q.sendBatch(ctx, url, reqs, idx[start:min(start+queue.MaxBatch, len(idx))], ids); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return ids, nil
+}
+
+// sendBatch sends reqs[i] for each i of chunk (at most ten) to the queue
+// url in one SendMessageBatch, and records their IDs in ids[i].
+func (q *Queue) sendBatch(ctx context.Context, url string, reqs []queue.SendRequest, chunk []int, ids []string) error {
+	entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
+	for k, i := range chunk {
+		entries[k] = types.SendMessageBatchRequestEntry{
+			Id:                aws.String(strconv.Itoa(i)),
+			MessageBody:       &reqs[i].Body,
+			DelaySeconds:      seconds(reqs[i].Delay),
+			MessageAttributes: priorityAttributes(reqs[i].Priority),
+		}
+	}
+	out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+	if err != nil {
+		return translate("send message batch", err)
+	}
+	if len(out.Failed) > 0 {
+		f := out.Failed[0]
+		return fmt.Errorf("send message batch: %d of %d failed, first: %s %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
+	}
+	for _, ok := range out.Successful {
+		i, err := strconv.Atoi(aws.ToString(ok.Id))
+		if err != nil || i < 0 || i >= len(ids) {
+			return fmt.Errorf("send message batch: unexpected entry id %q", aws.ToString(ok.Id))
+		}
+		ids[i] = aws.ToString(ok.MessageId)
+	}
+	return nil
 }
 
 func validateReceive(r queue.ReceiveRequest) error {
