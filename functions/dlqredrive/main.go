@@ -10,30 +10,38 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"jobline/internal/awsbackend"
+	"jobline/internal/envconfig"
 	"jobline/internal/lambdafn"
 	"jobline/internal/redrive"
 )
 
 func main() {
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		log := lambdafn.Logger("dlqredrive")
-		r, err := open(context.Background())
-		if err != nil {
-			lambdafn.Exit(log, err)
-		}
-		r.Logger = log
-		lambda.Start(r.Handle)
+	if envconfig.New().String("AWS_LAMBDA_RUNTIME_API", "") != "" {
+		lambdafn.Start("dlqredrive", func(_ context.Context, in *lambdafn.Init) (any, error) {
+			r, err := redriver(in.Backend)
+			if err != nil {
+				return nil, err
+			}
+			r.Logger = in.Log
+			return r.Handle, nil
+		})
 		return
 	}
-	os.Exit(redrive.RunCLI(context.Background(), os.Args[1:], os.Stdout, os.Stderr, open))
+	os.Exit(redrive.RunCLI(context.Background(), os.Args[1:], os.Stdout, os.Stderr, func(ctx context.Context) (*redrive.Redriver, error) {
+		be, err := lambdafn.OpenBackend(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return redriver(be)
+	}))
 }
 
-func open(ctx context.Context) (*redrive.Redriver, error) {
-	be, err := lambdafn.OpenBackend(ctx)
+// redriver is the operator's tool on the backend's store and queue.
+func redriver(be *awsbackend.Backend) (*redrive.Redriver, error) {
+	store, q, err := be.StoreAndQueue()
 	if err != nil {
 		return nil, err
 	}
-	return &redrive.Redriver{Store: be.Store, Queue: be.Queue}, nil
+	return &redrive.Redriver{Store: store, Queue: q}, nil
 }

@@ -1,6 +1,6 @@
 // Command processjob is the SQS-triggered worker: it runs each record of a
 // batch through the engine, a few at a time, and reports the records whose
-// messages must come back as batch item failures.
+// messages must come back as batch item failures (internal/sqsbatch).
 //
 // Environment (besides awsbackend's, of which JOBLINE_ASSETS_BUCKET is
 // required here: jobs write their files to S3): JOBLINE_RECORD_CONCURRENCY
@@ -14,52 +14,46 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"jobline/internal/deploy"
 	"jobline/internal/lambdafn"
+	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
 )
 
+// Variables read here, besides awsbackend's and deploy.EnvVisibilityTimeout.
+const (
+	envRecordConcurrency = "JOBLINE_RECORD_CONCURRENCY"
+	envMinRemaining      = "JOBLINE_MIN_REMAINING_SECONDS"
+)
+
 func main() {
-	log := lambdafn.Logger("processjob")
-	ctx := context.Background()
-	be, err := lambdafn.OpenBackend(ctx)
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	assets, err := be.RequireAssets()
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	visibility, err := lambdafn.VisibilityTimeout()
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	engine, err := worker.NewEngine(worker.Config{
-		Store: be.Store, Queue: be.Queue, Registry: lambdafn.Registry(assets), Logger: log,
-		VisibilityTimeout: visibility,
+	lambdafn.Start("processjob", func(_ context.Context, in *lambdafn.Init) (any, error) {
+		store, q, err := in.Backend.StoreAndQueue()
+		if err != nil {
+			return nil, err
+		}
+		assets, err := in.Backend.Assets()
+		if err != nil {
+			return nil, err
+		}
+		engine, err := worker.NewEngine(worker.Config{
+			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log,
+			VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(in.Env, deploy.VisibilityTimeout),
+		})
+		if err != nil {
+			return nil, err
+		}
+		runner, err := sqsbatch.New(sqsbatch.Config{
+			Engine:       engine,
+			Queue:        q,
+			Records:      q,
+			Concurrency:  in.Env.Int(envRecordConcurrency, sqsbatch.DefaultConcurrency, 1, 100),
+			MinRemaining: in.Env.Seconds(envMinRemaining, sqsbatch.DefaultMinRemaining, 0, 15*time.Minute),
+			Logger:       in.Log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return runner.Handle, nil
 	})
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	concurrency, err := lambdafn.IntEnv("JOBLINE_RECORD_CONCURRENCY", lambdafn.DefaultConcurrency)
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	minRemaining, err := lambdafn.IntEnv("JOBLINE_MIN_REMAINING_SECONDS", int(lambdafn.DefaultMinRemaining/time.Second))
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	batch, err := lambdafn.NewBatch(lambdafn.BatchConfig{
-		Engine:       engine,
-		Queue:        be.Queue,
-		Receipts:     be.Queue,
-		Concurrency:  concurrency,
-		MinRemaining: time.Duration(minRemaining) * time.Second,
-		Logger:       log,
-	})
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	lambda.Start(batch.Handle)
 }

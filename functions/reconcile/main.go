@@ -6,30 +6,28 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"jobline/internal/lambdafn"
 	"jobline/internal/worker"
 )
 
 func main() {
-	log := lambdafn.Logger("reconcile")
-	ctx := context.Background()
-	be, err := lambdafn.OpenBackend(ctx)
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: be.Store, Queue: be.Queue, Logger: log})
-	if err != nil {
-		lambdafn.Exit(log, err)
-	}
-	lambda.Start(func(ctx context.Context) (worker.Report, error) {
-		rep, err := rec.RunOnce(ctx)
+	lambdafn.Start("reconcile", func(_ context.Context, in *lambdafn.Init) (any, error) {
+		store, q, err := in.Backend.StoreAndQueue()
 		if err != nil {
-			// Per-job failures are retried by the next sweep; failing the
-			// invocation would only add noise.
-			log.WarnContext(ctx, "sweep finished with errors", "error", err, "report", rep)
+			return nil, err
 		}
-		return rep, nil
+		rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: store, Queue: q, Logger: in.Log})
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) (worker.Report, error) {
+			rep, err := rec.RunOnce(ctx)
+			if err != nil {
+				// Per-job failures are retried by the next sweep; failing
+				// the invocation would only add noise.
+				in.Log.WarnContext(ctx, "sweep finished with errors", "error", err, "report", rep)
+			}
+			return rep, nil
+		}, nil
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"jobline/internal/awsbackend"
+	"jobline/internal/envconfig"
 	"jobline/internal/queue"
 )
 
@@ -51,16 +52,17 @@ type suite struct {
 
 func newSuite(t *testing.T) *suite {
 	e := requireEnv(t)
-	cfg, err := awsbackend.FromEnv()
+	env := envconfig.New()
+	cfg := awsbackend.FromEnv(env)
+	if err := env.Err(); err != nil {
+		t.Fatal(err)
+	}
+	be, err := awsbackend.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg = cfg.WithDefaults()
-	clients, err := awsbackend.NewClients(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &suite{e: e, sqs: clients.SQS, queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL,
+	cfg = be.Config()
+	s := &suite{e: e, sqs: be.SQS(), queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL,
 		sub: fmt.Sprintf("rie-user-%d", time.Now().UnixNano())}
 	s.createjob = start(t, e, "createjob", 10)
 	s.getjob = start(t, e, "getjob", 10)

@@ -29,15 +29,33 @@ import (
 // one is answered 413 payload_too_large.
 const MaxBodyBytes = 64 << 10
 
-// DefaultQueuedGrace is Config.QueuedGrace's default.
-const DefaultQueuedGrace = 2 * time.Minute
+// Store is what the API needs of the job store (jobs.Store has it all):
+// it creates, reads, lists and cancels jobs, and reads their assets.
+type Store interface {
+	Create(ctx context.Context, job jobs.Job) (stored jobs.Job, created bool, err error)
+	Get(ctx context.Context, id string) (jobs.Job, error)
+	List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error)
+	ListAssets(ctx context.Context, jobID string) ([]jobs.Asset, error)
+	Cancel(ctx context.Context, id string, c jobs.CancelRequest) (jobs.Job, error)
+}
+
+// Sender is what the API needs of the queue: it only sends the message of
+// a job it created (queue.Queue has it).
+type Sender interface {
+	Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error)
+}
 
 // Config of the API.
 type Config struct {
 	// Store keeps the jobs. Required.
-	Store jobs.Store
-	// Queue receives one message per created job. Required.
-	Queue queue.Queue
+	Store Store
+	// Queue receives one message per created job. Required, unless
+	// ReadOnly.
+	Queue Sender
+	// ReadOnly serves every route but POST /jobs, which answers 405: the
+	// handler of a process that may not send (getjob, whose role has no
+	// SQS permission). Default false: all routes.
+	ReadOnly bool
 	// Clock stamps created and canceled jobs. Default: clock.Real{}.
 	Clock clock.Clock
 	// Logger receives structured logs with jobId and jobType. Default:
@@ -47,15 +65,15 @@ type Config struct {
 	// engine's registry provides it). An error wrapping
 	// jobs.ErrUnknownJobType answers 422 unknown_job_type; any other error
 	// answers 400 invalid_request with the error's message, so it must be
-	// fit for the caller to read. Required.
+	// fit for the caller to read. Required, unless ReadOnly.
 	ValidateJob func(jobType string, parameters json.RawMessage) error
 	// AssetURL, if set, fills Asset.URL at read time (for example with a
 	// presigned S3 URL). Default: nil, the stored URL is shown as is.
 	AssetURL func(ctx context.Context, a jobs.Asset) (string, error)
 	// QueuedGrace is how long after a job becomes due the reconciler waits
-	// before re-sending its message, in case the API's send was lost: a new
-	// job gets SweepAt = createdAt + delay + QueuedGrace. Must not be
-	// negative. Default (zero): DefaultQueuedGrace, 2 minutes.
+	// before re-sending its message, in case the API's send was lost (the
+	// sweep policy is jobs.QueuedSweepAt). Must not be negative. Default
+	// (zero): jobs.DefaultQueuedGrace, 2 minutes.
 	QueuedGrace time.Duration
 	// NewID makes the IDs of jobs created without an idempotency key.
 	// Default: 26 random lowercase base32 characters from crypto/rand.
@@ -71,7 +89,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.QueuedGrace == 0 {
-		cfg.QueuedGrace = DefaultQueuedGrace
+		cfg.QueuedGrace = jobs.DefaultQueuedGrace
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = RandomID
@@ -84,10 +102,10 @@ func (cfg Config) validate() error {
 	switch {
 	case cfg.Store == nil:
 		return errors.New("api: Config.Store is required")
-	case cfg.Queue == nil:
-		return errors.New("api: Config.Queue is required")
-	case cfg.ValidateJob == nil:
-		return errors.New("api: Config.ValidateJob is required")
+	case cfg.Queue == nil && !cfg.ReadOnly:
+		return errors.New("api: Config.Queue is required (unless ReadOnly)")
+	case cfg.ValidateJob == nil && !cfg.ReadOnly:
+		return errors.New("api: Config.ValidateJob is required (unless ReadOnly)")
 	case cfg.QueuedGrace < 0:
 		return fmt.Errorf("api: Config.QueuedGrace must not be negative, got %s", cfg.QueuedGrace)
 	}
@@ -109,7 +127,8 @@ type server struct {
 //	POST /jobs/{id}/cancel     cancel a queued or processing job
 //
 // Any other path answers 404 not_found and any other method 405
-// method_not_allowed, both as JSON errors.
+// method_not_allowed, both as JSON errors; with Config.ReadOnly, so does
+// POST /jobs.
 func New(cfg Config) (http.Handler, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -118,7 +137,11 @@ func New(cfg Config) (http.Handler, error) {
 	s := &server{cfg: cfg, log: cfg.Logger}
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /jobs", s.handle(s.createJob))
+	jobsAllow := "GET, HEAD"
+	if !cfg.ReadOnly {
+		mux.Handle("POST /jobs", s.handle(s.createJob))
+		jobsAllow = "GET, HEAD, POST"
+	}
 	mux.Handle("GET /jobs", s.handle(s.listJobs))
 	mux.Handle("GET /jobs/{id}", s.handle(s.getJob))
 	mux.Handle("GET /jobs/{id}/assets", s.handle(s.listAssets))
@@ -126,7 +149,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	// Method-less patterns catch the other methods on known paths, so that
 	// they get a JSON 405 instead of the mux's plain-text one.
-	mux.Handle("/jobs", s.methodNotAllowed("GET, HEAD, POST"))
+	mux.Handle("/jobs", s.methodNotAllowed(jobsAllow))
 	mux.Handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -19,11 +20,11 @@ import (
 	"jobline/internal/queue"
 )
 
-// IdempotencyKeyHeader is the header that makes POST /jobs idempotent.
-const IdempotencyKeyHeader = "Idempotency-Key"
+// idempotencyKeyHeader is the header that makes POST /jobs idempotent.
+const idempotencyKeyHeader = "Idempotency-Key"
 
-// MaxIdempotencyKeyLength bounds an Idempotency-Key.
-const MaxIdempotencyKeyLength = 255
+// maxIdempotencyKeyLength bounds an Idempotency-Key.
+const maxIdempotencyKeyLength = 255
 
 // createRequest is a validated POST /jobs body with defaults applied. Its
 // JSON form is the canonical request that Job.RequestHash hashes.
@@ -41,39 +42,53 @@ var createFields = []string{"jobType", "parameters", "priority", "maxAttempts", 
 
 // createJob serves POST /jobs. The job is stored first, then its message is
 // sent. If the send fails the job is still answered 201: it is stored with
-// SweepAt, and the reconciler re-sends the message of a job still queued
-// after its SweepAt, so nothing is lost.
+// SweepAt (jobs.QueuedSweepAt), and the reconciler re-sends the message of
+// a job still queued after its SweepAt, so nothing is lost.
 func (s *server) createJob(w http.ResponseWriter, r *http.Request) error {
 	owner, err := s.user(r)
 	if err != nil {
 		return err
 	}
-	key, hasKey, err := idempotencyKey(r.Header)
+	job, err := s.jobToCreate(w, r, owner)
 	if err != nil {
 		return err
+	}
+	stored, created, err := s.cfg.Store.Create(r.Context(), job)
+	if err != nil {
+		return fmt.Errorf("create job %s: %w", job.ID, err)
+	}
+	if !created {
+		return s.replayCreate(w, r, job, stored)
+	}
+	s.sendJob(r.Context(), stored)
+	s.writeJob(w, r, http.StatusCreated, stored)
+	return nil
+}
+
+// jobToCreate reads and checks a create request and returns the queued job
+// it asks for, not yet stored. Nothing is written before it succeeds
+// (invariant 7).
+func (s *server) jobToCreate(w http.ResponseWriter, r *http.Request, owner string) (jobs.Job, error) {
+	key, hasKey, err := idempotencyKey(r.Header)
+	if err != nil {
+		return jobs.Job{}, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
-		return fmt.Errorf("read create request: %w", err)
+		return jobs.Job{}, fmt.Errorf("read create request: %w", err)
 	}
 	req, err := parseCreateRequest(body)
 	if err != nil {
-		return err
+		return jobs.Job{}, err
 	}
-	if err := s.cfg.ValidateJob(req.JobType, req.Parameters); err != nil {
-		if errors.Is(err, jobs.ErrUnknownJobType) {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType,
-				Message: fmt.Sprintf("unknown job type %q", req.JobType)}
-		}
-		return invalidRequest("%s", err.Error())
+	if err := s.validateJob(req); err != nil {
+		return jobs.Job{}, err
 	}
 	hash, err := req.hash()
 	if err != nil {
-		return fmt.Errorf("hash create request: %w", err)
+		return jobs.Job{}, fmt.Errorf("hash create request: %w", err)
 	}
-
 	now := s.cfg.Clock.Now()
-	delay := time.Duration(req.DelaySeconds) * time.Second
 	job := jobs.Job{
 		ID:           s.cfg.NewID(),
 		Owner:        owner,
@@ -85,59 +100,86 @@ func (s *server) createJob(w http.ResponseWriter, r *http.Request) error {
 		DelaySeconds: req.DelaySeconds,
 		CreatedAt:    now,
 		UpdatedAt:    now,
-		SweepAt:      now.Add(delay + s.cfg.QueuedGrace),
+		SweepAt:      jobs.QueuedSweepAt(now, delayOf(req.DelaySeconds), s.cfg.QueuedGrace),
 		RequestHash:  hash,
 	}
 	if hasKey {
 		job.ID = idempotentID(owner, key)
 		job.IdempotencyKey = key
 	}
+	return job, nil
+}
 
-	stored, created, err := s.cfg.Store.Create(r.Context(), job)
-	if err != nil {
-		return fmt.Errorf("create job %s: %w", job.ID, err)
-	}
-	log := s.log.With(slog.String("jobId", stored.ID), slog.String("jobType", stored.JobType))
-	if !created {
-		if !hasKey {
-			return fmt.Errorf("create job %s: a job with this random ID already exists", job.ID)
-		}
-		if stored.Owner != owner || stored.RequestHash != hash {
-			return fmt.Errorf("create job %s: %w", job.ID, jobs.ErrIdempotencyConflict)
-		}
-		log.InfoContext(r.Context(), "idempotent replay of job creation")
-		w.Header().Set("Location", "/jobs/"+stored.ID)
-		setETag(w, stored)
-		s.writeJSON(w, r, http.StatusOK, viewJob(stored))
+// validateJob applies Config.ValidateJob: an unknown type is 422, any other
+// rejection 400 with the validator's message.
+func (s *server) validateJob(req createRequest) error {
+	err := s.cfg.ValidateJob(req.JobType, req.Parameters)
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, jobs.ErrUnknownJobType):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType,
+			Message: fmt.Sprintf("unknown job type %q", req.JobType)}
+	default:
+		return invalidRequest("%s", err.Error())
 	}
+}
 
-	msg := queue.JobMessage{JobID: stored.ID, JobType: stored.JobType}
-	if _, err := s.cfg.Queue.Send(r.Context(), queue.SendRequest{Body: msg.Encode(), Priority: stored.Priority, Delay: delay}); err != nil {
-		log.ErrorContext(r.Context(), "send job message failed; the reconciler will re-send it",
-			slog.Time("sweepAt", stored.SweepAt), slog.Any("error", err))
-	} else {
-		log.InfoContext(r.Context(), "job created", slog.Int("priority", stored.Priority), slog.Int("delaySeconds", stored.DelaySeconds))
+// replayCreate answers a create whose job ID is taken by stored: the same
+// owner's same request under the same idempotency key gets the first job
+// (200); anything else is an error.
+func (s *server) replayCreate(w http.ResponseWriter, r *http.Request, asked, stored jobs.Job) error {
+	if asked.IdempotencyKey == "" {
+		return fmt.Errorf("create job %s: a job with this random ID already exists", asked.ID)
 	}
-	w.Header().Set("Location", "/jobs/"+stored.ID)
-	setETag(w, stored)
-	s.writeJSON(w, r, http.StatusCreated, viewJob(stored))
+	if stored.Owner != asked.Owner || stored.RequestHash != asked.RequestHash {
+		return fmt.Errorf("create job %s: %w", asked.ID, jobs.ErrIdempotencyConflict)
+	}
+	s.jobLog(stored).InfoContext(r.Context(), "idempotent replay of job creation")
+	s.writeJob(w, r, http.StatusOK, stored)
 	return nil
 }
 
+// sendJob sends a created job's message. A failed send is logged, not
+// returned: the reconciler re-sends it after the job's SweepAt.
+func (s *server) sendJob(ctx context.Context, j jobs.Job) {
+	log := s.jobLog(j)
+	if _, err := s.cfg.Queue.Send(ctx, queue.JobSend(j, delayOf(j.DelaySeconds))); err != nil {
+		log.ErrorContext(ctx, "send job message failed; the reconciler will re-send it",
+			slog.Time("sweepAt", j.SweepAt), slog.Any("error", err))
+		return
+	}
+	log.InfoContext(ctx, "job created", slog.Int("priority", j.Priority), slog.Int("delaySeconds", j.DelaySeconds))
+}
+
+// jobLog is the logger of one job's events.
+func (s *server) jobLog(j jobs.Job) *slog.Logger {
+	return s.log.With(slog.String("jobId", j.ID), slog.String("jobType", j.JobType))
+}
+
+// writeJob answers with a job, its Location and its ETag.
+func (s *server) writeJob(w http.ResponseWriter, r *http.Request, status int, j jobs.Job) {
+	w.Header().Set("Location", "/jobs/"+j.ID)
+	setETag(w, j)
+	s.writeJSON(w, r, status, viewJob(j))
+}
+
+// delayOf is a job's DelaySeconds as a duration.
+func delayOf(seconds int) time.Duration { return time.Duration(seconds) * time.Second }
+
 // idempotencyKey reads the Idempotency-Key header: absent, or exactly one
-// value of 1..MaxIdempotencyKeyLength printable ASCII characters.
+// value of 1..maxIdempotencyKeyLength printable ASCII characters.
 func idempotencyKey(h http.Header) (key string, ok bool, err error) {
-	values := h.Values(IdempotencyKeyHeader)
+	values := h.Values(idempotencyKeyHeader)
 	switch {
 	case len(values) == 0:
 		return "", false, nil
 	case len(values) > 1:
-		return "", false, invalidRequest("only one %s header is allowed", IdempotencyKeyHeader)
+		return "", false, invalidRequest("only one %s header is allowed", idempotencyKeyHeader)
 	}
 	key = values[0]
-	if key == "" || len(key) > MaxIdempotencyKeyLength || !printableASCII(key) {
-		return "", false, invalidRequest("%s must be 1..%d printable ASCII characters", IdempotencyKeyHeader, MaxIdempotencyKeyLength)
+	if key == "" || len(key) > maxIdempotencyKeyLength || !printableASCII(key) {
+		return "", false, invalidRequest("%s must be 1..%d printable ASCII characters", idempotencyKeyHeader, maxIdempotencyKeyLength)
 	}
 	return key, true, nil
 }
@@ -155,48 +197,18 @@ func idempotentID(owner, key string) string {
 // that is not JSON is invalid_json; valid JSON that breaks a rule is
 // invalid_request. Defaults are applied.
 func parseCreateRequest(body []byte) (createRequest, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return createRequest{}, invalidJSON("request body is empty; send a JSON object")
+	fields, err := createFieldsOf(body)
+	if err != nil {
+		return createRequest{}, err
 	}
-	if !json.Valid(body) {
-		// json.Valid also rejects trailing data after the first value.
-		return createRequest{}, invalidJSON("request body is not valid JSON")
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		return createRequest{}, invalidRequest("request body must be a JSON object")
-	}
-	var unknown []string
-	for name := range fields {
-		if !slices.Contains(createFields, name) {
-			unknown = append(unknown, fmt.Sprintf("%q", name))
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return createRequest{}, invalidRequest("unknown field(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(createFields, ", "))
-	}
-
 	req := createRequest{Parameters: json.RawMessage(`{}`), MaxAttempts: jobs.DefaultMaxAttempts}
-	raw, ok := fields["jobType"]
-	if !ok {
-		return createRequest{}, invalidRequest("jobType is required")
-	}
-	if err := json.Unmarshal(raw, &req.JobType); err != nil || isNull(raw) {
-		return createRequest{}, invalidRequest("jobType must be a string")
-	}
-	if req.JobType == "" {
-		return createRequest{}, invalidRequest("jobType must not be empty")
+	if req.JobType, err = parseJobType(fields); err != nil {
+		return createRequest{}, err
 	}
 	if raw, ok := fields["parameters"]; ok {
-		if !isObject(raw) {
-			return createRequest{}, invalidRequest("parameters must be a JSON object")
+		if req.Parameters, err = parseParameters(raw); err != nil {
+			return createRequest{}, err
 		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, raw); err != nil {
-			return createRequest{}, invalidJSON("parameters are not valid JSON")
-		}
-		req.Parameters = compact.Bytes()
 	}
 	ints := []struct {
 		name     string
@@ -222,6 +234,61 @@ func parseCreateRequest(body []byte) (createRequest, error) {
 		*f.dst = v
 	}
 	return req, nil
+}
+
+// createFieldsOf splits a create body into its fields: it must be one JSON
+// object whose fields are all createFields.
+func createFieldsOf(body []byte) (map[string]json.RawMessage, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, invalidJSON("request body is empty; send a JSON object")
+	}
+	if !json.Valid(body) {
+		// json.Valid also rejects trailing data after the first value.
+		return nil, invalidJSON("request body is not valid JSON")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return nil, invalidRequest("request body must be a JSON object")
+	}
+	var unknown []string
+	for name := range fields {
+		if !slices.Contains(createFields, name) {
+			unknown = append(unknown, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, invalidRequest("unknown field(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(createFields, ", "))
+	}
+	return fields, nil
+}
+
+// parseJobType reads the required, non-empty string jobType.
+func parseJobType(fields map[string]json.RawMessage) (string, error) {
+	raw, ok := fields["jobType"]
+	if !ok {
+		return "", invalidRequest("jobType is required")
+	}
+	var jobType string
+	if err := json.Unmarshal(raw, &jobType); err != nil || isNull(raw) {
+		return "", invalidRequest("jobType must be a string")
+	}
+	if jobType == "" {
+		return "", invalidRequest("jobType must not be empty")
+	}
+	return jobType, nil
+}
+
+// parseParameters checks that raw is a JSON object and compacts it.
+func parseParameters(raw json.RawMessage) (json.RawMessage, error) {
+	if !isObject(raw) {
+		return nil, invalidRequest("parameters must be a JSON object")
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		return nil, invalidJSON("parameters are not valid JSON")
+	}
+	return compact.Bytes(), nil
 }
 
 // hash returns the hex SHA-256 of the canonical request: its fields after

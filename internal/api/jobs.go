@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,15 +9,14 @@ import (
 	"jobline/internal/jobs"
 )
 
-// List limits of GET /jobs.
-const (
-	DefaultListLimit = 20
-	MaxListLimit     = 100
-)
-
-// ownJob returns the caller's job. Another user's job is ErrNotFound, the
-// same answer as a missing one, so that IDs reveal nothing.
-func (s *server) ownJob(r *http.Request, owner string) (jobs.Job, error) {
+// ownJob returns the caller's job named by the path. Another user's job is
+// ErrNotFound, the same answer as a missing one, so that IDs reveal
+// nothing.
+func (s *server) ownJob(r *http.Request) (jobs.Job, error) {
+	owner, err := s.user(r)
+	if err != nil {
+		return jobs.Job{}, err
+	}
 	id := r.PathValue("id")
 	job, err := s.cfg.Store.Get(r.Context(), id)
 	if err != nil {
@@ -33,11 +31,7 @@ func (s *server) ownJob(r *http.Request, owner string) (jobs.Job, error) {
 // getJob serves GET /jobs/{id}, answering 304 when If-None-Match matches
 // the job's ETag, so that polling clients skip unchanged bodies.
 func (s *server) getJob(w http.ResponseWriter, r *http.Request) error {
-	owner, err := s.user(r)
-	if err != nil {
-		return err
-	}
-	job, err := s.ownJob(r, owner)
+	job, err := s.ownJob(r)
 	if err != nil {
 		return err
 	}
@@ -47,87 +41,6 @@ func (s *server) getJob(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	s.writeJSON(w, r, http.StatusOK, viewJob(job))
-	return nil
-}
-
-// listJobs serves GET /jobs?status=&jobType=&limit=&cursor=.
-func (s *server) listJobs(w http.ResponseWriter, r *http.Request) error {
-	owner, err := s.user(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	lq := jobs.ListQuery{Owner: owner, JobType: q.Get("jobType"), Limit: DefaultListLimit, Cursor: q.Get("cursor")}
-	if v := q.Get("status"); v != "" {
-		lq.Status = jobs.Status(v)
-		if !lq.Status.Valid() {
-			return invalidRequest("status must be one of %s, got %q", statusList(), v)
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxListLimit {
-			return invalidRequest("limit must be an integer between 1 and %d, got %q", MaxListLimit, v)
-		}
-		lq.Limit = n
-	}
-	page, err := s.cfg.Store.List(r.Context(), lq)
-	if err != nil {
-		return fmt.Errorf("list jobs of %s: %w", owner, err)
-	}
-	out := listView{Jobs: make([]jobView, 0, len(page.Jobs)), NextCursor: nonEmpty(page.NextCursor)}
-	for _, j := range page.Jobs {
-		out.Jobs = append(out.Jobs, viewJob(j))
-	}
-	s.writeJSON(w, r, http.StatusOK, out)
-	return nil
-}
-
-// listAssets serves GET /jobs/{id}/assets, oldest first.
-func (s *server) listAssets(w http.ResponseWriter, r *http.Request) error {
-	owner, err := s.user(r)
-	if err != nil {
-		return err
-	}
-	job, err := s.ownJob(r, owner)
-	if err != nil {
-		return err
-	}
-	assets, err := s.cfg.Store.ListAssets(r.Context(), job.ID)
-	if err != nil {
-		return fmt.Errorf("list assets of job %s: %w", job.ID, err)
-	}
-	out := assetsView{Assets: make([]assetView, 0, len(assets))}
-	for _, a := range assets {
-		if s.cfg.AssetURL != nil {
-			url, err := s.cfg.AssetURL(r.Context(), a)
-			if err != nil {
-				return fmt.Errorf("asset URL of %s (job %s): %w", a.ID, job.ID, err)
-			}
-			a.URL = url
-		}
-		out.Assets = append(out.Assets, viewAsset(a))
-	}
-	s.writeJSON(w, r, http.StatusOK, out)
-	return nil
-}
-
-// cancelJob serves POST /jobs/{id}/cancel. The store checks ownership and
-// status in the same atomic write; a running handler notices through its
-// context.
-func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) error {
-	owner, err := s.user(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	job, err := s.cfg.Store.Cancel(r.Context(), id, jobs.CancelRequest{Owner: owner, Now: s.cfg.Clock.Now()})
-	if err != nil {
-		return fmt.Errorf("cancel job %s: %w", id, err)
-	}
-	s.log.InfoContext(r.Context(), "job canceled", slog.String("jobId", job.ID), slog.String("jobType", job.JobType))
-	setETag(w, job)
 	s.writeJSON(w, r, http.StatusOK, viewJob(job))
 	return nil
 }
@@ -153,6 +66,45 @@ func etagMatches(headers []string, current string) bool {
 	return false
 }
 
+// listJobs serves GET /jobs?status=&jobType=&limit=&cursor=.
+func (s *server) listJobs(w http.ResponseWriter, r *http.Request) error {
+	lq, err := s.listQuery(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.cfg.Store.List(r.Context(), lq)
+	if err != nil {
+		return fmt.Errorf("list jobs of %s: %w", lq.Owner, err)
+	}
+	s.writeJSON(w, r, http.StatusOK, viewList(page))
+	return nil
+}
+
+// listQuery reads GET /jobs's query: the caller's jobs, filtered by status
+// and jobType, jobs.DefaultListLimit of them unless limit says otherwise.
+func (s *server) listQuery(r *http.Request) (jobs.ListQuery, error) {
+	owner, err := s.user(r)
+	if err != nil {
+		return jobs.ListQuery{}, err
+	}
+	q := r.URL.Query()
+	lq := jobs.ListQuery{Owner: owner, JobType: q.Get("jobType"), Limit: jobs.DefaultListLimit, Cursor: q.Get("cursor")}
+	if v := q.Get("status"); v != "" {
+		lq.Status = jobs.Status(v)
+		if !lq.Status.Valid() {
+			return jobs.ListQuery{}, invalidRequest("status must be one of %s, got %q", statusList(), v)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > jobs.MaxListLimit {
+			return jobs.ListQuery{}, invalidRequest("limit must be an integer between 1 and %d, got %q", jobs.MaxListLimit, v)
+		}
+		lq.Limit = n
+	}
+	return lq, nil
+}
+
 // statusList returns the statuses for an error message.
 func statusList() string {
 	names := make([]string, 0, len(jobs.Statuses()))
@@ -160,4 +112,50 @@ func statusList() string {
 		names = append(names, string(st))
 	}
 	return strings.Join(names, ", ")
+}
+
+// listAssets serves GET /jobs/{id}/assets, oldest first.
+func (s *server) listAssets(w http.ResponseWriter, r *http.Request) error {
+	job, err := s.ownJob(r)
+	if err != nil {
+		return err
+	}
+	return s.writeAssets(w, r, job)
+}
+
+// writeAssets answers with job's assets, their URLs made by
+// Config.AssetURL when set.
+func (s *server) writeAssets(w http.ResponseWriter, r *http.Request, job jobs.Job) error {
+	assets, err := s.cfg.Store.ListAssets(r.Context(), job.ID)
+	if err != nil {
+		return fmt.Errorf("list assets of job %s: %w", job.ID, err)
+	}
+	if s.cfg.AssetURL != nil {
+		for i, a := range assets {
+			if assets[i].URL, err = s.cfg.AssetURL(r.Context(), a); err != nil {
+				return fmt.Errorf("asset URL of %s (job %s): %w", a.ID, job.ID, err)
+			}
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, viewAssets(assets))
+	return nil
+}
+
+// cancelJob serves POST /jobs/{id}/cancel. The store checks ownership and
+// status in the same atomic write; a running handler notices through its
+// context.
+func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) error {
+	owner, err := s.user(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	job, err := s.cfg.Store.Cancel(r.Context(), id, jobs.CancelRequest{Owner: owner, Now: s.cfg.Clock.Now()})
+	if err != nil {
+		return fmt.Errorf("cancel job %s: %w", id, err)
+	}
+	s.jobLog(job).InfoContext(r.Context(), "job canceled")
+	setETag(w, job)
+	s.writeJSON(w, r, http.StatusOK, viewJob(job))
+	return nil
 }

@@ -8,12 +8,13 @@ import (
 
 	"jobline/internal/clock"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 )
 
 // newTestQueue is the coordinator's in-memory queue on the given clock.
 func newTestQueue(t *testing.T, c clock.Clock) queue.Queue {
 	t.Helper()
-	return queue.NewMemory(queue.MemoryConfig{Clock: c, MaxReceiveCount: 3})
+	return queuetest.NewMemory(t, queue.MemoryConfig{Clock: c, MaxReceiveCount: 3})
 }
 
 // The message a create sends reaches a worker with the job's priority,

@@ -461,7 +461,7 @@ func TestInternalErrorHidesDetails(t *testing.T) {
 }
 
 // throttledStore answers every Get as a throttled backend would.
-type throttledStore struct{ jobs.Store }
+type throttledStore struct{ api.Store }
 
 func (throttledStore) Get(context.Context, string) (jobs.Job, error) {
 	return jobs.Job{}, fmt.Errorf("get job x: %w: ProvisionedThroughputExceededException on secret-table-name", jobs.ErrUnavailable)
@@ -477,5 +477,42 @@ func TestThrottledStoreAnswers503WithRetryAfter(t *testing.T) {
 	}
 	if strings.Contains(w.Body.String(), "secret") {
 		t.Errorf("the 503 leaks details: %s", w.Body.String())
+	}
+}
+
+// A read-only handler (getjob's) needs no queue and no validator, serves
+// the reads and cancel, and answers POST /jobs 405 without touching the
+// store.
+func TestReadOnlyServesEverythingButCreate(t *testing.T) {
+	t.Parallel()
+	full := setup(t)
+	j := full.createJob(t, "alice", `{"jobType":"echo"}`)
+	h, err := api.New(api.Config{Store: full.store, ReadOnly: true, Clock: full.clock})
+	if err != nil {
+		t.Fatalf("api.New read-only without Queue and ValidateJob: %v", err)
+	}
+	ro := &bundle{handler: api.HeaderIdentity(h), store: full.store}
+	writes := full.store.writes.Load()
+
+	w := ro.do(t, request{method: "POST", path: "/jobs", user: "alice", body: `{"jobType":"echo"}`})
+	wantError(t, w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed)
+	if got := w.Header().Get("Allow"); got != "GET, HEAD" {
+		t.Errorf("Allow = %q, want GET, HEAD", got)
+	}
+	for _, req := range []request{
+		{method: "GET", path: "/jobs/" + j.ID, user: "alice"},
+		{method: "GET", path: "/jobs", user: "alice"},
+		{method: "GET", path: "/jobs/" + j.ID + "/assets", user: "alice"},
+		{method: "POST", path: "/jobs/" + j.ID + "/cancel", user: "alice"},
+	} {
+		if w := ro.do(t, req); w.Code != http.StatusOK {
+			t.Errorf("%s %s: %d %s", req.method, req.path, w.Code, w.Body)
+		}
+	}
+	if got := full.store.writes.Load(); got != writes+1 {
+		t.Errorf("store writes %d, want %d (the cancel only)", got, writes+1)
+	}
+	if sent := len(full.queue.Sent()); sent != 1 {
+		t.Errorf("%d messages sent, want only the full handler's create", sent)
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"jobline/internal/jobs"
 )
 
-// TimeFormat is how the API writes times: RFC 3339 in UTC with
+// timeFormat is how the API writes times: RFC 3339 in UTC with
 // milliseconds, fixed width, so that JavaScript's Date parses it and
 // strings sort like times.
-const TimeFormat = "2006-01-02T15:04:05.000Z"
+const timeFormat = "2006-01-02T15:04:05.000Z"
 
 // jobView is a Job as the API shows it. Owner, lease, version and history
 // stay inside.
@@ -94,12 +94,12 @@ func viewAsset(a jobs.Asset) assetView {
 	}
 }
 
-// formatTime returns t in TimeFormat, or nil (JSON null) for the zero time.
+// formatTime returns t in timeFormat, or nil (JSON null) for the zero time.
 func formatTime(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
-	s := t.UTC().Format(TimeFormat)
+	s := t.UTC().Format(timeFormat)
 	return &s
 }
 
@@ -109,4 +109,22 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// viewList converts a page of jobs to the body of GET /jobs.
+func viewList(page jobs.Page) listView {
+	out := listView{Jobs: make([]jobView, 0, len(page.Jobs)), NextCursor: nonEmpty(page.NextCursor)}
+	for _, j := range page.Jobs {
+		out.Jobs = append(out.Jobs, viewJob(j))
+	}
+	return out
+}
+
+// viewAssets converts a job's assets to the body of GET /jobs/{id}/assets.
+func viewAssets(assets []jobs.Asset) assetsView {
+	out := assetsView{Assets: make([]assetView, 0, len(assets))}
+	for _, a := range assets {
+		out.Assets = append(out.Assets, viewAsset(a))
+	}
+	return out
 }

@@ -5,7 +5,7 @@
 // A request event becomes an *http.Request: rawPath and rawQueryString make
 // the URL, headers and cookies are copied, a base64 body is decoded, and the
 // JWT authorizer's "sub" claim becomes the caller's identity through
-// Adapter.WithUser. An event without that claim carries no identity, so the
+// Config.WithUser. An event without that claim carries no identity, so the
 // API answers 401 by itself. The handler's response becomes the response
 // event; a body that is not text is sent base64-encoded.
 package apigw
@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -24,11 +25,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// ClaimSubject is the JWT claim that identifies the caller.
-const ClaimSubject = "sub"
+// claimSubject is the JWT claim that identifies the caller.
+const claimSubject = "sub"
 
-// Adapter serves API Gateway HTTP API events with an http.Handler.
-type Adapter struct {
+// Config configures an Adapter.
+type Config struct {
 	// Handler serves the converted requests. Required.
 	Handler http.Handler
 	// WithUser returns ctx carrying the caller's user ID (api.WithUser).
@@ -38,43 +39,52 @@ type Adapter struct {
 	Logger *slog.Logger
 }
 
+// Adapter serves API Gateway HTTP API events with an http.Handler.
+type Adapter struct {
+	cfg Config
+}
+
+// New checks cfg, fills its defaults and returns an Adapter.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Handler == nil || cfg.WithUser == nil {
+		return nil, errors.New("apigw: Config.Handler and Config.WithUser are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Adapter{cfg: cfg}, nil
+}
+
 // Handle converts the event to an *http.Request, serves it and converts the
 // response. It returns an error only for an event that is not an HTTP
 // request at all; everything else is an HTTP response.
 func (a *Adapter) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	req, err := Request(ctx, ev)
+	req, err := request(ctx, ev)
 	if err != nil {
-		a.logger().ErrorContext(ctx, "convert API Gateway event", "err", err, "requestId", ev.RequestContext.RequestID)
+		a.cfg.Logger.ErrorContext(ctx, "convert API Gateway event", "err", err, "requestId", ev.RequestContext.RequestID)
 		return errorResponse(http.StatusBadRequest, "invalid_request", "the request could not be read"), nil
 	}
-	if sub := Subject(ev); sub != "" {
-		req = req.WithContext(a.WithUser(req.Context(), sub))
+	if sub := subject(ev); sub != "" {
+		req = req.WithContext(a.cfg.WithUser(req.Context(), sub))
 	}
 	w := newResponseWriter()
-	a.Handler.ServeHTTP(w, req)
+	a.cfg.Handler.ServeHTTP(w, req)
 	return w.response(), nil
 }
 
-func (a *Adapter) logger() *slog.Logger {
-	if a.Logger != nil {
-		return a.Logger
-	}
-	return slog.Default()
-}
-
-// Subject returns the JWT authorizer's "sub" claim, or "" when the event
+// subject returns the JWT authorizer's "sub" claim, or "" when the event
 // carries none (no authorizer, or a token without a subject).
-func Subject(ev events.APIGatewayV2HTTPRequest) string {
+func subject(ev events.APIGatewayV2HTTPRequest) string {
 	auth := ev.RequestContext.Authorizer
 	if auth == nil || auth.JWT == nil {
 		return ""
 	}
-	return strings.TrimSpace(auth.JWT.Claims[ClaimSubject])
+	return strings.TrimSpace(auth.JWT.Claims[claimSubject])
 }
 
-// Request converts an HTTP API payload v2 event into an *http.Request
+// request converts an HTTP API payload v2 event into an *http.Request
 // carrying ctx. It sets no identity; see Adapter.Handle.
-func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+func request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
 	method := ev.RequestContext.HTTP.Method
 	if method == "" {
 		return nil, fmt.Errorf("event %s has no requestContext.http.method", ev.RequestContext.RequestID)
@@ -164,13 +174,13 @@ func (w *responseWriter) response() events.APIGatewayV2HTTPResponse {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	return Response(status, w.header, w.body.Bytes())
+	return response(status, w.header, w.body.Bytes())
 }
 
-// Response builds the payload v2 response. Repeated headers are joined with
+// response builds the payload v2 response. Repeated headers are joined with
 // commas, Set-Cookie headers become Cookies, and a body whose Content-Type
 // is not text is base64-encoded.
-func Response(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
+func response(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
 	out := events.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers:    map[string]string{},

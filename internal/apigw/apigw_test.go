@@ -125,7 +125,7 @@ func TestHandleConvertsRequests(t *testing.T) {
 			},
 		},
 	}
-	a := &Adapter{Handler: echoHandler(), WithUser: withUser}
+	a := newAdapter(t, Config{Handler: echoHandler(), WithUser: withUser})
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
 			t.Parallel()
@@ -158,7 +158,7 @@ func TestHandleConvertsRequests(t *testing.T) {
 
 func TestHandleEncodesBinaryBodiesAndCookies(t *testing.T) {
 	t.Parallel()
-	a := &Adapter{Handler: echoHandler(), WithUser: withUser}
+	a := newAdapter(t, Config{Handler: echoHandler(), WithUser: withUser})
 	res, err := a.Handle(context.Background(), loadEvent(t, "asset-download.json"))
 	if err != nil {
 		t.Fatalf("Handle: %v", err)
@@ -185,7 +185,7 @@ func TestHandleEncodesBinaryBodiesAndCookies(t *testing.T) {
 func TestHandleRejectsUnreadableEvents(t *testing.T) {
 	t.Parallel()
 	called := false
-	a := &Adapter{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), WithUser: withUser}
+	a := newAdapter(t, Config{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }), WithUser: withUser})
 	tests := map[string]func(*events.APIGatewayV2HTTPRequest){
 		"bad base64": func(ev *events.APIGatewayV2HTTPRequest) { ev.Body, ev.IsBase64Encoded = "%%%", true },
 		"no method":  func(ev *events.APIGatewayV2HTTPRequest) { ev.RequestContext.HTTP.Method = "" },
@@ -233,7 +233,7 @@ func TestResponseDefaultsAndSniffing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := &Adapter{Handler: tt.handler, WithUser: withUser}
+			a := newAdapter(t, Config{Handler: tt.handler, WithUser: withUser})
 			res, err := a.Handle(context.Background(), loadEvent(t, "no-authorizer.json"))
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
@@ -242,5 +242,23 @@ func TestResponseDefaultsAndSniffing(t *testing.T) {
 				t.Errorf("got (%d, %v, %q), want (%d, %v, %q)", res.StatusCode, res.IsBase64Encoded, res.Body, tt.wantStatus, tt.wantBase64, tt.wantBody)
 			}
 		})
+	}
+}
+
+func newAdapter(t *testing.T, cfg Config) *Adapter {
+	t.Helper()
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestNewRequiresHandlerAndIdentity(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []Config{{WithUser: withUser}, {Handler: echoHandler()}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) succeeded, want an error", cfg)
+		}
 	}
 }

@@ -1,31 +1,25 @@
 // Package awsbackend wires Jobline to AWS: configuration from the
-// environment, the SDK clients (built once, with the SDK's own retryer),
-// the DynamoDB store, the SQS queue and the S3 store of job assets, and a
-// middleware that counts AWS requests. The Lambda functions and the dev server (JOBLINE_BACKEND=aws)
-// both open their backends here.
+// environment, and the DynamoDB store, the SQS queue and the S3 store of job
+// assets on SDK clients that share one aws.Config (credentials, their
+// refresh, region, retryer). Each client is built the first time something
+// needs it, so a process builds only what it uses: getjob, whose role may
+// not send to SQS, never builds an SQS client. The Lambda functions and the
+// dev server (JOBLINE_BACKEND=aws) all open their backends here.
 package awsbackend
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/middleware"
 
-	"jobline/internal/blob"
 	"jobline/internal/blob/s3blob"
-	"jobline/internal/jobs"
-	"jobline/internal/jobs/dynamostore"
-	"jobline/internal/queue"
-	"jobline/internal/queue/sqsqueue"
+	"jobline/internal/deploy"
+	"jobline/internal/envconfig"
 )
 
 // Environment variables read by FromEnv.
@@ -60,14 +54,14 @@ type Config struct {
 	// DeadLetterQueueURL is the queues' dead-letter queue. Required.
 	DeadLetterQueueURL string
 	// MaxReceiveCount is the queues' RedrivePolicy maxReceiveCount; it must
-	// match template.yaml. Default 5.
+	// match the queues'. Default: deploy.MaxReceiveCount (template.yaml's).
 	MaxReceiveCount int
 	// JobRetention is how long finished jobs are kept before TTL deletes
-	// them. Default 30 days (template.yaml's JobRetentionDays).
+	// them. Default: deploy.JobRetention (template.yaml's JobRetentionDays).
 	JobRetention time.Duration
 	// AssetsBucket is the S3 bucket of the files jobs write (report
 	// assets; template.yaml's AssetsBucket). Default empty: no S3 store
-	// (Backend.Assets is nil); processjob and getjob require it.
+	// (Backend.Assets fails); processjob and getjob require it.
 	AssetsBucket string
 	// AssetURLExpiry is how long a presigned asset URL downloads the file.
 	// Default: s3blob.DefaultURLExpiry (15 minutes); at most
@@ -76,49 +70,33 @@ type Config struct {
 	// Credentials overrides the SDK's credential chain (tests pass static
 	// dummy credentials for the emulator). Default nil: the SDK's chain.
 	Credentials aws.CredentialsProvider
-	// APIOptions are added to every SDK client's middleware stack, for
-	// example RequestCounter.APIOption. Default none.
+	// APIOptions are added to every SDK client's middleware stack (tests
+	// count requests with awstest.RequestCounter). Default none.
 	APIOptions []func(*middleware.Stack) error
 }
 
-// DefaultMaxReceiveCount is Config.MaxReceiveCount's default, the value in
-// template.yaml.
-const DefaultMaxReceiveCount = 5
+// Bounds of the numeric variables, SQS's and S3's own limits.
+const (
+	maxReceiveCountLimit = 1000
+	maxRetention         = 100 * 365 * 24 * time.Hour
+)
 
-// FromEnv reads a Config from the environment variables Env*. It does not
-// validate; Open does.
-func FromEnv() (Config, error) {
-	c := Config{
-		Region:             os.Getenv(EnvRegion),
-		Endpoint:           os.Getenv(EnvEndpoint),
-		TableName:          os.Getenv(EnvTable),
-		QueueURL:           os.Getenv(EnvQueueURL),
-		HighQueueURL:       os.Getenv(EnvHighQueueURL),
-		DeadLetterQueueURL: os.Getenv(EnvDLQURL),
-		AssetsBucket:       os.Getenv(EnvAssetsBucket),
+// FromEnv reads a Config from the environment variables Env*; a malformed
+// or out-of-range number is an error of env. An unset variable leaves its
+// field at zero, for WithDefaults. It does not validate; New does.
+func FromEnv(env *envconfig.Reader) Config {
+	return Config{
+		Region:             env.String(EnvRegion, ""),
+		Endpoint:           env.String(EnvEndpoint, ""),
+		TableName:          env.String(EnvTable, ""),
+		QueueURL:           env.String(EnvQueueURL, ""),
+		HighQueueURL:       env.String(EnvHighQueueURL, ""),
+		DeadLetterQueueURL: env.String(EnvDLQURL, ""),
+		AssetsBucket:       env.String(EnvAssetsBucket, ""),
+		MaxReceiveCount:    env.Int(EnvMaxReceiveCount, 0, 0, maxReceiveCountLimit),
+		JobRetention:       env.Days(EnvRetentionDays, 0, 0, maxRetention),
+		AssetURLExpiry:     env.Seconds(EnvAssetURLExpiry, 0, 0, s3blob.MaxURLExpiry),
 	}
-	if v := os.Getenv(EnvMaxReceiveCount); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s=%q: %w", EnvMaxReceiveCount, v, err)
-		}
-		c.MaxReceiveCount = n
-	}
-	if v := os.Getenv(EnvRetentionDays); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s=%q: %w", EnvRetentionDays, v, err)
-		}
-		c.JobRetention = time.Duration(n) * 24 * time.Hour
-	}
-	if v := os.Getenv(EnvAssetURLExpiry); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s=%q: %w", EnvAssetURLExpiry, v, err)
-		}
-		c.AssetURLExpiry = time.Duration(n) * time.Second
-	}
-	return c, nil
 }
 
 // WithDefaults returns c with every unset field at its default.
@@ -127,10 +105,10 @@ func (c Config) WithDefaults() Config {
 		c.HighQueueURL = c.QueueURL
 	}
 	if c.MaxReceiveCount == 0 {
-		c.MaxReceiveCount = DefaultMaxReceiveCount
+		c.MaxReceiveCount = deploy.MaxReceiveCount
 	}
 	if c.JobRetention == 0 {
-		c.JobRetention = dynamostore.DefaultRetention
+		c.JobRetention = deploy.JobRetention
 	}
 	if c.AssetURLExpiry == 0 {
 		c.AssetURLExpiry = s3blob.DefaultURLExpiry
@@ -165,19 +143,10 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Clients are the SDK clients Jobline uses.
-type Clients struct {
-	DynamoDB *dynamodb.Client
-	SQS      *sqs.Client
-	// S3 uses path-style addressing when Config.Endpoint is set: an
-	// emulator on 127.0.0.1 has no per-bucket host names.
-	S3 *s3.Client
-}
-
-// NewClients loads the SDK configuration (credentials and region from the
-// usual chain) once and builds the clients, with the SDK's standard
-// retryer.
-func NewClients(ctx context.Context, c Config) (Clients, error) {
+// loadAWSConfig loads the SDK configuration once (credentials and region
+// from the usual chain, or c's overrides), with c.APIOptions on every
+// client's stack. It makes no request.
+func loadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
@@ -190,102 +159,11 @@ func NewClients(ctx context.Context, c Config) (Clients, error) {
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return Clients{}, fmt.Errorf("load AWS config: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
 	awsCfg.APIOptions = append(awsCfg.APIOptions, c.APIOptions...)
 	if awsCfg.Region == "" {
-		return Clients{}, fmt.Errorf("load AWS config: no region (set %s)", EnvRegion)
+		return aws.Config{}, fmt.Errorf("load AWS config: no region (set %s)", EnvRegion)
 	}
-	return Clients{
-		DynamoDB: dynamodb.NewFromConfig(awsCfg),
-		SQS:      sqs.NewFromConfig(awsCfg),
-		S3: s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-			o.UsePathStyle = c.Endpoint != ""
-		}),
-	}, nil
-}
-
-// Backend is everything Jobline uses in AWS, built once.
-type Backend struct {
-	// Config is the configuration with its defaults filled in.
-	Config  Config
-	Clients Clients
-	Store   jobs.Store
-	Queue   *sqsqueue.Queue
-	// Assets is the S3 store of job files; nil when Config.AssetsBucket is
-	// empty.
-	Assets blob.Store
-}
-
-// New validates cfg, builds the clients and returns the DynamoDB store,
-// the SQS queue and, when cfg.AssetsBucket is set, the S3 store of assets.
-// It makes no request.
-func New(ctx context.Context, cfg Config) (*Backend, error) {
-	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	clients, err := NewClients(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	b := &Backend{Config: cfg, Clients: clients}
-	b.Store, err = dynamostore.New(clients.DynamoDB, dynamostore.Config{
-		TableName: cfg.TableName,
-		Retention: cfg.JobRetention,
-	})
-	if err != nil {
-		return nil, err
-	}
-	b.Queue, err = sqsqueue.New(clients.SQS, sqsqueue.Config{
-		QueueURL:           cfg.QueueURL,
-		HighQueueURL:       cfg.HighQueueURL,
-		DeadLetterQueueURL: cfg.DeadLetterQueueURL,
-		MaxReceiveCount:    cfg.MaxReceiveCount,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if cfg.AssetsBucket != "" {
-		assets, err := s3blob.New(clients.S3, s3blob.Config{Bucket: cfg.AssetsBucket, URLExpiry: cfg.AssetURLExpiry})
-		if err != nil {
-			return nil, fmt.Errorf("assets store: %w", err)
-		}
-		b.Assets = assets
-	}
-	return b, nil
-}
-
-// RequireAssets returns the S3 store of assets, or an error naming
-// EnvAssetsBucket when none is configured.
-func (b *Backend) RequireAssets() (blob.Store, error) {
-	if b.Assets == nil {
-		return nil, fmt.Errorf("assets bucket is required (%s): job files are stored in S3", EnvAssetsBucket)
-	}
-	return b.Assets, nil
-}
-
-// AssetURL is api.Config.AssetURL for assets stored in S3: a fresh
-// presigned URL of the asset's StoragePath at every read (the URL recorded
-// when the job ran has long expired). An asset without a storage path, or
-// a backend without an assets bucket, keeps its recorded URL.
-func (b *Backend) AssetURL(ctx context.Context, a jobs.Asset) (string, error) {
-	if b.Assets == nil || a.StoragePath == "" {
-		return a.URL, nil
-	}
-	url, err := b.Assets.URL(ctx, a.StoragePath)
-	if err != nil {
-		return "", fmt.Errorf("asset %s URL: %w", a.ID, err)
-	}
-	return url, nil
-}
-
-// Open builds the clients and returns the DynamoDB store and the SQS queue
-// that cfg describes (New also returns the assets store).
-func Open(ctx context.Context, cfg Config) (jobs.Store, queue.Queue, error) {
-	b, err := New(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b.Store, b.Queue, nil
+	return awsCfg, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"jobline/internal/awsbackend"
 	"jobline/internal/blob"
+	"jobline/internal/envconfig"
 	"jobline/internal/jobs"
 )
 
@@ -25,8 +26,9 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(awsbackend.EnvRegion, "eu-west-1")
 	t.Setenv(awsbackend.EnvAssetsBucket, "files")
 	t.Setenv(awsbackend.EnvAssetURLExpiry, "120")
-	cfg, err := awsbackend.FromEnv()
-	if err != nil {
+	env := envconfig.New()
+	cfg := awsbackend.FromEnv(env)
+	if err := env.Err(); err != nil {
 		t.Fatal(err)
 	}
 	cfg = cfg.WithDefaults()
@@ -41,13 +43,19 @@ func TestFromEnv(t *testing.T) {
 }
 
 func TestFromEnvRejectsNumbers(t *testing.T) {
-	for _, env := range []string{awsbackend.EnvMaxReceiveCount, awsbackend.EnvRetentionDays, awsbackend.EnvAssetURLExpiry} {
-		t.Run(env, func(t *testing.T) {
-			t.Setenv(env, "many")
-			if _, err := awsbackend.FromEnv(); err == nil || !strings.Contains(err.Error(), env) {
-				t.Fatalf("FromEnv with %s=many: %v", env, err)
-			}
-		})
+	t.Parallel()
+	for _, tt := range []struct{ name, value string }{
+		{awsbackend.EnvMaxReceiveCount, "many"},
+		{awsbackend.EnvMaxReceiveCount, "-1"},
+		{awsbackend.EnvRetentionDays, "many"},
+		{awsbackend.EnvAssetURLExpiry, "many"},
+		{awsbackend.EnvAssetURLExpiry, "604801"},
+	} {
+		env := envconfig.FromMap(map[string]string{tt.name: tt.value})
+		awsbackend.FromEnv(env)
+		if err := env.Err(); err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("FromEnv with %s=%s: %v, want an error naming the variable", tt.name, tt.value, err)
+		}
 	}
 }
 
@@ -104,11 +112,8 @@ func TestNewAssets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if be.Assets != nil {
-			t.Fatalf("Assets = %v, want nil without a bucket", be.Assets)
-		}
-		if _, err := be.RequireAssets(); err == nil || !strings.Contains(err.Error(), awsbackend.EnvAssetsBucket) {
-			t.Fatalf("RequireAssets = %v, want an error naming %s", err, awsbackend.EnvAssetsBucket)
+		if _, err := be.Assets(); err == nil || !strings.Contains(err.Error(), awsbackend.EnvAssetsBucket) {
+			t.Fatalf("Assets = %v, want an error naming %s", err, awsbackend.EnvAssetsBucket)
 		}
 		if url, err := be.AssetURL(ctx, stored); err != nil || url != stored.URL {
 			t.Fatalf("AssetURL = %q, %v; want the stored URL", url, err)
@@ -123,7 +128,7 @@ func TestNewAssets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := be.RequireAssets(); err != nil {
+		if _, err := be.Assets(); err != nil {
 			t.Fatal(err)
 		}
 		url, err := be.AssetURL(ctx, stored)

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"jobline/internal/api"
-	"jobline/internal/awsbackend"
 	"jobline/internal/awsbackend/awstest"
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
@@ -29,7 +28,7 @@ import (
 // system is the whole job system on the emulator, with every AWS request
 // counted.
 type system struct {
-	counter  *awsbackend.RequestCounter
+	counter  *awstest.RequestCounter
 	reads    *consistency
 	store    *dynamostore.Store
 	queue    *sqsqueue.Queue
@@ -63,7 +62,7 @@ func (c *consistency) apiOption(stack *middleware.Stack) error {
 func newSystem(t testing.TB, freshTable bool) *system {
 	t.Helper()
 	cfg := awstest.Config(t)
-	s := &system{counter: awsbackend.NewRequestCounter(), reads: &consistency{}}
+	s := &system{counter: awstest.NewRequestCounter(), reads: &consistency{}}
 	clients := awstest.Clients(t, cfg, s.counter.APIOption, s.reads.apiOption)
 	table := cfg.TableName
 	if freshTable {
@@ -152,7 +151,7 @@ func (s *system) process(t testing.TB, m queue.Message) worker.Result {
 }
 
 // dynamoWrites counts the DynamoDB write requests.
-func dynamoWrites(c *awsbackend.RequestCounter) int64 {
+func dynamoWrites(c *awstest.RequestCounter) int64 {
 	return c.Get("DynamoDB.PutItem") + c.Get("DynamoDB.UpdateItem") + c.Get("DynamoDB.DeleteItem") +
 		c.Get("DynamoDB.TransactWriteItems") + c.Get("DynamoDB.BatchWriteItem")
 }
@@ -211,7 +210,7 @@ func TestReconcilerRecoversLostSend(t *testing.T) {
 	job := jobs.Job{
 		ID: "lost-send-" + now.Format("150405.000000000"), Owner: "user-crash", JobType: "echo",
 		Status: jobs.StatusQueued, Parameters: json.RawMessage(`{}`), MaxAttempts: 3,
-		CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(api.DefaultQueuedGrace),
+		CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(jobs.DefaultQueuedGrace),
 	}
 	if _, created, err := s.store.Create(ctx, job); err != nil || !created {
 		t.Fatalf("Create: %v %v", created, err)

@@ -18,6 +18,7 @@ import (
 	"jobline/internal/demojobs"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 	"jobline/internal/worker"
 )
 
@@ -50,7 +51,7 @@ func setup(t *testing.T) *env {
 		fc.Advance(d) // time passes only on the fake clock
 		return ctx.Err()
 	}))
-	e := &env{clock: fc, store: jobs.NewMemoryStore(), queue: queue.NewMemory(queue.MemoryConfig{Clock: fc}), files: files, reg: reg, slept: &slept}
+	e := &env{clock: fc, store: jobs.NewMemoryStore(), queue: queuetest.NewMemory(t, queue.MemoryConfig{Clock: fc}), files: files, reg: reg, slept: &slept}
 	e.engine, err = worker.NewEngine(worker.Config{
 		Store: e.store, Queue: e.queue, Registry: reg, Clock: fc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -195,7 +196,7 @@ func TestSleepHonoursContext(t *testing.T) {
 		reg := worker.NewRegistry()
 		demojobs.Register(reg, nil) // the real sleep
 		store := jobs.NewMemoryStore()
-		q := queue.NewMemory(queue.MemoryConfig{})
+		q := queuetest.NewMemory(t, queue.MemoryConfig{})
 		e, err := worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)

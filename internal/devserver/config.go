@@ -8,18 +8,27 @@ package devserver
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
-	"os"
 	"strconv"
 	"time"
 
 	"jobline/internal/awsbackend"
+	"jobline/internal/deploy"
+	"jobline/internal/envconfig"
+	"jobline/internal/queue"
 )
 
 // Backends the dev server can run on.
 const (
 	BackendMemory = "memory"
 	BackendAWS    = "aws"
+)
+
+// Limits of Config.Workers and Config.MaxReceiveCount (SQS's).
+const (
+	maxWorkers         = 256
+	maxMaxReceiveCount = 1000
 )
 
 // Config configures the dev server. Every field documents its default and
@@ -30,8 +39,8 @@ type Config struct {
 	Addr string
 	// Backend is "memory" (default) or "aws" (JOBLINE_BACKEND).
 	Backend string
-	// AWS configures the "aws" backend. Default (nil): awsbackend.FromEnv,
-	// the JOBLINE_TABLE, JOBLINE_*_URL, ... variables.
+	// AWS configures the "aws" backend; required with it. FromEnv reads it
+	// from awsbackend's variables (JOBLINE_TABLE, JOBLINE_*_URL, ...).
 	AWS *awsbackend.Config
 	// WebDir holds the built dashboard served at /. Default web/dist
 	// (JOBLINE_WEB_DIR). If it does not exist, / explains how to build it.
@@ -39,7 +48,8 @@ type Config struct {
 	// FilesDir keeps the files jobs write (report assets). Default: a new
 	// temporary directory (JOBLINE_FILES_DIR).
 	FilesDir string
-	// Workers is how many jobs run at once. Default 4 (JOBLINE_WORKERS).
+	// Workers is how many jobs run at once, 1..256. Default 4
+	// (JOBLINE_WORKERS).
 	Workers int
 	// ShutdownGrace is how long running jobs may finish after SIGINT or
 	// SIGTERM before they are canceled and left for redelivery. Default 10s
@@ -52,10 +62,12 @@ type Config struct {
 	// acts on it. Default 30s (JOBLINE_STRANDED_AFTER).
 	StrandedAfter time.Duration
 	// VisibilityTimeout of the in-memory queue and of the engine's
-	// heartbeat. Default 30s (JOBLINE_VISIBILITY_TIMEOUT).
+	// heartbeat. Default 30s (JOBLINE_VISIBILITY_TIMEOUT_SECONDS, whole
+	// seconds, read as processjob reads it).
 	VisibilityTimeout time.Duration
-	// MaxReceiveCount of the in-memory queue's redrive policy. Default 5,
-	// as in template.yaml (JOBLINE_MAX_RECEIVE_COUNT).
+	// MaxReceiveCount of the in-memory queue's redrive policy, 1..1000.
+	// Default: deploy.MaxReceiveCount, as in template.yaml
+	// (JOBLINE_MAX_RECEIVE_COUNT).
 	MaxReceiveCount int
 	// BackoffBase is the first retry's wait; it doubles per attempt.
 	// Default 500ms, so demo retries are quick (JOBLINE_BACKOFF_BASE).
@@ -66,99 +78,60 @@ type Config struct {
 	LogLevel string
 }
 
-// FromEnv reads the configuration from the environment (a missing variable
-// keeps the default). Malformed values are errors, never ignored.
+// FromEnv reads the configuration from the environment (an unset or empty
+// variable keeps the default). Malformed values are errors naming their
+// variable, never ignored.
 func FromEnv() (Config, error) {
-	var c Config
-	var errs []error
-	str := func(name string, dst *string) {
-		if v, ok := os.LookupEnv(name); ok {
-			*dst = v
-		}
+	env := envconfig.New()
+	anyDuration := func(name string) time.Duration { return env.Duration(name, 0, 0, math.MaxInt64) }
+	c := Config{
+		Addr:              env.String("JOBLINE_ADDR", ""),
+		Backend:           env.String("JOBLINE_BACKEND", ""),
+		WebDir:            env.String("JOBLINE_WEB_DIR", ""),
+		FilesDir:          env.String("JOBLINE_FILES_DIR", ""),
+		Workers:           env.Int("JOBLINE_WORKERS", 0, 1, maxWorkers),
+		ShutdownGrace:     anyDuration("JOBLINE_SHUTDOWN_GRACE"),
+		ReconcileInterval: anyDuration("JOBLINE_RECONCILE_INTERVAL"),
+		StrandedAfter:     anyDuration("JOBLINE_STRANDED_AFTER"),
+		VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(env, 0),
+		MaxReceiveCount:   env.Int("JOBLINE_MAX_RECEIVE_COUNT", 0, 1, maxMaxReceiveCount),
+		BackoffBase:       anyDuration("JOBLINE_BACKOFF_BASE"),
+		BackoffMax:        anyDuration("JOBLINE_BACKOFF_MAX"),
+		LogLevel:          env.String("JOBLINE_LOG_LEVEL", ""),
 	}
-	integer := func(name string, dst *int) {
-		if v, ok := os.LookupEnv(name); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not an integer", name, v))
-				return
-			}
-			*dst = n
-		}
+	if port := env.Int("PORT", -1, 0, 65535); port >= 0 && c.Addr == "" {
+		c.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	}
-	duration := func(name string, dst *time.Duration) {
-		if v, ok := os.LookupEnv(name); ok {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: not a duration like 10s or 2m", name, v))
-				return
-			}
-			*dst = d
-		}
+	if c.Backend == BackendAWS {
+		awsCfg := awsbackend.FromEnv(env)
+		c.AWS = &awsCfg
 	}
-	str("JOBLINE_ADDR", &c.Addr)
-	if port, ok := os.LookupEnv("PORT"); ok {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 0 || n > 65535 {
-			errs = append(errs, fmt.Errorf("PORT=%q: not a port number", port))
-		} else if c.Addr == "" {
-			c.Addr = net.JoinHostPort("127.0.0.1", port)
-		}
-	}
-	str("JOBLINE_BACKEND", &c.Backend)
-	str("JOBLINE_WEB_DIR", &c.WebDir)
-	str("JOBLINE_FILES_DIR", &c.FilesDir)
-	integer("JOBLINE_WORKERS", &c.Workers)
-	duration("JOBLINE_SHUTDOWN_GRACE", &c.ShutdownGrace)
-	duration("JOBLINE_RECONCILE_INTERVAL", &c.ReconcileInterval)
-	duration("JOBLINE_STRANDED_AFTER", &c.StrandedAfter)
-	duration("JOBLINE_VISIBILITY_TIMEOUT", &c.VisibilityTimeout)
-	integer("JOBLINE_MAX_RECEIVE_COUNT", &c.MaxReceiveCount)
-	duration("JOBLINE_BACKOFF_BASE", &c.BackoffBase)
-	duration("JOBLINE_BACKOFF_MAX", &c.BackoffMax)
-	str("JOBLINE_LOG_LEVEL", &c.LogLevel)
-	return c, errors.Join(errs...)
+	return c, env.Err()
 }
 
 // WithDefaults returns c with every unset field filled in.
 func (c Config) WithDefaults() Config {
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
-	}
-	if c.Backend == "" {
-		c.Backend = BackendMemory
-	}
-	if c.WebDir == "" {
-		c.WebDir = "web/dist"
-	}
-	if c.Workers == 0 {
-		c.Workers = 4
-	}
-	if c.ShutdownGrace == 0 {
-		c.ShutdownGrace = 10 * time.Second
-	}
-	if c.ReconcileInterval == 0 {
-		c.ReconcileInterval = 10 * time.Second
-	}
-	if c.StrandedAfter == 0 {
-		c.StrandedAfter = 30 * time.Second
-	}
-	if c.VisibilityTimeout == 0 {
-		c.VisibilityTimeout = 30 * time.Second
-	}
-	if c.MaxReceiveCount == 0 {
-		c.MaxReceiveCount = 5
-	}
-	if c.BackoffBase == 0 {
-		c.BackoffBase = 500 * time.Millisecond
-	}
-	if c.BackoffMax == 0 {
-		c.BackoffMax = 10 * time.Second
-	}
-	if c.LogLevel == "" {
-		c.LogLevel = "info"
-	}
+	orDefault(&c.Addr, "127.0.0.1:8080")
+	orDefault(&c.Backend, BackendMemory)
+	orDefault(&c.WebDir, "web/dist")
+	orDefault(&c.Workers, 4)
+	orDefault(&c.ShutdownGrace, 10*time.Second)
+	orDefault(&c.ReconcileInterval, 10*time.Second)
+	orDefault(&c.StrandedAfter, 30*time.Second)
+	orDefault(&c.VisibilityTimeout, 30*time.Second)
+	orDefault(&c.MaxReceiveCount, deploy.MaxReceiveCount)
+	orDefault(&c.BackoffBase, 500*time.Millisecond)
+	orDefault(&c.BackoffMax, 10*time.Second)
+	orDefault(&c.LogLevel, "info")
 	return c
+}
+
+// orDefault sets *v to def when it is the zero value.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // Validate reports every invalid field at once.
@@ -167,29 +140,34 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("address %q: %v", c.Addr, err))
 	}
-	if c.Backend != BackendMemory && c.Backend != BackendAWS {
+	switch {
+	case c.Backend == BackendAWS && c.AWS == nil:
+		errs = append(errs, errors.New("backend aws: the AWS configuration is required"))
+	case c.Backend != BackendMemory && c.Backend != BackendAWS:
 		errs = append(errs, fmt.Errorf("backend %q: want %q or %q", c.Backend, BackendMemory, BackendAWS))
 	}
-	if c.Workers < 1 || c.Workers > 256 {
-		errs = append(errs, fmt.Errorf("workers %d: want 1..256", c.Workers))
+	if c.Workers < 1 || c.Workers > maxWorkers {
+		errs = append(errs, fmt.Errorf("workers %d: want 1..%d", c.Workers, maxWorkers))
 	}
-	positive := map[string]time.Duration{
-		"shutdown grace": c.ShutdownGrace, "reconcile interval": c.ReconcileInterval, "stranded after": c.StrandedAfter,
-		"visibility timeout": c.VisibilityTimeout, "backoff base": c.BackoffBase, "backoff max": c.BackoffMax,
-	}
-	for _, name := range []string{"shutdown grace", "reconcile interval", "stranded after", "visibility timeout", "backoff base", "backoff max"} {
-		if positive[name] < 0 {
-			errs = append(errs, fmt.Errorf("%s %v: must be positive", name, positive[name]))
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"shutdown grace", c.ShutdownGrace}, {"reconcile interval", c.ReconcileInterval}, {"stranded after", c.StrandedAfter},
+		{"visibility timeout", c.VisibilityTimeout}, {"backoff base", c.BackoffBase}, {"backoff max", c.BackoffMax},
+	} {
+		if d.value < 0 {
+			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
 	}
 	if c.BackoffMax < c.BackoffBase {
 		errs = append(errs, fmt.Errorf("backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase))
 	}
-	if c.VisibilityTimeout > 12*time.Hour {
-		errs = append(errs, fmt.Errorf("visibility timeout %v: SQS allows at most 12h", c.VisibilityTimeout))
+	if c.VisibilityTimeout > queue.MaxVisibility {
+		errs = append(errs, fmt.Errorf("visibility timeout %v: SQS allows at most %v", c.VisibilityTimeout, queue.MaxVisibility))
 	}
-	if c.MaxReceiveCount < 1 || c.MaxReceiveCount > 1000 {
-		errs = append(errs, fmt.Errorf("max receive count %d: want 1..1000", c.MaxReceiveCount))
+	if c.MaxReceiveCount < 1 || c.MaxReceiveCount > maxMaxReceiveCount {
+		errs = append(errs, fmt.Errorf("max receive count %d: want 1..%d", c.MaxReceiveCount, maxMaxReceiveCount))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -29,7 +29,6 @@ type Server struct {
 	cfg        Config
 	log        *slog.Logger
 	store      jobs.Store
-	queue      queue.Queue
 	files      *blob.Dir
 	handler    http.Handler
 	pool       *worker.Pool
@@ -45,89 +44,128 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("dev server config: %w", err)
 	}
 	s := &Server{cfg: cfg, log: log, cleanup: func() {}}
-
-	// Where jobs write their files: the local files dir, unless the AWS
-	// backend has an assets bucket (JOBLINE_ASSETS_BUCKET), whose asset
-	// URLs are presigned at each read.
-	var (
-		assets   blob.Store
-		assetURL func(context.Context, jobs.Asset) (string, error)
-	)
-	switch cfg.Backend {
-	case BackendMemory:
-		s.store = jobs.NewMemoryStore()
-		s.queue = queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: cfg.VisibilityTimeout, MaxReceiveCount: cfg.MaxReceiveCount})
-	case BackendAWS:
-		awsCfg, err := awsConfig(cfg)
-		if err != nil {
-			return nil, err
-		}
-		be, err := awsbackend.New(ctx, awsCfg)
-		if err != nil {
-			return nil, fmt.Errorf("open aws backend: %w", err)
-		}
-		s.store, s.queue = be.Store, be.Queue
-		if be.Assets != nil {
-			assets, assetURL = be.Assets, be.AssetURL
-			log.Info("job files go to S3", "bucket", be.Config.AssetsBucket)
-		}
+	if err := s.build(ctx); err != nil {
+		s.cleanup()
+		return nil, err
 	}
+	return s, nil
+}
 
-	filesDir := cfg.FilesDir
-	if filesDir == "" {
+// backend is where the dev server keeps jobs, messages and job files.
+type backend struct {
+	store jobs.Store
+	queue queue.Queue
+	// assets is where jobs write their files: nil for the local files dir.
+	assets blob.Store
+	// assetURL presigns asset URLs at each read (S3); nil keeps the stored
+	// URL (the files dir's /files/ route).
+	assetURL func(context.Context, jobs.Asset) (string, error)
+}
+
+// build makes every part of the server.
+func (s *Server) build(ctx context.Context) error {
+	be, err := s.openBackend(ctx)
+	if err != nil {
+		return err
+	}
+	if s.files, err = s.openFiles(); err != nil {
+		return err
+	}
+	if be.assets == nil {
+		be.assets = s.files
+	}
+	reg := worker.NewRegistry()
+	demojobs.Register(reg, be.assets)
+	if err := s.buildWorkers(be, reg); err != nil {
+		return err
+	}
+	apiHandler, err := api.New(api.Config{
+		Store: be.store, Queue: be.queue, Clock: clock.Real{}, Logger: s.log, ValidateJob: reg.Validate,
+		QueuedGrace: s.cfg.StrandedAfter, AssetURL: be.assetURL,
+	})
+	if err != nil {
+		return err
+	}
+	s.store = be.store
+	s.handler = s.routes(apiHandler)
+	return nil
+}
+
+// openBackend opens the in-memory store and queue, or the AWS ones; job
+// files go to S3 when the AWS backend has an assets bucket
+// (JOBLINE_ASSETS_BUCKET), whose URLs are presigned at each read.
+func (s *Server) openBackend(ctx context.Context) (backend, error) {
+	if s.cfg.Backend == BackendMemory {
+		q, err := queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: s.cfg.VisibilityTimeout, MaxReceiveCount: s.cfg.MaxReceiveCount})
+		return backend{store: jobs.NewMemoryStore(), queue: q}, err
+	}
+	aws, err := awsbackend.New(ctx, *s.cfg.AWS)
+	if err != nil {
+		return backend{}, fmt.Errorf("open aws backend: %w", err)
+	}
+	store, q, err := aws.StoreAndQueue()
+	if err != nil {
+		return backend{}, fmt.Errorf("open aws backend: %w", err)
+	}
+	be := backend{store: store, queue: q}
+	if bucket := aws.Config().AssetsBucket; bucket != "" {
+		if be.assets, err = aws.Assets(); err != nil {
+			return backend{}, err
+		}
+		be.assetURL = aws.AssetURL
+		s.log.Info("job files go to S3", "bucket", bucket)
+	}
+	return be, nil
+}
+
+// openFiles opens the directory of job files, a new temporary one (removed
+// when the server stops) unless cfg.FilesDir names one.
+func (s *Server) openFiles() (*blob.Dir, error) {
+	dir := s.cfg.FilesDir
+	if dir == "" {
 		tmp, err := os.MkdirTemp("", "jobline-files-")
 		if err != nil {
 			return nil, fmt.Errorf("files dir: %w", err)
 		}
-		filesDir = tmp
+		dir = tmp
 		s.cleanup = func() { os.RemoveAll(tmp) }
 	}
-	files, err := blob.NewDir(filesDir, "")
-	if err != nil {
-		return nil, err
-	}
-	s.files = files
-	if assets == nil {
-		assets = files
-	}
+	return blob.NewDir(dir, "")
+}
 
-	reg := worker.NewRegistry()
-	demojobs.Register(reg, assets)
+// buildWorkers makes the engine, the worker pool that feeds it and the
+// reconciler.
+func (s *Server) buildWorkers(be backend, reg *worker.Registry) error {
 	engine, err := worker.NewEngine(worker.Config{
-		Store: s.store, Queue: s.queue, Registry: reg, Logger: log,
-		VisibilityTimeout: cfg.VisibilityTimeout, BackoffBase: cfg.BackoffBase, BackoffMax: cfg.BackoffMax,
+		Store: be.store, Queue: be.queue, Registry: reg, Logger: s.log,
+		VisibilityTimeout: s.cfg.VisibilityTimeout, BackoffBase: s.cfg.BackoffBase, BackoffMax: s.cfg.BackoffMax,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if s.pool, err = worker.NewPool(worker.PoolConfig{Engine: engine, Workers: cfg.Workers, Logger: log}); err != nil {
-		return nil, err
+	if s.pool, err = worker.NewPool(worker.PoolConfig{Engine: engine, Workers: s.cfg.Workers, Logger: s.log}); err != nil {
+		return err
 	}
-	if s.reconciler, err = worker.NewReconciler(worker.ReconcilerConfig{
-		Store: s.store, Queue: s.queue, Logger: log, StrandedAfter: cfg.StrandedAfter,
-	}); err != nil {
-		return nil, err
-	}
-	apiHandler, err := api.New(api.Config{
-		Store: s.store, Queue: s.queue, Clock: clock.Real{}, Logger: log, ValidateJob: reg.Validate,
-		QueuedGrace: cfg.StrandedAfter, AssetURL: assetURL,
+	s.reconciler, err = worker.NewReconciler(worker.ReconcilerConfig{
+		Store: be.store, Queue: be.queue, Logger: s.log, StrandedAfter: s.cfg.StrandedAfter,
 	})
-	if err != nil {
-		return nil, err
-	}
+	return err
+}
 
+// routes are the API (identity from X-User-Id), a health check, the job
+// files and the dashboard, with a request log.
+func (s *Server) routes(apiHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	jobsAPI := api.HeaderIdentity(apiHandler)
 	mux.Handle("/jobs", jobsAPI)
 	mux.Handle("/jobs/", jobsAPI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"status":"ok","backend":%q}`, cfg.Backend)
+		fmt.Fprintf(w, `{"status":"ok","backend":%q}`, s.cfg.Backend)
 	})
 	mux.HandleFunc("GET /files/{path...}", s.serveFile)
 	mux.Handle("/", s.dashboard())
-	s.handler = s.logRequests(mux)
-	return s, nil
+	return s.logRequests(mux)
 }
 
 // Handler returns the server's HTTP routes (for tests).
@@ -252,17 +290,4 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).String())
 	})
-}
-
-// awsConfig returns the AWS backend's configuration: cfg.AWS, or the
-// environment's.
-func awsConfig(cfg Config) (awsbackend.Config, error) {
-	if cfg.AWS != nil {
-		return *cfg.AWS, nil
-	}
-	c, err := awsbackend.FromEnv()
-	if err != nil {
-		return awsbackend.Config{}, fmt.Errorf("aws backend config: %w", err)
-	}
-	return c, nil
 }

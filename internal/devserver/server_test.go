@@ -190,9 +190,11 @@ func TestShutdownAfterGraceLeavesJobForRedelivery(t *testing.T) {
 
 func TestConfigFromEnvRejectsBadValues(t *testing.T) {
 	cases := map[string]string{
-		"PORT":                   "eighty",
-		"JOBLINE_WORKERS":        "many",
-		"JOBLINE_SHUTDOWN_GRACE": "10",
+		"PORT":                               "eighty",
+		"JOBLINE_WORKERS":                    "many",
+		"JOBLINE_SHUTDOWN_GRACE":             "10",
+		"JOBLINE_VISIBILITY_TIMEOUT_SECONDS": "30s",
+		"JOBLINE_MAX_RECEIVE_COUNT":          "0",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -201,6 +203,30 @@ func TestConfigFromEnvRejectsBadValues(t *testing.T) {
 				t.Fatalf("FromEnv with %s=%q: %v", name, value, err)
 			}
 		})
+	}
+}
+
+// The dev server reads the visibility timeout as processjob does (whole
+// seconds, deploy.EnvVisibilityTimeout), and the AWS backend's variables
+// when JOBLINE_BACKEND=aws.
+func TestConfigFromEnv(t *testing.T) {
+	for name, value := range map[string]string{
+		"PORT": "9090", "JOBLINE_ADDR": "", "JOBLINE_WORKERS": "8", "JOBLINE_SHUTDOWN_GRACE": "2s",
+		"JOBLINE_VISIBILITY_TIMEOUT_SECONDS": "45", "JOBLINE_MAX_RECEIVE_COUNT": "7",
+		"JOBLINE_BACKEND": "aws", "JOBLINE_TABLE": "jobs-table", "JOBLINE_QUEUE_URL": "http://q/jobs", "JOBLINE_DLQ_URL": "http://q/dlq",
+	} {
+		t.Setenv(name, value)
+	}
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9090" || c.Workers != 8 || c.ShutdownGrace != 2*time.Second || c.VisibilityTimeout != 45*time.Second ||
+		c.MaxReceiveCount != 7 || c.Backend != BackendAWS || c.AWS == nil || c.AWS.TableName != "jobs-table" {
+		t.Fatalf("FromEnv = %+v (AWS %+v)", c, c.AWS)
+	}
+	if err := c.WithDefaults().Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
 	}
 }
 
@@ -213,6 +239,7 @@ func TestConfigValidate(t *testing.T) {
 		{BackoffBase: time.Minute, BackoffMax: time.Second},
 		{LogLevel: "loud"},
 		{VisibilityTimeout: 13 * time.Hour},
+		{Backend: BackendAWS},
 	}
 	for _, c := range bad {
 		if err := c.WithDefaults().Validate(); err == nil {

@@ -1,7 +1,8 @@
-// Package lambdafn is what Jobline's Lambda functions share: the JSON
-// logger, the AWS backends (DynamoDB, SQS, the S3 assets store) and
-// handler registry built once per execution environment (at init, never per
-// invocation), and the SQS batch runner of processjob.
+// Package lambdafn is what Jobline's Lambda functions share: how a function
+// starts (logger, environment, AWS backend, handler built once at init,
+// never per invocation), the job handler registry, and the HTTP API
+// function of createjob and getjob. Each functions/<name>/main.go only says
+// what its handler is made of.
 package lambdafn
 
 import (
@@ -9,51 +10,72 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"jobline/internal/awsbackend"
 	"jobline/internal/blob"
 	"jobline/internal/demojobs"
-	"jobline/internal/queue"
+	"jobline/internal/envconfig"
 	"jobline/internal/worker"
 )
 
-// Environment variables read here (the AWS ones are awsbackend's).
-const (
-	// EnvLogLevel is DEBUG, INFO (default), WARN or ERROR.
-	EnvLogLevel = "JOBLINE_LOG_LEVEL"
-	// EnvVisibilityTimeout is the jobs queues' VisibilityTimeout in
-	// seconds (template.yaml), how far each heartbeat of a running job
-	// pushes its message's visibility. Default: DefaultVisibilityTimeout.
-	EnvVisibilityTimeout = "JOBLINE_VISIBILITY_TIMEOUT_SECONDS"
-)
+// envLogLevel is DEBUG, INFO (default), WARN or ERROR; a value that is none
+// of them keeps INFO.
+const envLogLevel = "JOBLINE_LOG_LEVEL"
 
-// DefaultVisibilityTimeout is the queues' VisibilityTimeout in
-// template.yaml.
-const DefaultVisibilityTimeout = 1800 * time.Second
-
-// Logger returns a JSON logger on stdout at the level of EnvLogLevel, and
-// makes it slog's default. Lambda's JSON log format keeps its fields.
-func Logger(function string) *slog.Logger {
-	level := slog.LevelInfo
-	if v := os.Getenv(EnvLogLevel); v != "" {
-		if err := level.UnmarshalText([]byte(strings.ToUpper(v))); err != nil {
-			level = slog.LevelInfo
-		}
-	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})).With("function", function)
-	slog.SetDefault(log)
-	return log
+// Init is what a function's init has at hand.
+type Init struct {
+	// Log is the function's JSON logger, also slog's default.
+	Log *slog.Logger
+	// Env reads the function's own variables; Start reports its errors.
+	Env *envconfig.Reader
+	// Backend builds the AWS clients the function asks for, and no other.
+	Backend *awsbackend.Backend
 }
 
-// OpenBackend reads the awsbackend environment and opens the store, the
-// queue and (when JOBLINE_ASSETS_BUCKET is set) the S3 assets store. It
-// makes no network call; the first request does.
-func OpenBackend(ctx context.Context) (*awsbackend.Backend, error) {
-	cfg, err := awsbackend.FromEnv()
+// Start runs the Lambda function named function: it builds the logger and
+// the AWS backend from the environment, calls build once for the handler,
+// and hands that to lambda.Start. An error from build, or a malformed
+// variable, ends the process as an init failure, which Lambda reports and
+// retries. It does not return.
+func Start(function string, build func(ctx context.Context, in *Init) (handler any, err error)) {
+	log := newLogger(function)
+	handler, err := initialize(context.Background(), log, build)
 	if err != nil {
+		log.Error("init failed", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}
+
+// initialize reads the environment and builds the handler.
+func initialize(ctx context.Context, log *slog.Logger, build func(context.Context, *Init) (any, error)) (any, error) {
+	env := envconfig.New()
+	be, err := openBackend(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	handler, err := build(ctx, &Init{Log: log, Env: env, Backend: be})
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Err(); err != nil {
+		return nil, fmt.Errorf("read environment: %w", err)
+	}
+	return handler, nil
+}
+
+// OpenBackend reads the awsbackend environment and returns the backend. It
+// builds no client and makes no network call; the first use does.
+func OpenBackend(ctx context.Context) (*awsbackend.Backend, error) {
+	return openBackend(ctx, envconfig.New())
+}
+
+func openBackend(ctx context.Context, env *envconfig.Reader) (*awsbackend.Backend, error) {
+	cfg := awsbackend.FromEnv(env)
+	if err := env.Err(); err != nil {
 		return nil, fmt.Errorf("read AWS backend environment: %w", err)
 	}
 	be, err := awsbackend.New(ctx, cfg)
@@ -63,46 +85,26 @@ func OpenBackend(ctx context.Context) (*awsbackend.Backend, error) {
 	return be, nil
 }
 
+// newLogger returns a JSON logger on stdout at the level of envLogLevel,
+// and makes it slog's default. Lambda's JSON log format keeps its fields.
+func newLogger(function string) *slog.Logger {
+	level := slog.LevelInfo
+	if v := envconfig.New().String(envLogLevel, ""); v != "" {
+		if err := level.UnmarshalText([]byte(strings.ToUpper(v))); err != nil {
+			level = slog.LevelInfo
+		}
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})).With("function", function)
+	slog.SetDefault(log)
+	return log
+}
+
 // Registry returns the job handlers: the demo types of internal/demojobs,
 // writing their files to files. A function that only validates jobs
-// (createjob, getjob) passes nil; running a report job then fails. An
-// application registers its own types here.
+// (createjob) passes nil; running a report job then fails. An application
+// registers its own types here.
 func Registry(files blob.Store) *worker.Registry {
 	reg := worker.NewRegistry()
 	demojobs.Register(reg, files)
 	return reg
-}
-
-// VisibilityTimeout returns EnvVisibilityTimeout, checked to be within
-// 1s..queue.MaxVisibility.
-func VisibilityTimeout() (time.Duration, error) {
-	n, err := IntEnv(EnvVisibilityTimeout, int(DefaultVisibilityTimeout/time.Second))
-	if err != nil {
-		return 0, err
-	}
-	d := time.Duration(n) * time.Second
-	if d < time.Second || d > queue.MaxVisibility {
-		return 0, fmt.Errorf("%s=%d: must be within 1..%d seconds", EnvVisibilityTimeout, n, int(queue.MaxVisibility/time.Second))
-	}
-	return d, nil
-}
-
-// IntEnv returns the integer environment variable name, or def when unset.
-func IntEnv(name string, def int) (int, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s=%q: not an integer", name, v)
-	}
-	return n, nil
-}
-
-// Exit logs an init failure and ends the process: Lambda reports it as an
-// init error and retries the cold start.
-func Exit(log *slog.Logger, err error) {
-	log.Error("init failed", "error", err)
-	os.Exit(1)
 }

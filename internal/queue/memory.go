@@ -15,17 +15,44 @@ import (
 
 // MemoryConfig configures a Memory queue.
 type MemoryConfig struct {
-	// Clock tells time for visibility timeouts and delays. Default clock.Real.
+	// Clock tells time for visibility timeouts and delays. Default
+	// clock.Real. A long poll waits for the next message to become visible
+	// with a time.Timer: with a clock.Fake, a receive already waiting does
+	// not see what moving the clock makes visible (the next receive does).
+	// Tests of long polls run in a testing/synctest bubble on clock.Real,
+	// whose time is the bubble's fake time.
 	Clock clock.Clock
 	// VisibilityTimeout is how long a received message stays invisible
-	// unless the receive asks otherwise. Default 30s.
+	// unless the receive asks otherwise, at most MaxVisibility. Default 30s.
 	VisibilityTimeout time.Duration
 	// MaxReceiveCount moves a message to the dead-letter queue when a
 	// receive would exceed it, like SQS's RedrivePolicy. Default 0: never.
 	MaxReceiveCount int
-	// PollInterval is how often a long poll looks again for messages that
-	// became visible by the passing of time. Default 20ms.
-	PollInterval time.Duration
+}
+
+// defaultMemoryVisibility is MemoryConfig.VisibilityTimeout's default.
+const defaultMemoryVisibility = 30 * time.Second
+
+// withDefaults returns cfg with every unset field at its default.
+func (cfg MemoryConfig) withDefaults() MemoryConfig {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.VisibilityTimeout == 0 {
+		cfg.VisibilityTimeout = defaultMemoryVisibility
+	}
+	return cfg
+}
+
+// validate reports the first impossible setting.
+func (cfg MemoryConfig) validate() error {
+	switch {
+	case cfg.VisibilityTimeout < 0 || cfg.VisibilityTimeout > MaxVisibility:
+		return fmt.Errorf("memory queue: VisibilityTimeout %v out of 0..%v", cfg.VisibilityTimeout, MaxVisibility)
+	case cfg.MaxReceiveCount < 0:
+		return fmt.Errorf("memory queue: MaxReceiveCount %d is negative", cfg.MaxReceiveCount)
+	}
+	return nil
 }
 
 // Memory is an in-memory Queue with SQS semantics, used by the dev server
@@ -39,22 +66,18 @@ type Memory struct {
 
 var _ Queue = (*Memory)(nil)
 
-// NewMemory returns an empty Memory queue with its dead-letter queue.
-func NewMemory(cfg MemoryConfig) *Memory {
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.VisibilityTimeout <= 0 {
-		cfg.VisibilityTimeout = 30 * time.Second
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 20 * time.Millisecond
+// NewMemory returns an empty Memory queue with its dead-letter queue, after
+// filling cfg's defaults and checking it.
+func NewMemory(cfg MemoryConfig) (*Memory, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	return &Memory{
 		cfg:  cfg,
-		main: newMemQueue(cfg.Clock, cfg.VisibilityTimeout, cfg.PollInterval),
-		dlq:  newMemQueue(cfg.Clock, cfg.VisibilityTimeout, cfg.PollInterval),
-	}
+		main: newMemQueue(cfg.Clock, cfg.VisibilityTimeout),
+		dlq:  newMemQueue(cfg.Clock, cfg.VisibilityTimeout),
+	}, nil
 }
 
 // Send enqueues messages.
@@ -187,7 +210,6 @@ type memMessage struct {
 type memQueue struct {
 	clock      clock.Clock
 	visibility time.Duration
-	poll       time.Duration
 
 	mu       sync.Mutex
 	seq      uint64
@@ -197,8 +219,8 @@ type memQueue struct {
 	wake     chan struct{} // closed and replaced when a message may have become visible
 }
 
-func newMemQueue(c clock.Clock, visibility, poll time.Duration) *memQueue {
-	return &memQueue{clock: c, visibility: visibility, poll: poll, receipts: map[string]*memMessage{}, wake: make(chan struct{})}
+func newMemQueue(c clock.Clock, visibility time.Duration) *memQueue {
+	return &memQueue{clock: c, visibility: visibility, receipts: map[string]*memMessage{}, wake: make(chan struct{})}
 }
 
 func randomHex(n int) string {
@@ -265,6 +287,10 @@ func (q *memQueue) signal() {
 	q.wake = make(chan struct{})
 }
 
+// receive takes up to r.Max messages. A long poll (r.Wait > 0) with
+// nothing visible sleeps until a send or visibility change wakes it, or
+// until the first waiting message becomes visible, or until r.Wait ends:
+// it never polls.
 func (q *memQueue) receive(ctx context.Context, r ReceiveRequest, maxReceive int, dlq *memQueue) ([]Message, error) {
 	if r.Max < 1 || r.Max > MaxBatch {
 		return nil, fmt.Errorf("receive %d messages: out of 1..%d: %w", r.Max, MaxBatch, ErrInvalidRequest)
@@ -279,31 +305,46 @@ func (q *memQueue) receive(ctx context.Context, r ReceiveRequest, maxReceive int
 		deadline = timer.C
 	}
 	for {
-		msgs, dead, wake := q.tryReceive(r, maxReceive)
+		msgs, dead, wake, next := q.tryReceive(r, maxReceive)
 		for _, m := range dead {
 			dlq.adopt(m)
 		}
 		if len(msgs) > 0 || r.Wait <= 0 {
 			return msgs, nil
 		}
-		poll := time.NewTimer(q.poll)
-		select {
-		case <-ctx.Done():
-			poll.Stop()
-			return nil, ctx.Err()
-		case <-deadline:
-			poll.Stop()
-			return nil, nil
-		case <-wake:
-		case <-poll.C:
+		if more, err := q.await(ctx, deadline, wake, next); !more {
+			return nil, err
 		}
-		poll.Stop()
 	}
+}
+
+// await blocks until a message may have become visible: wake is closed (a
+// send, a visibility change) or the clock reaches next, when the first
+// waiting message becomes visible (zero: none waits). It returns false
+// when the long poll's deadline or ctx ends first, with ctx's error.
+func (q *memQueue) await(ctx context.Context, deadline <-chan time.Time, wake <-chan struct{}, next time.Time) (bool, error) {
+	var due <-chan time.Time
+	if !next.IsZero() {
+		timer := time.NewTimer(next.Sub(q.clock.Now()))
+		defer timer.Stop()
+		due = timer.C
+	}
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-deadline:
+		return false, nil
+	case <-wake:
+	case <-due:
+	}
+	return true, nil
 }
 
 // tryReceive takes up to r.Max ready messages. Messages over maxReceive
 // are returned as dead for the caller to move to the dead-letter queue.
-func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message, dead []*memMessage, wake chan struct{}) {
+// wake is closed by the next change that may make a message visible, and
+// next is when the first waiting message becomes visible (zero if none).
+func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message, dead []*memMessage, wake chan struct{}, next time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	now := q.clock.Now()
@@ -330,7 +371,10 @@ func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message,
 		heap.Push(&q.waiting, m)
 		msgs = append(msgs, Message{ID: m.id, Body: m.body, ReceiptHandle: m.receipt, ReceiveCount: m.receiveCount, Priority: m.priority, SentAt: m.sentAt})
 	}
-	return msgs, dead, q.wake
+	if q.waiting.Len() > 0 {
+		next = q.waiting[0].visibleAt
+	}
+	return msgs, dead, q.wake, next
 }
 
 // lookup finds the message of a receipt handle. Caller holds mu.
@@ -376,8 +420,10 @@ func (q *memQueue) changeVisibility(receipt string, d time.Duration) error {
 	heap.Fix(&q.waiting, m.index)
 	if d == 0 {
 		q.promote(now)
-		q.signal()
 	}
+	// Waiting long polls look again: the message may now be the first to
+	// become visible.
+	q.signal()
 	return nil
 }
 

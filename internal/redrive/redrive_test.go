@@ -14,6 +14,7 @@ import (
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 )
 
 // bundle is what a redrive test needs.
@@ -29,7 +30,7 @@ func setup(t *testing.T) *bundle {
 	clk := clock.NewFake(time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC))
 	b := &bundle{
 		store: jobs.NewMemoryStore(),
-		queue: queue.NewMemory(queue.MemoryConfig{Clock: clk, MaxReceiveCount: 5}),
+		queue: queuetest.NewMemory(t, queue.MemoryConfig{Clock: clk, MaxReceiveCount: 5}),
 		clock: clk,
 	}
 	b.r = &Redriver{Store: b.store, Queue: b.queue, Clock: clk, PollWait: 5 * time.Millisecond,

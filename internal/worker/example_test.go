@@ -27,7 +27,11 @@ func Example_thumbnail() {
 	fmt.Println(reg.Validate("thumbnail", json.RawMessage(`{"key":"cat.jpg","width":8}`)))
 	fmt.Println(reg.Validate("thumbnail", json.RawMessage(`{"key":"cat.jpg","width":320}`)))
 
-	store, q := jobs.NewMemoryStore(), queue.NewMemory(queue.MemoryConfig{})
+	store := jobs.NewMemoryStore()
+	q, err := queue.NewMemory(queue.MemoryConfig{})
+	if err != nil {
+		panic(err)
+	}
 	engine, err := worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		panic(err)

@@ -14,6 +14,7 @@ import (
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 	"jobline/internal/worker"
 )
 
@@ -192,7 +193,7 @@ type setupOpt struct {
 func setup(t testing.TB, o setupOpt) *bundle {
 	t.Helper()
 	fc := clock.NewFake(t0)
-	mem := queue.NewMemory(queue.MemoryConfig{Clock: fc, VisibilityTimeout: 30 * time.Second, MaxReceiveCount: o.maxReceiveCount})
+	mem := queuetest.NewMemory(t, queue.MemoryConfig{Clock: fc, VisibilityTimeout: 30 * time.Second, MaxReceiveCount: o.maxReceiveCount})
 	b := &bundle{
 		clock: fc,
 		store: &countingStore{Store: jobs.NewMemoryStore(), calls: map[string]int{}, fail: map[string]error{}},

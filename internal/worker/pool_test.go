@@ -14,6 +14,7 @@ import (
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/queue/queuetest"
 	"jobline/internal/worker"
 )
 
@@ -23,7 +24,7 @@ import (
 // timers and grace periods cost no wall time.
 func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bundle, *worker.Pool) {
 	t.Helper()
-	mem := queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: 30 * time.Second})
+	mem := queuetest.NewMemory(t, queue.MemoryConfig{VisibilityTimeout: 30 * time.Second})
 	b := &bundle{
 		clock: clock.NewFake(t0), // only used for job timestamps
 		store: &countingStore{Store: jobs.NewMemoryStore(), calls: map[string]int{}, fail: map[string]error{}},

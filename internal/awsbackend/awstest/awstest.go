@@ -1,7 +1,8 @@
 // Package awstest connects tests to the AWS emulator that
 // scripts/emulators/with-emulators.sh starts (make test does): it reads the
 // emulator's environment, builds SDK clients, and makes fresh queues shaped
-// like the ones template.yaml defines.
+// like the ones template.yaml defines; RequestCounter counts the requests
+// SDK clients send.
 //
 // Without JOBLINE_TEST_AWS_ENDPOINT the tests skip, unless
 // JOBLINE_REQUIRE_EMULATORS=1 (set by make test), when they fail.
@@ -12,17 +13,19 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"jobline/internal/awsbackend"
+	"jobline/internal/envconfig"
 	"jobline/internal/queue/sqsqueue"
 )
 
@@ -39,15 +42,16 @@ const (
 // JOBLINE_REQUIRE_EMULATORS=1) when no emulator runs.
 func Config(t testing.TB) awsbackend.Config {
 	t.Helper()
-	endpoint := os.Getenv(EnvEndpoint)
+	env := envconfig.New()
+	endpoint := env.String(EnvEndpoint, "")
 	if endpoint == "" {
-		if os.Getenv(EnvRequire) == "1" {
+		if env.Bool(EnvRequire, false) {
 			t.Fatalf("%s is not set but %s=1: run the tests through scripts/emulators/with-emulators.sh (make test does)", EnvEndpoint, EnvRequire)
 		}
 		t.Skipf("no AWS emulator (%s unset); make test starts one", EnvEndpoint)
 	}
-	cfg, err := awsbackend.FromEnv()
-	if err != nil {
+	cfg := awsbackend.FromEnv(env)
+	if err := env.Err(); err != nil {
 		t.Fatalf("emulator environment: %v", err)
 	}
 	cfg.Endpoint = endpoint
@@ -62,16 +66,24 @@ func Config(t testing.TB) awsbackend.Config {
 	return cfg
 }
 
-// Clients returns SDK clients on the emulator, with apiOptions (for
-// example a RequestCounter) on their stacks.
-func Clients(t testing.TB, cfg awsbackend.Config, apiOptions ...func(*middleware.Stack) error) awsbackend.Clients {
+// ClientSet is the SDK clients of a test on the emulator.
+type ClientSet struct {
+	DynamoDB *dynamodb.Client
+	SQS      *sqs.Client
+	S3       *s3.Client
+}
+
+// Clients returns SDK clients on the emulator, built by awsbackend as the
+// functions build theirs, with apiOptions (for example a RequestCounter's)
+// on their stacks.
+func Clients(t testing.TB, cfg awsbackend.Config, apiOptions ...func(*middleware.Stack) error) ClientSet {
 	t.Helper()
 	cfg.APIOptions = append(cfg.APIOptions, apiOptions...)
-	c, err := awsbackend.NewClients(context.Background(), cfg)
+	be, err := awsbackend.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("AWS clients: %v", err)
 	}
-	return c
+	return ClientSet{DynamoDB: be.DynamoDB(), SQS: be.SQS(), S3: be.S3()}
 }
 
 func randomSuffix() string {
@@ -87,69 +99,82 @@ func randomSuffix() string {
 // template's. It returns the sqsqueue configuration of the new queues.
 func NewQueues(t testing.TB, client *sqs.Client, cfg awsbackend.Config, maxReceiveCount int) sqsqueue.Config {
 	t.Helper()
-	ctx := context.Background()
-	suffix := randomSuffix()
-	create := func(name, templateURL string, redrive map[string]any) string {
-		t.Helper()
-		attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-			QueueUrl: aws.String(templateURL), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
-		})
-		if err != nil {
-			t.Fatalf("attributes of template queue %s: %v", templateURL, err)
-		}
-		keep := map[string]string{}
-		for _, k := range []string{"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize"} {
-			if v, ok := attrs.Attributes[k]; ok {
-				keep[k] = v
-			}
-		}
-		if redrive != nil {
-			b, _ := json.Marshal(redrive)
-			keep["RedrivePolicy"] = string(b)
-		}
-		out, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "-" + suffix), Attributes: keep})
-		if err != nil {
-			t.Fatalf("create queue %s: %v", name, err)
-		}
-		url := aws.ToString(out.QueueUrl)
-		t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &url}) })
-		return url
-	}
-	templateMax := func(url string) int {
-		attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-			QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameRedrivePolicy},
-		})
-		if err != nil {
-			t.Fatalf("redrive policy of %s: %v", url, err)
-		}
-		var p struct {
-			MaxReceiveCount json.Number `json:"maxReceiveCount"`
-		}
-		if err := json.Unmarshal([]byte(attrs.Attributes["RedrivePolicy"]), &p); err != nil {
-			t.Fatalf("redrive policy of %s: %v", url, err)
-		}
-		n, _ := strconv.Atoi(p.MaxReceiveCount.String())
-		return n
-	}
+	c := queueCopier{t: t, client: client, suffix: randomSuffix()}
 	if maxReceiveCount <= 0 {
-		maxReceiveCount = templateMax(cfg.QueueURL)
+		maxReceiveCount = c.templateMaxReceiveCount(cfg.QueueURL)
 	}
-	dlq := create("test-dlq", cfg.DeadLetterQueueURL, nil)
-	arn, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(dlq), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
-	})
-	if err != nil {
-		t.Fatalf("dead-letter queue ARN: %v", err)
-	}
-	redrive := map[string]any{"deadLetterTargetArn": arn.Attributes["QueueArn"], "maxReceiveCount": maxReceiveCount}
+	dlq := c.copy("test-dlq", cfg.DeadLetterQueueURL, nil)
+	redrive := map[string]any{"deadLetterTargetArn": c.arn(dlq), "maxReceiveCount": maxReceiveCount}
 	high := cfg.HighQueueURL
 	if high == "" {
 		high = cfg.QueueURL
 	}
 	return sqsqueue.Config{
-		QueueURL:           create("test-jobs", cfg.QueueURL, redrive),
-		HighQueueURL:       create("test-jobs-high", high, redrive),
+		QueueURL:           c.copy("test-jobs", cfg.QueueURL, redrive),
+		HighQueueURL:       c.copy("test-jobs-high", high, redrive),
 		DeadLetterQueueURL: dlq,
 		MaxReceiveCount:    maxReceiveCount,
 	}
+}
+
+// queueCopier makes a test's queues after the template's.
+type queueCopier struct {
+	t      testing.TB
+	client *sqs.Client
+	suffix string
+}
+
+// attributes returns the named attributes of a queue.
+func (c queueCopier) attributes(url string, names ...types.QueueAttributeName) map[string]string {
+	c.t.Helper()
+	out, err := c.client.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: names})
+	if err != nil {
+		c.t.Fatalf("attributes of queue %s: %v", url, err)
+	}
+	return out.Attributes
+}
+
+// copy creates the queue name (made unique) with the template queue's
+// attributes and the given redrive policy (nil: none), deleted when the
+// test ends, and returns its URL.
+func (c queueCopier) copy(name, templateURL string, redrive map[string]any) string {
+	c.t.Helper()
+	attrs := c.attributes(templateURL, types.QueueAttributeNameAll)
+	keep := map[string]string{}
+	for _, k := range []string{"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize"} {
+		if v, ok := attrs[k]; ok {
+			keep[k] = v
+		}
+	}
+	if redrive != nil {
+		b, _ := json.Marshal(redrive)
+		keep["RedrivePolicy"] = string(b)
+	}
+	out, err := c.client.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name + "-" + c.suffix), Attributes: keep})
+	if err != nil {
+		c.t.Fatalf("create queue %s: %v", name, err)
+	}
+	url := aws.ToString(out.QueueUrl)
+	c.t.Cleanup(func() { _, _ = c.client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: &url}) })
+	return url
+}
+
+// arn returns a queue's ARN.
+func (c queueCopier) arn(url string) string {
+	c.t.Helper()
+	return c.attributes(url, types.QueueAttributeNameQueueArn)["QueueArn"]
+}
+
+// templateMaxReceiveCount returns the maxReceiveCount of a queue's redrive
+// policy.
+func (c queueCopier) templateMaxReceiveCount(url string) int {
+	c.t.Helper()
+	var p struct {
+		MaxReceiveCount json.Number `json:"maxReceiveCount"`
+	}
+	if err := json.Unmarshal([]byte(c.attributes(url, types.QueueAttributeNameRedrivePolicy)["RedrivePolicy"]), &p); err != nil {
+		c.t.Fatalf("redrive policy of %s: %v", url, err)
+	}
+	n, _ := strconv.Atoi(p.MaxReceiveCount.String())
+	return n
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"jobline/internal/deploy"
 	"jobline/internal/jobs"
 )
 
@@ -48,8 +49,8 @@ type Config struct {
 	ConsistentGet bool
 }
 
-// DefaultRetention is Config.Retention's default.
-const DefaultRetention = 30 * 24 * time.Hour
+// DefaultRetention is Config.Retention's default, template.yaml's.
+const DefaultRetention = deploy.JobRetention
 
 // DefaultSweepShards is Config.SweepShards's default.
 const DefaultSweepShards = 4

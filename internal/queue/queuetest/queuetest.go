@@ -1,6 +1,7 @@
 // Package queuetest is the conformance suite every queue.Queue must pass:
-// the in-memory queue with a fake clock, and SQS against an emulator in
-// real time. It checks SQS's semantics as Jobline relies on them.
+// the in-memory queue inside a testing/synctest bubble (fake time), and SQS
+// against an emulator in real time. It checks SQS's semantics as Jobline
+// relies on them.
 package queuetest
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"jobline/internal/queue"
@@ -17,7 +19,8 @@ import (
 // Harness is one isolated queue under test.
 type Harness struct {
 	Queue queue.Queue
-	// Advance lets time pass: a fake clock moves, a real backend sleeps.
+	// Advance lets time pass: time.Sleep, which in a synctest bubble only
+	// moves the bubble's clock, and against a real backend sleeps.
 	Advance func(d time.Duration)
 	// StrictPriority: every priority level is its own (the memory queue);
 	// otherwise only "priority > 0 before priority 0" holds (SQS's two
@@ -35,8 +38,22 @@ type Harness struct {
 // and a MaxReceiveCount of at least 1.
 type NewHarness func(t *testing.T) Harness
 
-// Run runs the suite.
+// Run runs the suite, its cases in parallel, in real time.
 func Run(t *testing.T, newHarness NewHarness) {
+	run(t, newHarness, func(t *testing.T, f func(*testing.T)) { f(t) })
+}
+
+// RunInBubble runs the suite with each case inside its own testing/synctest
+// bubble, where time.Sleep and timers move the bubble's fake clock as soon
+// as every goroutine waits: for a queue on clock.Real (whose Now is the
+// bubble's time) with time.Sleep as Harness.Advance. newHarness is called
+// inside the bubble.
+func RunInBubble(t *testing.T, newHarness NewHarness) {
+	run(t, newHarness, synctest.Test)
+}
+
+// run runs each case through inBubble (synctest.Test, or a direct call).
+func run(t *testing.T, newHarness NewHarness, inBubble func(*testing.T, func(*testing.T))) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, h Harness)
@@ -56,11 +73,13 @@ func Run(t *testing.T, newHarness NewHarness) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
-			if h.Tick == 0 {
-				h.Tick = time.Second
-			}
-			tt.fn(t, h)
+			inBubble(t, func(t *testing.T) {
+				h := newHarness(t)
+				if h.Tick == 0 {
+					h.Tick = time.Second
+				}
+				tt.fn(t, h)
+			})
 		})
 	}
 }
@@ -390,4 +409,15 @@ func testInvalid(t *testing.T, h Harness) {
 	}
 	// Nothing was enqueued by the rejected sends.
 	expectNone(t, h.Queue, "after rejected sends")
+}
+
+// NewMemory returns a memory queue for a test, failing t when cfg is
+// invalid.
+func NewMemory(t testing.TB, cfg queue.MemoryConfig) *queue.Memory {
+	t.Helper()
+	q, err := queue.NewMemory(cfg)
+	if err != nil {
+		t.Fatalf("memory queue: %v", err)
+	}
+	return q
 }

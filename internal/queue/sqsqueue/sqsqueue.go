@@ -2,10 +2,12 @@
 // queue and a high-priority queue that receivers drain first, both
 // redriving to one dead-letter queue (template.yaml).
 //
-// A message's priority travels as the message attribute "Priority". Its
-// receipt handle is prefixed with the queue it came from ("h:" high, "d:"
-// default, "x:" dead-letter), so Delete and ChangeVisibility reach the
-// right queue without the caller knowing there are two.
+// SQS's wire format is known here only. A message's priority travels as
+// the message attribute "Priority". Its receipt handle is prefixed with the
+// queue it came from ("h:" high, "d:" default, "x:" dead-letter), so
+// Delete and ChangeVisibility reach the right queue without the caller
+// knowing there are two. Queue.Message turns a record of a Lambda SQS event
+// into the same queue.Message that Receive returns.
 package sqsqueue
 
 import (
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
+	"jobline/internal/deploy"
 	"jobline/internal/queue"
 )
 
@@ -38,12 +41,9 @@ type Config struct {
 	DeadLetterQueueURL string
 	// MaxReceiveCount is the queues' RedrivePolicy maxReceiveCount, which
 	// the engine reads to know a delivery is the last. It must match the
-	// queues' policy (template.yaml). Default 5.
+	// queues' policy. Default: deploy.MaxReceiveCount, template.yaml's.
 	MaxReceiveCount int
 }
-
-// DefaultMaxReceiveCount is Config.MaxReceiveCount's default.
-const DefaultMaxReceiveCount = 5
 
 // maxWait is SQS's longest long poll; longer waits are cut to it.
 const maxWait = 20 * time.Second
@@ -72,7 +72,7 @@ func New(client *sqs.Client, cfg Config) (*Queue, error) {
 		cfg.HighQueueURL = cfg.QueueURL
 	}
 	if cfg.MaxReceiveCount == 0 {
-		cfg.MaxReceiveCount = DefaultMaxReceiveCount
+		cfg.MaxReceiveCount = deploy.MaxReceiveCount
 	}
 	if cfg.QueueURL == "" || cfg.DeadLetterQueueURL == "" {
 		return nil, errors.New("sqsqueue: QueueURL and DeadLetterQueueURL are required")
@@ -130,13 +130,12 @@ func (q *Queue) splitReceipt(handle string) (url, sqsHandle string, err error) {
 	return "", "", fmt.Errorf("receipt %q: %w", handle, queue.ErrInvalidReceipt)
 }
 
-// ReceiptHandle converts the receipt handle of a message that a Lambda
-// SQS event source received (events.SQSMessage's ReceiptHandle) into this
-// queue's handle, for Delete and ChangeVisibility. eventSource names the
-// queue the record came from: its ARN (EventSourceARN) or URL; only the
-// queue name, the last segment, is compared. It fails with
-// queue.ErrInvalidReceipt for any other queue.
-func (q *Queue) ReceiptHandle(eventSource, receiptHandle string) (string, error) {
+// receiptHandle converts the receipt handle of a message that a Lambda
+// SQS event source received into this queue's handle, for Delete and
+// ChangeVisibility. eventSource names the queue the record came from: its
+// ARN (EventSourceARN) or URL; only the queue name, the last segment, is
+// compared. It fails with queue.ErrInvalidReceipt for any other queue.
+func (q *Queue) receiptHandle(eventSource, receiptHandle string) (string, error) {
 	if receiptHandle == "" {
 		return "", fmt.Errorf("receipt from %s: empty: %w", eventSource, queue.ErrInvalidReceipt)
 	}
@@ -202,34 +201,42 @@ func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, 
 	for _, url := range urls {
 		idx := byQueue[url]
 		for start := 0; start < len(idx); start += queue.MaxBatch {
-			chunk := idx[start:min(start+queue.MaxBatch, len(idx))]
-			entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
-			for k, i := range chunk {
-				entries[k] = types.SendMessageBatchRequestEntry{
-					Id:                aws.String(strconv.Itoa(i)),
-					MessageBody:       &reqs[i].Body,
-					DelaySeconds:      seconds(reqs[i].Delay),
-					MessageAttributes: priorityAttributes(reqs[i].Priority),
-				}
-			}
-			out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
-			if err != nil {
-				return nil, translate("send message batch", err)
-			}
-			if len(out.Failed) > 0 {
-				f := out.Failed[0]
-				return nil, fmt.Errorf("send message batch: %d of %d failed, first: %s %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
-			}
-			for _, ok := range out.Successful {
-				i, err := strconv.Atoi(aws.ToString(ok.Id))
-				if err != nil || i < 0 || i >= len(ids) {
-					return nil, fmt.Errorf("send message batch: unexpected entry id %q", aws.ToString(ok.Id))
-				}
-				ids[i] = aws.ToString(ok.MessageId)
+			if err := q.sendBatch(ctx, url, reqs, idx[start:min(start+queue.MaxBatch, len(idx))], ids); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return ids, nil
+}
+
+// sendBatch sends reqs[i] for each i of chunk (at most ten) to the queue
+// url in one SendMessageBatch, and records their IDs in ids[i].
+func (q *Queue) sendBatch(ctx context.Context, url string, reqs []queue.SendRequest, chunk []int, ids []string) error {
+	entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
+	for k, i := range chunk {
+		entries[k] = types.SendMessageBatchRequestEntry{
+			Id:                aws.String(strconv.Itoa(i)),
+			MessageBody:       &reqs[i].Body,
+			DelaySeconds:      seconds(reqs[i].Delay),
+			MessageAttributes: priorityAttributes(reqs[i].Priority),
+		}
+	}
+	out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+	if err != nil {
+		return translate("send message batch", err)
+	}
+	if len(out.Failed) > 0 {
+		f := out.Failed[0]
+		return fmt.Errorf("send message batch: %d of %d failed, first: %s %s", len(out.Failed), len(entries), aws.ToString(f.Code), aws.ToString(f.Message))
+	}
+	for _, ok := range out.Successful {
+		i, err := strconv.Atoi(aws.ToString(ok.Id))
+		if err != nil || i < 0 || i >= len(ids) {
+			return fmt.Errorf("send message batch: unexpected entry id %q", aws.ToString(ok.Id))
+		}
+		ids[i] = aws.ToString(ok.MessageId)
+	}
+	return nil
 }
 
 func validateReceive(r queue.ReceiveRequest) error {
@@ -297,21 +304,27 @@ func (q *Queue) receive(ctx context.Context, url, prefix string, max int, visibi
 	}
 	msgs := make([]queue.Message, 0, len(out.Messages))
 	for _, m := range out.Messages {
-		msg := queue.Message{
-			ID:            aws.ToString(m.MessageId),
-			Body:          aws.ToString(m.Body),
-			ReceiptHandle: prefix + aws.ToString(m.ReceiptHandle),
-		}
-		msg.ReceiveCount, _ = strconv.Atoi(m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
-		if ms, err := strconv.ParseInt(m.Attributes[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
-			msg.SentAt = time.UnixMilli(ms).UTC()
-		}
+		var priority *string
 		if a, ok := m.MessageAttributes[priorityAttr]; ok {
-			msg.Priority, _ = strconv.Atoi(aws.ToString(a.StringValue))
+			priority = a.StringValue
 		}
-		msgs = append(msgs, msg)
+		msgs = append(msgs, message(aws.ToString(m.MessageId), aws.ToString(m.Body), prefix+aws.ToString(m.ReceiptHandle), m.Attributes, priority))
 	}
 	return msgs, nil
+}
+
+// message builds a received message from SQS's fields: its system
+// attributes (ApproximateReceiveCount, SentTimestamp) and the Priority
+// message attribute. ReceiveMessage and the Lambda event source spell them
+// the same way.
+func message(id, body, receiptHandle string, attrs map[string]string, priority *string) queue.Message {
+	m := queue.Message{ID: id, Body: body, ReceiptHandle: receiptHandle}
+	m.ReceiveCount, _ = strconv.Atoi(attrs[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
+	if ms, err := strconv.ParseInt(attrs[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+		m.SentAt = time.UnixMilli(ms).UTC()
+	}
+	m.Priority, _ = strconv.Atoi(aws.ToString(priority))
+	return m
 }
 
 // Delete acknowledges a message.

@@ -3,14 +3,17 @@ package sqsqueue_test
 import (
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"jobline/internal/queue"
 	"jobline/internal/queue/sqsqueue"
 )
 
-// TestReceiptHandle needs no emulator: converting an event source's
-// receipt handle is local.
-func TestReceiptHandle(t *testing.T) {
+// TestMessageFromRecord needs no emulator: converting a Lambda event
+// source's record is local.
+func TestMessageFromRecord(t *testing.T) {
 	t.Parallel()
 	const (
 		defaultURL = "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsQueue-XyZ"
@@ -44,16 +47,32 @@ func TestReceiptHandle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := tt.q.ReceiptHandle(tt.source, tt.raw)
+			got, err := tt.q.Message(events.SQSMessage{MessageId: "m", EventSourceARN: tt.source, ReceiptHandle: tt.raw})
 			if tt.wantErr {
 				if !errors.Is(err, queue.ErrInvalidReceipt) {
-					t.Fatalf("ReceiptHandle = %q, %v; want ErrInvalidReceipt", got, err)
+					t.Fatalf("Message = %+v, %v; want ErrInvalidReceipt", got, err)
 				}
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Fatalf("ReceiptHandle = %q, %v; want %q", got, err, tt.want)
+			if err != nil || got.ReceiptHandle != tt.want {
+				t.Fatalf("Message = %+v, %v; want receipt %q", got, err, tt.want)
 			}
 		})
 	}
+
+	t.Run("attributes", func(t *testing.T) {
+		t.Parallel()
+		priority := "5"
+		got, err := twoQueues.Message(events.SQSMessage{
+			MessageId: "msg-9", ReceiptHandle: "rh-9", Body: `{"jobId":"job-9"}`,
+			EventSourceARN:    "arn:aws:sqs:us-east-1:123456789012:jobline-JobsHighQueue-AbC",
+			Attributes:        map[string]string{"ApproximateReceiveCount": "3", "SentTimestamp": "1795845600000"},
+			MessageAttributes: map[string]events.SQSMessageAttribute{"Priority": {StringValue: &priority, DataType: "Number"}},
+		})
+		want := queue.Message{ID: "msg-9", Body: `{"jobId":"job-9"}`, ReceiptHandle: "h:rh-9", ReceiveCount: 3, Priority: 5,
+			SentAt: time.UnixMilli(1795845600000).UTC()}
+		if err != nil || got != want {
+			t.Fatalf("Message = %+v, %v; want %+v", got, err, want)
+		}
+	})
 }

@@ -1,11 +1,15 @@
-package lambdafn
+// Package sqsbatch runs the records of a Lambda SQS event through the
+// engine, a few at a time, and reports as batch item failures exactly the
+// records whose messages must come back (processjob). It declares what it
+// needs of the engine, of the queue and of SQS's record format as three
+// small interfaces; *worker.Engine and *sqsqueue.Queue implement them.
+package sqsbatch
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -20,7 +24,20 @@ type Processor interface {
 	Process(ctx context.Context, m queue.Message) worker.Result
 }
 
-// Defaults of BatchConfig.
+// VisibilityChanger makes a received message visible again after d;
+// *sqsqueue.Queue is one.
+type VisibilityChanger interface {
+	ChangeVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
+}
+
+// RecordConverter turns a record of an SQS event into the queue.Message
+// the engine takes, with a receipt handle that VisibilityChanger and the
+// engine's queue accept; *sqsqueue.Queue is one.
+type RecordConverter interface {
+	Message(r events.SQSMessage) (queue.Message, error)
+}
+
+// Defaults of Config.
 const (
 	DefaultConcurrency    = 4
 	DefaultMinRemaining   = 15 * time.Second
@@ -28,16 +45,14 @@ const (
 	DefaultUnstartedDelay = 1 * time.Second
 )
 
-// BatchConfig configures a Batch.
-type BatchConfig struct {
+// Config configures a Runner.
+type Config struct {
 	// Engine processes each record. Required.
 	Engine Processor
-	// Queue is the jobs queue, used to make unstarted records visible again
-	// soon. Required.
-	Queue queue.Queue
-	// Receipts turns a record's event source and receipt handle into the
-	// Queue's receipt handle; *sqsqueue.Queue is one. Required.
-	Receipts Receipts
+	// Queue makes unstarted records visible again soon. Required.
+	Queue VisibilityChanger
+	// Records converts each record into a message. Required.
+	Records RecordConverter
 	// Concurrency is how many records of a batch run at once. Default:
 	// DefaultConcurrency.
 	Concurrency int
@@ -57,23 +72,8 @@ type BatchConfig struct {
 	Logger *slog.Logger
 }
 
-// Receipts converts the receipt handle of a record that an SQS event
-// source received from the queue eventSourceARN into a queue.Queue's
-// receipt handle. *sqsqueue.Queue implements it.
-type Receipts interface {
-	ReceiptHandle(eventSourceARN, receiptHandle string) (string, error)
-}
-
-// Batch runs the records of an SQS event through the engine.
-type Batch struct {
-	cfg BatchConfig
-}
-
-// NewBatch checks cfg and fills its defaults.
-func NewBatch(cfg BatchConfig) (*Batch, error) {
-	if cfg.Engine == nil || cfg.Queue == nil || cfg.Receipts == nil {
-		return nil, errors.New("lambdafn batch: Engine, Queue and Receipts are required")
-	}
+// withDefaults returns cfg with every unset field at its default.
+func (cfg Config) withDefaults() Config {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
@@ -89,27 +89,32 @@ func NewBatch(cfg BatchConfig) (*Batch, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0 {
-		return nil, fmt.Errorf("lambdafn batch: Concurrency must be >= 1 (got %d) and durations positive", cfg.Concurrency)
-	}
-	return &Batch{cfg: cfg}, nil
+	return cfg
 }
 
-// Message converts an SQS record into the queue.Message the engine takes.
-func (b *Batch) Message(r events.SQSMessage) (queue.Message, error) {
-	handle, err := b.cfg.Receipts.ReceiptHandle(r.EventSourceARN, r.ReceiptHandle)
-	if err != nil {
-		return queue.Message{}, fmt.Errorf("record %s: %w", r.MessageId, err)
+// validate reports the first missing or impossible setting.
+func (cfg Config) validate() error {
+	switch {
+	case cfg.Engine == nil || cfg.Queue == nil || cfg.Records == nil:
+		return errors.New("sqsbatch: Engine, Queue and Records are required")
+	case cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0:
+		return fmt.Errorf("sqsbatch: Concurrency must be >= 1 (got %d) and durations positive", cfg.Concurrency)
 	}
-	m := queue.Message{ID: r.MessageId, Body: r.Body, ReceiptHandle: handle}
-	m.ReceiveCount, _ = strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
-	if ms, err := strconv.ParseInt(r.Attributes["SentTimestamp"], 10, 64); err == nil {
-		m.SentAt = time.UnixMilli(ms).UTC()
+	return nil
+}
+
+// Runner runs the records of SQS events through the engine.
+type Runner struct {
+	cfg Config
+}
+
+// New checks cfg, fills its defaults and returns a Runner.
+func New(cfg Config) (*Runner, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
-	if a, ok := r.MessageAttributes["Priority"]; ok && a.StringValue != nil {
-		m.Priority, _ = strconv.Atoi(*a.StringValue)
-	}
-	return m, nil
+	return &Runner{cfg: cfg}, nil
 }
 
 // Handle processes the batch's records concurrently and reports as batch
@@ -117,28 +122,28 @@ func (b *Batch) Message(r events.SQSMessage) (queue.Message, error) {
 // the engine kept (retries, deferrals, transient errors) and those not
 // started for lack of time. Records the engine deleted or dead-lettered are
 // successes, so the event source mapping deletes them.
-func (b *Batch) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
-		runCtx, cancel = context.WithDeadline(ctx, deadline.Add(-b.cfg.StopMargin))
+		runCtx, cancel = context.WithDeadline(ctx, deadline.Add(-r.cfg.StopMargin))
 	}
 	defer cancel()
 
 	failed := make([]bool, len(ev.Records))
-	sem := make(chan struct{}, b.cfg.Concurrency)
+	sem := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i, rec := range ev.Records {
-		m, err := b.Message(rec)
+		m, err := r.cfg.Records.Message(rec)
 		if err != nil {
-			b.cfg.Logger.ErrorContext(ctx, "cannot process record", "messageId", rec.MessageId, "error", err)
+			r.cfg.Logger.ErrorContext(ctx, "cannot process record", "messageId", rec.MessageId, "error", err)
 			failed[i] = true
 			continue
 		}
 		sem <- struct{}{}
-		if hasDeadline && time.Until(deadline) < b.cfg.MinRemaining {
+		if hasDeadline && time.Until(deadline) < r.cfg.MinRemaining {
 			<-sem
-			b.unstarted(ctx, m)
+			r.unstarted(ctx, m)
 			failed[i] = true
 			continue
 		}
@@ -146,9 +151,9 @@ func (b *Batch) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEvent
 		go func(i int, m queue.Message) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res := b.cfg.Engine.Process(runCtx, m)
+			res := r.cfg.Engine.Process(runCtx, m)
 			failed[i] = res.Disposition == worker.RedeliverLater
-			b.cfg.Logger.InfoContext(ctx, "record processed", "messageId", m.ID, "jobId", res.JobID,
+			r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", m.ID, "jobId", res.JobID,
 				"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
 		}(i, m)
 	}
@@ -165,9 +170,9 @@ func (b *Batch) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEvent
 
 // unstarted makes a record that will not run in this invocation visible
 // again soon, instead of after the queue's long visibility timeout.
-func (b *Batch) unstarted(ctx context.Context, m queue.Message) {
-	b.cfg.Logger.WarnContext(ctx, "too little time left; record not started", "messageId", m.ID)
-	if err := b.cfg.Queue.ChangeVisibility(ctx, m.ReceiptHandle, b.cfg.UnstartedDelay); err != nil {
-		b.cfg.Logger.WarnContext(ctx, "could not make the unstarted record visible again", "messageId", m.ID, "error", err)
+func (r *Runner) unstarted(ctx context.Context, m queue.Message) {
+	r.cfg.Logger.WarnContext(ctx, "too little time left; record not started", "messageId", m.ID)
+	if err := r.cfg.Queue.ChangeVisibility(ctx, m.ReceiptHandle, r.cfg.UnstartedDelay); err != nil {
+		r.cfg.Logger.WarnContext(ctx, "could not make the unstarted record visible again", "messageId", m.ID, "error", err)
 	}
 }

@@ -1,8 +1,9 @@
-package awsbackend
+package awstest
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -45,11 +46,7 @@ func (c *RequestCounter) add(key string) {
 func (c *RequestCounter) Counts() map[string]int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int64, len(c.counts))
-	for k, v := range c.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(c.counts)
 }
 
 // Get returns the count of one "Service.Operation".
@@ -84,10 +81,5 @@ func (c *RequestCounter) Reset() {
 func (c *RequestCounter) Keys() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	keys := make([]string, 0, len(c.counts))
-	for k := range c.counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(c.counts))
 }

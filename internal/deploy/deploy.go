@@ -1,0 +1,41 @@
+// Package deploy holds what the Go code must agree on with the deployed
+// stack, template.yaml: the queues' redrive policy and visibility timeout,
+// and how long finished jobs are kept. Each constant mirrors one value of
+// template.yaml and is defined here only; template_test.go reads the
+// template and fails when the two drift apart.
+package deploy
+
+import (
+	"time"
+
+	"jobline/internal/envconfig"
+	"jobline/internal/queue"
+)
+
+// MaxReceiveCount is the jobs queues' RedrivePolicy maxReceiveCount
+// (template.yaml: JobsQueue and JobsHighQueue, and the functions'
+// JOBLINE_MAX_RECEIVE_COUNT). The engine reads it to know a delivery is
+// the last before SQS moves the message to the dead-letter queue.
+const MaxReceiveCount = 5
+
+// VisibilityTimeout is the jobs queues' VisibilityTimeout (template.yaml:
+// JobsQueue and JobsHighQueue, and processjob's
+// JOBLINE_VISIBILITY_TIMEOUT_SECONDS): how long a received message stays
+// invisible, and how far each heartbeat of a running job pushes it.
+const VisibilityTimeout = 1800 * time.Second
+
+// JobRetention is how long a finished job is kept before DynamoDB's TTL
+// deletes it (template.yaml: the JobRetentionDays parameter's default,
+// passed to the functions as JOBLINE_JOB_RETENTION_DAYS).
+const JobRetention = 30 * 24 * time.Hour
+
+// EnvVisibilityTimeout is the variable that tells a process the queues'
+// visibility timeout, in whole seconds (1..43200).
+const EnvVisibilityTimeout = "JOBLINE_VISIBILITY_TIMEOUT_SECONDS"
+
+// VisibilityTimeoutFromEnv reads EnvVisibilityTimeout, or def when it is
+// unset. processjob and the dev server both read it here, so that the
+// variable has one name and one syntax everywhere.
+func VisibilityTimeoutFromEnv(env *envconfig.Reader, def time.Duration) time.Duration {
+	return env.Seconds(EnvVisibilityTimeout, def, time.Second, queue.MaxVisibility)
+}

@@ -1,0 +1,212 @@
+package sqsbatch
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"jobline/internal/queue"
+	"jobline/internal/queue/sqsqueue"
+	"jobline/internal/worker"
+)
+
+// fakeEngine answers a disposition per message ID and records what it saw.
+type fakeEngine struct {
+	mu          sync.Mutex
+	seen        map[string]queue.Message
+	disposition map[string]worker.Disposition
+	delay       time.Duration
+	running     atomic.Int32
+	maxRunning  atomic.Int32
+}
+
+func (f *fakeEngine) Process(ctx context.Context, m queue.Message) worker.Result {
+	n := f.running.Add(1)
+	defer f.running.Add(-1)
+	for {
+		cur := f.maxRunning.Load()
+		if n <= cur || f.maxRunning.CompareAndSwap(cur, n) {
+			break
+		}
+	}
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seen[m.ID] = m
+	d, ok := f.disposition[m.ID]
+	if !ok {
+		d = worker.AckMessage
+	}
+	return worker.Result{Disposition: d, JobID: m.ID}
+}
+
+// visibilityQueue records ChangeVisibility calls.
+type visibilityQueue struct {
+	mu      sync.Mutex
+	changed map[string]time.Duration
+}
+
+func (q *visibilityQueue) ChangeVisibility(_ context.Context, receipt string, d time.Duration) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.changed[receipt] = d
+	return nil
+}
+
+func loadBatch(t *testing.T) events.SQSEvent {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/sqs-batch-10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func newTestBatch(t *testing.T, eng Processor, q VisibilityChanger, concurrency int) *Runner {
+	t.Helper()
+	// The real SQS queue converts records; it makes no request for that.
+	records, err := sqsqueue.New(nil, sqsqueue.Config{
+		QueueURL:           "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsQueue-XyZ",
+		HighQueueURL:       "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-JobsHighQueue-AbC",
+		DeadLetterQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/jobline-DeadLetterQueue-Q",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Config{
+		Engine: eng, Queue: q, Records: records, Concurrency: concurrency,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func failures(resp events.SQSEventResponse) []string {
+	ids := []string{}
+	for _, f := range resp.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+func TestBatchReportsExactlyTheKeptRecords(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		eng := &fakeEngine{seen: map[string]queue.Message{}, delay: 20 * time.Millisecond, disposition: map[string]worker.Disposition{
+			"msg-2": worker.RedeliverLater, "msg-5": worker.RedeliverLater, "msg-9": worker.RedeliverLater, "msg-3": worker.MessageMoved,
+		}}
+		b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 3)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		resp, err := b.Handle(ctx, loadBatch(t))
+		if err != nil {
+			t.Fatalf("Handle: %v", err)
+		}
+		if got, want := failures(resp), []string{"msg-2", "msg-5", "msg-9"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("batchItemFailures = %v, want %v", got, want)
+		}
+		if len(eng.seen) != 10 {
+			t.Errorf("engine saw %d records, want 10", len(eng.seen))
+		}
+		if max := eng.maxRunning.Load(); max != 3 {
+			t.Errorf("at most %d records ran at once, want the bound 3", max)
+		}
+		// Conversion: receipt prefixes of sqsqueue, receive count, priority.
+		m0, m9 := eng.seen["msg-0"], eng.seen["msg-9"]
+		if m0.ReceiptHandle != "d:rh-0" || m0.ReceiveCount != 1 || m0.Priority != 0 || m0.Body != `{"jobId":"job-0","jobType":"flaky"}` ||
+			!m0.SentAt.Equal(time.UnixMilli(1795845600000)) {
+			t.Errorf("msg-0 = %+v", m0)
+		}
+		if m9.ReceiptHandle != "h:rh-9" || m9.Priority != 5 || m9.ReceiveCount != 1 {
+			t.Errorf("msg-9 = %+v", m9)
+		}
+	})
+}
+
+// In a synctest bubble time is exact: with 500ms left, a 400ms minimum and
+// records of 150ms two at a time, the first pair starts and, 150ms later,
+// too little time is left for any other.
+func TestBatchStopsStartingRecordsWhenTimeIsShort(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		eng := &fakeEngine{seen: map[string]queue.Message{}, delay: 150 * time.Millisecond, disposition: map[string]worker.Disposition{}}
+		q := &visibilityQueue{changed: map[string]time.Duration{}}
+		b := newTestBatch(t, eng, q, 2)
+		b.cfg.MinRemaining = 400 * time.Millisecond
+		b.cfg.StopMargin = 10 * time.Millisecond
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		resp, err := b.Handle(ctx, loadBatch(t))
+		if err != nil {
+			t.Fatalf("Handle: %v", err)
+		}
+		want := []string{"msg-2", "msg-3", "msg-4", "msg-5", "msg-6", "msg-7", "msg-8", "msg-9"}
+		if got := failures(resp); !reflect.DeepEqual(got, want) || len(eng.seen) != 2 {
+			t.Fatalf("failures %v and %d processed; want %v unstarted and 2 processed", got, len(eng.seen), want)
+		}
+		for _, id := range want {
+			i := id[len("msg-"):]
+			prefix := "d:"
+			if i == "9" {
+				prefix = "h:"
+			}
+			if d, ok := q.changed[prefix+"rh-"+i]; !ok || d != DefaultUnstartedDelay {
+				t.Errorf("unstarted %s visibility = %v, %v; want %v", id, d, ok, DefaultUnstartedDelay)
+			}
+		}
+	})
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	records, err := sqsqueue.New(nil, sqsqueue.Config{QueueURL: "https://q/jobs", DeadLetterQueueURL: "https://q/dlq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, q := &fakeEngine{}, &visibilityQueue{}
+	for name, cfg := range map[string]Config{
+		"no engine":            {Queue: q, Records: records},
+		"no queue":             {Engine: eng, Records: records},
+		"no records":           {Engine: eng, Queue: q},
+		"negative concurrency": {Engine: eng, Queue: q, Records: records, Concurrency: -1},
+		"negative margin":      {Engine: eng, Queue: q, Records: records, StopMargin: -time.Second},
+	} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New succeeded, want an error", name)
+		}
+	}
+}
+
+func TestBatchRejectsRecordsFromUnknownQueues(t *testing.T) {
+	t.Parallel()
+	eng := &fakeEngine{seen: map[string]queue.Message{}, disposition: map[string]worker.Disposition{}}
+	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 4)
+	ev := loadBatch(t)
+	ev.Records[4].EventSourceARN = "arn:aws:sqs:us-east-1:123456789012:someone-else"
+	resp, _ := b.Handle(context.Background(), ev)
+	if got := failures(resp); !reflect.DeepEqual(got, []string{"msg-4"}) {
+		t.Errorf("failures = %v, want [msg-4]", got)
+	}
+	if _, ran := eng.seen["msg-4"]; ran {
+		t.Errorf("a record of an unknown queue ran")
+	}
+}
