@@ -139,9 +139,17 @@ func (q *Memory) MaxReceiveCount() int { return q.cfg.MaxReceiveCount }
 // DeadLetters returns the dead-letter queue.
 func (q *Memory) DeadLetters() DeadLetterQueue { return memDLQ{q} }
 
-// Stats counts the main queue's messages like SQS's approximate numbers:
-// visible, in flight (received, not deleted) and delayed.
-func (q *Memory) Stats() (visible, inFlight, delayed int) { return q.main.stats() }
+// Names of the memory queues in their Stats.
+const (
+	MemoryQueueName      = "jobs"
+	MemoryDeadLetterName = "jobs-dead-letter"
+)
+
+// Stats counts the queue's messages exactly, the oldest message's age
+// included (one queue: every priority goes to it).
+func (q *Memory) Stats(context.Context) ([]Stats, error) {
+	return []Stats{q.main.stats(MemoryQueueName, RoleJobs)}, nil
+}
 
 type memDLQ struct{ q *Memory }
 
@@ -184,8 +192,11 @@ func (d memDLQ) Send(_ context.Context, r SendRequest) error {
 }
 
 func (d memDLQ) Depth(context.Context) (int, error) {
-	visible, inFlight, delayed := d.q.dlq.stats()
-	return visible + inFlight + delayed, nil
+	return d.q.dlq.stats(MemoryDeadLetterName, RoleDeadLetter).Total(), nil
+}
+
+func (d memDLQ) Stats(context.Context) (Stats, error) {
+	return d.q.dlq.stats(MemoryDeadLetterName, RoleDeadLetter), nil
 }
 
 // memMessage is a stored message. It sits in exactly one heap: ready
@@ -427,18 +438,34 @@ func (q *memQueue) changeVisibility(receipt string, d time.Duration) error {
 	return nil
 }
 
-func (q *memQueue) stats() (visible, inFlight, delayed int) {
+// stats counts the queue's messages and finds the oldest one's age.
+func (q *memQueue) stats(name string, role Role) Stats {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.promote(q.clock.Now())
-	for _, m := range q.waiting {
-		if m.inFlight {
-			inFlight++
-		} else {
-			delayed++
+	now := q.clock.Now()
+	q.promote(now)
+	st := Stats{Name: name, Role: role, Visible: q.ready.Len(), OldestKnown: true}
+	var oldest time.Time
+	note := func(m *memMessage) {
+		if oldest.IsZero() || m.sentAt.Before(oldest) {
+			oldest = m.sentAt
 		}
 	}
-	return q.ready.Len(), inFlight, delayed
+	for _, m := range q.waiting {
+		if m.inFlight {
+			st.InFlight++
+		} else {
+			st.Delayed++
+		}
+		note(m)
+	}
+	for _, m := range q.ready {
+		note(m)
+	}
+	if !oldest.IsZero() {
+		st.OldestAge = now.Sub(oldest)
+	}
+	return st
 }
 
 // readyHeap orders visible messages: higher priority first, then FIFO.

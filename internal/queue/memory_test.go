@@ -71,8 +71,18 @@ func TestMemoryStats(t *testing.T) {
 	if _, err := q.Receive(ctx, queue.ReceiveRequest{Max: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if v, f, d := q.Stats(); v != 1 || f != 1 || d != 1 {
-		t.Fatalf("stats visible %d in flight %d delayed %d; want 1 1 1", v, f, d)
+	clk.Advance(20 * time.Second)
+	stats, err := q.Stats(ctx)
+	if err != nil || len(stats) != 1 {
+		t.Fatalf("Stats = %+v, %v; want one queue", stats, err)
+	}
+	want := queue.Stats{Name: queue.MemoryQueueName, Role: queue.RoleJobs, Visible: 1, InFlight: 1, Delayed: 1, OldestAge: 20 * time.Second, OldestKnown: true}
+	if stats[0] != want {
+		t.Fatalf("stats = %+v, want %+v", stats[0], want)
+	}
+	dlq, err := q.DeadLetters().Stats(ctx)
+	if want := (queue.Stats{Name: queue.MemoryDeadLetterName, Role: queue.RoleDeadLetter, OldestKnown: true}); err != nil || dlq != want {
+		t.Fatalf("empty DLQ stats = %+v, %v; want %+v", dlq, err, want)
 	}
 }
 

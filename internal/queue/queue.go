@@ -75,6 +75,10 @@ type Queue interface {
 	MaxReceiveCount() int
 	// DeadLetters is the queue's dead-letter queue.
 	DeadLetters() DeadLetterQueue
+	// Stats counts the messages of each queue that jobs are sent to (the
+	// default queue, and the high-priority one where there is one), for
+	// operators.
+	Stats(ctx context.Context) ([]Stats, error)
 }
 
 // DeadLetterQueue is what operators see of the dead-letter queue.
@@ -97,4 +101,38 @@ type DeadLetterQueue interface {
 	Send(ctx context.Context, r SendRequest) error
 	// Depth returns about how many messages the dead-letter queue holds.
 	Depth(ctx context.Context) (int, error)
+	// Stats counts the dead-letter queue's messages, for operators.
+	Stats(ctx context.Context) (Stats, error)
 }
+
+// Role says what a queue is for.
+type Role string
+
+// Roles of the queues.
+const (
+	RoleJobs       Role = "jobs"        // the jobs queue (priority 0, or every priority when there is one queue)
+	RoleHigh       Role = "high"        // the high-priority jobs queue, drained first
+	RoleDeadLetter Role = "dead-letter" // the dead-letter queue
+)
+
+// Stats counts one queue's messages as SQS's approximate attributes do:
+// an operator's view, not exact while messages move.
+type Stats struct {
+	// Name is the queue's name (the last segment of an SQS queue URL).
+	Name string
+	// Role is what the queue is for.
+	Role Role
+	// Visible messages can be received now; InFlight ones were received
+	// and not yet deleted (their visibility timeout runs); Delayed ones
+	// were sent with a delay that has not passed yet.
+	Visible, InFlight, Delayed int
+	// OldestAge is how long ago the oldest message still in the queue was
+	// sent, when OldestKnown. SQS's API does not tell it (CloudWatch's
+	// ApproximateAgeOfOldestMessage does; see cloudwatchmetrics), so an
+	// SQS queue leaves it unknown.
+	OldestAge   time.Duration
+	OldestKnown bool
+}
+
+// Total is every message the queue holds: visible, in flight and delayed.
+func (s Stats) Total() int { return s.Visible + s.InFlight + s.Delayed }

@@ -335,11 +335,21 @@ func (b *bundle) dlqDepth(t testing.TB) int {
 	return n
 }
 
+// visible returns how many messages of the jobs queue are visible.
+func (b *bundle) visible(t testing.TB) int {
+	t.Helper()
+	stats, err := b.mem.Stats(context.Background())
+	if err != nil {
+		t.Fatalf("queue stats: %v", err)
+	}
+	return stats[0].Visible
+}
+
 func (b *bundle) queueEmpty(t testing.TB) {
 	t.Helper()
-	visible, inFlight, delayed := b.mem.Stats()
-	if visible+inFlight+delayed != 0 {
-		t.Errorf("queue not empty: visible %d, in flight %d, delayed %d", visible, inFlight, delayed)
+	stats, _ := b.mem.Stats(context.Background())
+	if st := stats[0]; st.Total() != 0 {
+		t.Errorf("queue not empty: visible %d, in flight %d, delayed %d", st.Visible, st.InFlight, st.Delayed)
 	}
 }
 

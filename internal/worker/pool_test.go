@@ -143,7 +143,7 @@ func TestPoolShutdownCancelsJobsAfterGrace(t *testing.T) {
 			t.Errorf("job %s, lease %q, error %q: a shutdown must release the job, not fail it", got.Status, got.LeaseToken, got.ErrorMessage)
 		}
 		// Nothing lost: the message is visible again for the next worker.
-		if visible, _, _ := b.mem.Stats(); visible != 1 {
+		if visible := b.visible(t); visible != 1 {
 			t.Errorf("%d visible messages, want 1", visible)
 		}
 	})

@@ -195,7 +195,7 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 	if n := b.queue.send.Load(); n != 4 {
 		t.Errorf("%d Send calls for 25 messages in pages of 7, want 4", n)
 	}
-	if visible, _, _ := b.mem.Stats(); visible != 25 {
+	if visible := b.visible(t); visible != 25 {
 		t.Errorf("%d visible messages, want 25", visible)
 	}
 

@@ -69,6 +69,7 @@ func run(t *testing.T, newHarness NewHarness, inBubble func(*testing.T, func(*te
 		{"SendToDeadLetterQueue", testDeadLetterSend},
 		{"ReleaseListedDeadLetters", testDeadLetterRelease},
 		{"InvalidRequests", testInvalid},
+		{"Stats", testStats},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,6 +410,70 @@ func testInvalid(t *testing.T, h Harness) {
 	}
 	// Nothing was enqueued by the rejected sends.
 	expectNone(t, h.Queue, "after rejected sends")
+}
+
+// totals sums the counts of the queues' stats and checks their roles: the
+// jobs queue first, then at most a high-priority one.
+func totals(t *testing.T, stats []queue.Stats) queue.Stats {
+	t.Helper()
+	if len(stats) == 0 || len(stats) > 2 || stats[0].Role != queue.RoleJobs || (len(stats) == 2 && stats[1].Role != queue.RoleHigh) {
+		t.Fatalf("Stats = %+v; want the jobs queue, then maybe the high-priority one", stats)
+	}
+	var sum queue.Stats
+	for _, st := range stats {
+		if st.Name == "" {
+			t.Errorf("a queue without a name: %+v", st)
+		}
+		sum.Visible += st.Visible
+		sum.InFlight += st.InFlight
+		sum.Delayed += st.Delayed
+	}
+	return sum
+}
+
+// testStats counts visible, in-flight and delayed messages in the jobs
+// queues and the dead-letter queue. A backend that knows the oldest
+// message's age reports at least the time since it was sent.
+func testStats(t *testing.T, h Harness) {
+	if _, err := h.Queue.Send(ctx, queue.SendRequest{Body: "taken"}, queue.SendRequest{Body: "waits", Priority: 3},
+		queue.SendRequest{Body: "later", Delay: 60 * h.Tick}); err != nil {
+		t.Fatal(err)
+	}
+	h.Advance(h.Tick)
+	// Take the default queue's message: empty the high queue first.
+	var taken []queue.Message
+	for _, m := range receiveAll(t, h.Queue, 2, time.Hour) {
+		if m.Body == "waits" {
+			if err := h.Queue.ChangeVisibility(ctx, m.ReceiptHandle, 0); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		taken = append(taken, m)
+	}
+	if len(taken) != 1 {
+		t.Fatalf("received %v, want the undelayed default-queue message", bodies(taken))
+	}
+	if err := h.Queue.DeadLetters().Send(ctx, queue.SendRequest{Body: "dead"}); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := h.Queue.Stats(ctx)
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	if got := totals(t, stats); got.Visible != 1 || got.InFlight != 1 || got.Delayed != 1 {
+		t.Errorf("jobs queues: visible %d, in flight %d, delayed %d; want 1 1 1 (%+v)", got.Visible, got.InFlight, got.Delayed, stats)
+	}
+	if stats[0].OldestKnown && stats[0].OldestAge < h.Tick {
+		t.Errorf("oldest message age %v, want at least %v", stats[0].OldestAge, h.Tick)
+	}
+	dlq, err := h.Queue.DeadLetters().Stats(ctx)
+	if err != nil {
+		t.Fatalf("dead-letter Stats: %v", err)
+	}
+	if dlq.Role != queue.RoleDeadLetter || dlq.Name == "" || dlq.Name == stats[0].Name || dlq.Visible != 1 || dlq.Total() != 1 {
+		t.Errorf("dead-letter stats = %+v; want one visible message", dlq)
+	}
 }
 
 // NewMemory returns a memory queue for a test, failing t when cfg is

@@ -481,22 +481,64 @@ func (d deadLetters) Delete(ctx context.Context, receiptHandle string) error {
 // Depth returns about how many messages the dead-letter queue holds:
 // visible, in flight and delayed (SQS's approximate counts).
 func (d deadLetters) Depth(ctx context.Context) (int, error) {
-	names := []types.QueueAttributeName{
-		types.QueueAttributeNameApproximateNumberOfMessages,
-		types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-		types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
-	}
-	out, err := d.q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, AttributeNames: names})
+	st, err := d.q.stats(ctx, d.q.cfg.DeadLetterQueueURL, queue.RoleDeadLetter)
 	if err != nil {
-		return 0, translate("dead-letter queue depth", err)
+		return 0, fmt.Errorf("dead-letter queue depth: %w", err)
 	}
-	total := 0
-	for _, n := range names {
-		v, err := strconv.Atoi(out.Attributes[string(n)])
+	return st.Total(), nil
+}
+
+// Stats counts the dead-letter queue's messages (one GetQueueAttributes).
+func (d deadLetters) Stats(ctx context.Context) (queue.Stats, error) {
+	return d.q.stats(ctx, d.q.cfg.DeadLetterQueueURL, queue.RoleDeadLetter)
+}
+
+// Stats counts the messages of the default queue and, when it is another
+// queue, the high-priority one: one GetQueueAttributes each. The oldest
+// message's age is left unknown (SQS's API does not tell it).
+func (q *Queue) Stats(ctx context.Context) ([]queue.Stats, error) {
+	st, err := q.stats(ctx, q.cfg.QueueURL, queue.RoleJobs)
+	if err != nil {
+		return nil, err
+	}
+	out := []queue.Stats{st}
+	if q.cfg.HighQueueURL != q.cfg.QueueURL {
+		high, err := q.stats(ctx, q.cfg.HighQueueURL, queue.RoleHigh)
 		if err != nil {
-			return 0, fmt.Errorf("dead-letter queue depth: attribute %s=%q: %w", n, out.Attributes[string(n)], err)
+			return nil, err
 		}
-		total += v
+		out = append(out, high)
 	}
-	return total, nil
+	return out, nil
+}
+
+// statsAttributes are the counts Stats reads, and where each goes.
+var statsAttributes = []struct {
+	name  types.QueueAttributeName
+	field func(*queue.Stats) *int
+}{
+	{types.QueueAttributeNameApproximateNumberOfMessages, func(s *queue.Stats) *int { return &s.Visible }},
+	{types.QueueAttributeNameApproximateNumberOfMessagesNotVisible, func(s *queue.Stats) *int { return &s.InFlight }},
+	{types.QueueAttributeNameApproximateNumberOfMessagesDelayed, func(s *queue.Stats) *int { return &s.Delayed }},
+}
+
+// stats reads one queue's approximate counts.
+func (q *Queue) stats(ctx context.Context, url string, role queue.Role) (queue.Stats, error) {
+	names := make([]types.QueueAttributeName, len(statsAttributes))
+	for i, a := range statsAttributes {
+		names[i] = a.name
+	}
+	out, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: names})
+	if err != nil {
+		return queue.Stats{}, translate("stats of queue "+queueName(url), err)
+	}
+	st := queue.Stats{Name: queueName(url), Role: role}
+	for _, a := range statsAttributes {
+		v, err := strconv.Atoi(out.Attributes[string(a.name)])
+		if err != nil {
+			return queue.Stats{}, fmt.Errorf("stats of queue %s: attribute %s=%q: %w", st.Name, a.name, out.Attributes[string(a.name)], err)
+		}
+		*a.field(&st) = v
+	}
+	return st, nil
 }
