@@ -106,7 +106,7 @@ func TestMemoryAggregatesPerMinuteAndType(t *testing.T) {
 	m.Record(t0.Add(50*time.Second), "echo", metrics.Count(metrics.Completed), metrics.Duration(metrics.RunTime, 300*time.Millisecond))
 	m.Record(t0.Add(2*time.Minute), "echo", metrics.Count(metrics.Failed), metrics.Count(metrics.DeadLettered))
 	m.Record(t0.Add(time.Minute), "fail", metrics.Count(metrics.Retried))
-	m.Record(t0.Add(-time.Minute), "echo", metrics.Count(metrics.Completed)) // before the window
+	m.Record(t0.Add(-time.Minute), "echo", metrics.Count(metrics.Completed))  // before the window
 	m.Record(t0.Add(3*time.Minute), "echo", metrics.Count(metrics.Completed)) // at its end: excluded
 
 	rep, err := m.Query(context.Background(), metrics.Query{Start: t0, End: t0.Add(3 * time.Minute)})
