@@ -314,7 +314,7 @@ func TestRIEFunctions(t *testing.T) {
 		fn.invoke(t, fixture(t, "dlqredrive-redrive.json", map[string]string{"jobType": "fail", "max": "10", "dryRun": "true"}), &out)
 		var got []string
 		for _, it := range out.Result.Items {
-			if it.Action == "redriven" {
+			if it.Action == "would-redrive" {
 				got = append(got, it.JobID)
 			}
 		}

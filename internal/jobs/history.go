@@ -172,10 +172,17 @@ func numberAttempts(out []AttemptRecord, current int) {
 }
 
 // Redrives returns the job's redrive events, oldest first.
-func Redrives(j Job) []Event {
+func Redrives(j Job) []Event { return eventsOf(j, EventRedrive) }
+
+// Cancels returns the job's cancel events (at most one per redrive
+// cycle), oldest first.
+func Cancels(j Job) []Event { return eventsOf(j, EventCancel) }
+
+// eventsOf returns the job's events of type typ, oldest first.
+func eventsOf(j Job, typ EventType) []Event {
 	var out []Event
 	for _, e := range j.History {
-		if e.Type == EventRedrive {
+		if e.Type == typ {
 			out = append(out, e)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"jobline/internal/clock"
@@ -111,9 +112,11 @@ type Entry struct {
 	MaxAttempts  int         `json:"maxAttempts"`
 	DeadLettered bool        `json:"deadLettered"`
 	CreatedAt    time.Time   `json:"createdAt"`
-	// Age is how long ago the job last changed (for a dead job: when it
-	// failed).
-	Age time.Duration `json:"age"`
+	// UpdatedAt is when the job last changed (for a dead job: when it
+	// failed); for a message without a job, when the message was sent.
+	UpdatedAt time.Time `json:"updatedAt"`
+	// AgeSeconds is how long ago UpdatedAt was, in whole seconds.
+	AgeSeconds int64 `json:"ageSeconds"`
 	// Problem explains a message that cannot be redriven as is (bad body,
 	// job no longer stored); empty otherwise.
 	Problem string `json:"problem,omitempty"`
@@ -142,12 +145,16 @@ func (r *Redriver) List(ctx context.Context, max int) ([]Entry, error) {
 	return entries, err
 }
 
-// Options select what Redrive runs again.
+// Options select what Redrive runs again: a selection of jobs (JobID,
+// JobIDs), or every dead-lettered job (of JobType, when set).
 type Options struct {
-	// JobID redrives only this job. It is redriven even if its DLQ message
-	// is not visible (or missing): the job is queued and a fresh message
-	// sent.
-	JobID string `json:"jobId,omitempty"`
+	// JobID redrives only this job (the Lambda payload's jobId); JobIDs
+	// redrives only these jobs; both may be given. A selected job is
+	// redriven even if its DLQ message is not visible (or missing): the job
+	// is queued and a fresh message sent. A selected job the store does not
+	// have is reported as ActionNotFound.
+	JobID  string   `json:"jobId,omitempty"`
+	JobIDs []string `json:"jobIds,omitempty"`
 	// JobType redrives only jobs of this type.
 	JobType string `json:"jobType,omitempty"`
 	// Max stops after this many redriven jobs; 0: no limit.
@@ -166,7 +173,28 @@ func (o Options) Validate() error {
 	if o.Max < 0 {
 		return fmt.Errorf("max must be 0 (no limit) or more, got %d", o.Max)
 	}
+	for _, id := range o.JobIDs {
+		if id == "" {
+			return errors.New("a selected job ID is empty")
+		}
+	}
 	return nil
+}
+
+// selected returns the set of job IDs o selects; nil when it selects
+// every dead-lettered job.
+func (o Options) selected() map[string]bool {
+	if o.JobID == "" && len(o.JobIDs) == 0 {
+		return nil
+	}
+	ids := map[string]bool{}
+	if o.JobID != "" {
+		ids[o.JobID] = true
+	}
+	for _, id := range o.JobIDs {
+		ids[id] = true
+	}
+	return ids
 }
 
 // Action is what Redrive did (or, on a dry run, would do) with a job.
@@ -185,7 +213,26 @@ const (
 	// never dead-lettered, or a message body that is not a job message);
 	// nothing changed.
 	ActionSkipped Action = "skipped"
+	// ActionNotFound: a selected job is not in the store (a wrong ID, or
+	// its retention expired); nothing changed.
+	ActionNotFound Action = "not-found"
+	// ActionWouldRedrive and ActionWouldRemoveStale are what a dry run
+	// reports instead of ActionRedriven and ActionRemovedStale: nothing
+	// changed, and a real run would do that.
+	ActionWouldRedrive     Action = "would-redrive"
+	ActionWouldRemoveStale Action = "would-remove-stale"
 )
+
+// dryRun is what a dry run reports of action.
+func (a Action) dryRun() Action {
+	switch a {
+	case ActionRedriven:
+		return ActionWouldRedrive
+	case ActionRemovedStale:
+		return ActionWouldRemoveStale
+	}
+	return a
+}
 
 // Item is one job Redrive acted on.
 type Item struct {
@@ -197,15 +244,35 @@ type Item struct {
 
 // Result is the outcome of Redrive.
 type Result struct {
-	DryRun   bool   `json:"dryRun"`
+	DryRun bool `json:"dryRun"`
+	// Redriven counts the jobs redriven (on a dry run: that would be).
 	Redriven int    `json:"redriven"`
 	Items    []Item `json:"items"`
 }
 
+// NotFound counts the selected jobs the store does not have.
+func (r Result) NotFound() int {
+	n := 0
+	for _, it := range r.Items {
+		if it.Action == ActionNotFound {
+			n++
+		}
+	}
+	return n
+}
+
+// add records an item, counting it when it is (or would be) redriven.
+func (r *Result) add(item Item) {
+	r.Items = append(r.Items, item)
+	if item.Action == ActionRedriven || item.Action == ActionWouldRedrive {
+		r.Redriven++
+	}
+}
+
 // Redrive runs the dead-lettered jobs selected by o again. It reads the DLQ
-// (every message, or until o.Max jobs are redriven), and with o.JobID also
-// redrives that job when its message was not found. It returns what it did
-// even when it stops on an error.
+// (every message, or until o.Max jobs are redriven), and also redrives each
+// selected job whose message it did not find. It returns what it did even
+// when it stops on an error.
 func (r *Redriver) Redrive(ctx context.Context, o Options) (Result, error) {
 	r = r.withDefaults()
 	res := Result{DryRun: o.DryRun, Items: []Item{}}
@@ -221,44 +288,49 @@ func (r *Redriver) Redrive(ctx context.Context, o Options) (Result, error) {
 	if o.Operator == "" {
 		o.Operator = DefaultOperator
 	}
-	seenJob := false
+	selected := o.selected()
+	seen := map[string]bool{}
+	full := func() bool { return o.Max > 0 && res.Redriven >= o.Max }
 	err := r.scan(ctx, 0, func(m queue.Message) (bool, error) {
-		if o.Max > 0 && res.Redriven >= o.Max {
+		if full() {
 			return false, nil
 		}
 		e, job, err := r.entry(ctx, m)
 		if err != nil {
 			return false, err
 		}
-		if (o.JobID != "" && e.JobID != o.JobID) || (o.JobType != "" && e.JobType != o.JobType) {
+		if (selected != nil && !selected[e.JobID]) || (o.JobType != "" && e.JobType != o.JobType) {
 			return true, nil
 		}
-		if e.JobID == o.JobID {
-			seenJob = true
-		}
+		seen[e.JobID] = true
 		item, err := r.redriveMessage(ctx, m, e, job, o)
-		res.Items = append(res.Items, item)
-		if item.Action == ActionRedriven {
-			res.Redriven++
-		}
+		res.add(item)
 		return true, err
 	})
 	if err != nil {
 		return res, err
 	}
-	if o.JobID != "" && !seenJob && (o.Max == 0 || res.Redriven < o.Max) {
-		item, err := r.redriveWithoutMessage(ctx, o)
-		if item.JobID != "" {
-			res.Items = append(res.Items, item)
-			if item.Action == ActionRedriven {
-				res.Redriven++
-			}
+	for _, id := range sortedIDs(selected) {
+		if seen[id] || full() {
+			continue
 		}
+		item, err := r.redriveWithoutMessage(ctx, id, o)
+		res.add(item)
 		if err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// sortedIDs returns the IDs of a set in order.
+func sortedIDs(set map[string]bool) []string {
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // redriveMessage handles one DLQ message whose job passed the filters.
@@ -285,6 +357,7 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 		item.Action, item.Detail = ActionRemovedStale, notRedrivable.Error()
 	}
 	if o.DryRun {
+		item.Action = item.Action.dryRun()
 		log.InfoContext(ctx, "dry run", "action", item.Action, "detail", item.Detail)
 		return item, nil
 	}
@@ -325,15 +398,15 @@ func (r *Redriver) queueAgain(ctx context.Context, job jobs.Job, o Options, item
 	return true, nil
 }
 
-// redriveWithoutMessage redrives o.JobID when the scan did not find its
-// message: the job is queued again and a fresh message sent.
-func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, error) {
-	job, err := r.Store.Get(ctx, o.JobID)
+// redriveWithoutMessage redrives the selected job id when the scan did not
+// find its message: the job is queued again and a fresh message sent.
+func (r *Redriver) redriveWithoutMessage(ctx context.Context, id string, o Options) (Item, error) {
+	job, err := r.Store.Get(ctx, id)
 	if errors.Is(err, jobs.ErrNotFound) {
-		return Item{}, fmt.Errorf("redrive job %s: %w", o.JobID, err)
+		return Item{Entry: Entry{JobID: id}, Action: ActionNotFound, Detail: "no such job"}, nil
 	}
 	if err != nil {
-		return Item{}, fmt.Errorf("get job %s: %w", o.JobID, err)
+		return Item{Entry: Entry{JobID: id}, Action: ActionSkipped, Detail: "could not read the job"}, fmt.Errorf("get job %s: %w", id, err)
 	}
 	item := Item{Entry: r.jobEntry(job)}
 	if o.JobType != "" && job.JobType != o.JobType {
@@ -346,6 +419,7 @@ func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, 
 	}
 	item.Action, item.Detail = ActionRedriven, "no dead-letter message found; a new message is sent"
 	if o.DryRun {
+		item.Action = item.Action.dryRun()
 		return item, nil
 	}
 	if done, err := r.queueAgain(ctx, job, o, &item); !done {
@@ -354,7 +428,7 @@ func (r *Redriver) redriveWithoutMessage(ctx context.Context, o Options) (Item, 
 	if _, err := r.Queue.Send(ctx, queue.JobSend(job, 0)); err != nil {
 		return item, fmt.Errorf("send message of redriven job %s: %w", job.ID, err)
 	}
-	r.Logger.InfoContext(ctx, "redrove job without a dead-letter message", "jobId", job.ID, "jobType", job.JobType, "reason", o.Reason)
+	r.Logger.InfoContext(ctx, "redrove job without a dead-letter message", "jobId", job.ID, "jobType", job.JobType, "reason", o.Reason, "by", o.Operator)
 	return item, nil
 }
 
@@ -417,7 +491,7 @@ func (r *Redriver) scan(ctx context.Context, max int, visit func(queue.Message) 
 func (r *Redriver) entry(ctx context.Context, m queue.Message) (Entry, jobs.Job, error) {
 	msg, err := queue.DecodeJobMessage(m.Body)
 	if err != nil {
-		return Entry{MessageID: m.ID, Problem: err.Error(), Age: r.Clock.Now().Sub(m.SentAt)}, jobs.Job{}, nil
+		return Entry{MessageID: m.ID, Problem: err.Error(), UpdatedAt: m.SentAt, AgeSeconds: r.ageSeconds(m.SentAt)}, jobs.Job{}, nil
 	}
 	job, err := r.Store.Get(ctx, msg.JobID)
 	if errors.Is(err, jobs.ErrNotFound) {
@@ -442,6 +516,26 @@ func (r *Redriver) jobEntry(job jobs.Job) Entry {
 		MaxAttempts:  job.MaxAttempts,
 		DeadLettered: job.DeadLettered,
 		CreatedAt:    job.CreatedAt,
-		Age:          r.Clock.Now().Sub(job.UpdatedAt).Round(time.Second),
+		UpdatedAt:    job.UpdatedAt,
+		AgeSeconds:   r.ageSeconds(job.UpdatedAt),
 	}
+}
+
+// ageSeconds is how many whole seconds ago t was.
+func (r *Redriver) ageSeconds(t time.Time) int64 {
+	return int64(r.Clock.Now().Sub(t) / time.Second)
+}
+
+// Job returns one job, for an operator to read its timeline
+// (dlqredrive show).
+func (r *Redriver) Job(ctx context.Context, id string) (jobs.Job, error) {
+	r = r.withDefaults()
+	if err := r.validate(); err != nil {
+		return jobs.Job{}, err
+	}
+	job, err := r.Store.Get(ctx, id)
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("get job %s: %w", id, err)
+	}
+	return job, nil
 }

@@ -143,7 +143,7 @@ func TestListShowsDeadLetteredJobs(t *testing.T) {
 	}
 	e := entries[0]
 	if e.JobID != "a" || e.JobType != "fail" || e.Owner != "owner-a" || e.Status != jobs.StatusFailed || e.Error != "boom\nagain" ||
-		e.Attempt != 1 || e.MaxAttempts != 1 || !e.DeadLettered || e.Age != time.Minute {
+		e.Attempt != 1 || e.MaxAttempts != 1 || !e.DeadLettered || e.AgeSeconds != 60 || !e.UpdatedAt.Equal(b.clock.Now().Add(-time.Minute)) {
 		t.Errorf("entry = %+v", e)
 	}
 	if got := b.status(t, "a").Status; got != jobs.StatusFailed {
@@ -271,6 +271,7 @@ func TestRedriveFiltersDryRunAndErrors(t *testing.T) {
 		opts         Options
 		wantRedriven int
 		wantQueued   []string
+		wantNotFound int
 		wantErr      error
 	}{
 		{name: "job type", opts: Options{JobType: "fail"}, wantRedriven: 2, wantQueued: []string{"a", "b"}},
@@ -278,7 +279,10 @@ func TestRedriveFiltersDryRunAndErrors(t *testing.T) {
 		{name: "max", opts: Options{Max: 1}, wantRedriven: 1},
 		{name: "dry run", opts: Options{DryRun: true}, wantRedriven: 3, wantQueued: nil},
 		{name: "job id", opts: Options{JobID: "b"}, wantRedriven: 1, wantQueued: []string{"b"}},
-		{name: "missing job", opts: Options{JobID: "nope"}, wantErr: jobs.ErrNotFound},
+		{name: "missing job", opts: Options{JobID: "nope"}, wantRedriven: 0, wantNotFound: 1},
+		{name: "selection", opts: Options{JobIDs: []string{"c", "a", "nope"}}, wantRedriven: 2, wantQueued: []string{"a", "c"}, wantNotFound: 1},
+		{name: "selection of a type", opts: Options{JobIDs: []string{"c", "a"}, JobType: "fail"}, wantRedriven: 1, wantQueued: []string{"a"}},
+		{name: "empty job id", opts: Options{JobIDs: []string{""}}, wantErr: errAny},
 		{name: "not dead-lettered", opts: Options{JobID: "d"}, wantRedriven: 0},
 		{name: "negative max", opts: Options{Max: -1}, wantErr: errAny},
 	}
@@ -302,8 +306,13 @@ func TestRedriveFiltersDryRunAndErrors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Redrive: %v", err)
 			}
-			if res.Redriven != tt.wantRedriven || res.DryRun != tt.opts.DryRun {
-				t.Errorf("result = %+v, want %d redriven", res, tt.wantRedriven)
+			if res.Redriven != tt.wantRedriven || res.DryRun != tt.opts.DryRun || res.NotFound() != tt.wantNotFound {
+				t.Errorf("result = %+v, want %d redriven and %d not found", res, tt.wantRedriven, tt.wantNotFound)
+			}
+			for _, it := range res.Items {
+				if tt.opts.DryRun && (it.Action == ActionRedriven || it.Action == ActionRemovedStale) {
+					t.Errorf("a dry run reports %s for %s; want would-...", it.Action, it.JobID)
+				}
 			}
 			var queued []string
 			for _, id := range []string{"a", "b", "c", "d"} {
@@ -331,11 +340,12 @@ var errAny = errors.New("any error")
 func TestCLI(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  []string
-		wantErr  string
+		name      string
+		args      []string
+		wantCode  int
+		wantOut   []string
+		wantErr   string
+		wantNoOut []string
 	}{
 		{name: "no command", args: nil, wantCode: ExitUsage, wantErr: "missing command"},
 		{name: "unknown command", args: []string{"purge"}, wantCode: ExitUsage, wantErr: `unknown command "purge"`},
@@ -344,11 +354,23 @@ func TestCLI(t *testing.T) {
 		{name: "negative max", args: []string{"redrive", "--max=-2"}, wantCode: ExitUsage, wantErr: "--max must be 0 or more"},
 		{name: "list takes no job id", args: []string{"list", "--job-id", "a"}, wantCode: ExitUsage, wantErr: "flag provided but not defined: -job-id"},
 		{name: "stray argument", args: []string{"list", "extra"}, wantCode: ExitUsage, wantErr: `unexpected argument "extra"`},
-		{name: "help", args: []string{"--help"}, wantCode: ExitOK, wantOut: []string{"usage:"}},
-		{name: "list", args: []string{"list"}, wantCode: ExitOK, wantOut: []string{"JOB ID", "a ", "fail", "owner-a", "1/1", "boom again", "1 dead-lettered message(s)"}},
-		{name: "dry run", args: []string{"redrive", "--dry-run", "--job-type", "fail"}, wantCode: ExitOK, wantOut: []string{"redriven", "1 job(s) would be redriven (dry run"}},
+		{name: "show without id", args: []string{"show"}, wantCode: ExitUsage, wantErr: "show takes one JOB_ID"},
+		{name: "help", args: []string{"--help"}, wantCode: ExitOK, wantOut: []string{"usage:", "dlqredrive show JOB_ID", "Exit codes"}},
+		{name: "redrive help", args: []string{"redrive", "--help"}, wantCode: ExitOK,
+			wantOut: []string{"usage: dlqredrive redrive", "-dry-run", "-job-id value", "-reason string", `(default "operator redrive")`, "-max int"}},
+		{name: "list help", args: []string{"list", "-h"}, wantCode: ExitOK, wantOut: []string{"usage: dlqredrive list", "-max int", "(default 100)", "-json"}},
+		{name: "show help", args: []string{"show", "--help"}, wantCode: ExitOK, wantOut: []string{"usage: dlqredrive show JOB_ID", "-json"}},
+		{name: "list", args: []string{"list"}, wantCode: ExitOK,
+			wantOut: []string{"JOB ID", "a ", "fail", "owner-a", "1/1", "FAILED AT", "2026-11-29T06:00:00Z", "2m0s", "boom again", "1 dead-lettered message(s)"}},
+		{name: "list json", args: []string{"list", "--json"}, wantCode: ExitOK, wantOut: []string{`"ageSeconds": 120`, `"updatedAt": "2026-11-29T06:00:00Z"`}, wantNoOut: []string{`"age":`}},
+		{name: "dry run", args: []string{"redrive", "--dry-run", "--job-type", "fail"}, wantCode: ExitOK,
+			wantOut: []string{"would redrive", "1 job(s) would be redriven (dry run"}, wantNoOut: []string{"redriven  "}},
 		{name: "redrive json", args: []string{"redrive", "--job-id", "a", "--json"}, wantCode: ExitOK, wantOut: []string{`"redriven": 1`, `"action": "redriven"`}},
-		{name: "redrive missing job", args: []string{"redrive", "--job-id", "zzz"}, wantCode: ExitError, wantErr: "job not found"},
+		{name: "redrive missing job", args: []string{"redrive", "--job-id", "zzz"}, wantCode: ExitNotFound, wantOut: []string{"zzz", "not found"}, wantErr: "1 job(s) not found"},
+		{name: "show", args: []string{"show", "a"}, wantCode: ExitOK,
+			wantOut: []string{"job            a", "owner-a", "status         failed (attempt 1 of 1)", "attempts (1)", "2026-11-29T06:00:00Z", "failed", "boom again", "redrives and cancels (0)"}},
+		{name: "show json", args: []string{"show", "a", "--json"}, wantCode: ExitOK, wantOut: []string{`"jobId": "a"`, `"outcome": "failed"`, `"events": []`}},
+		{name: "show missing job", args: []string{"show", "zzz"}, wantCode: ExitNotFound, wantErr: "job not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +378,8 @@ func TestCLI(t *testing.T) {
 			b := setup(t)
 			b.newJob(t, "a", "fail")
 			b.fail(t, "a", true)
+			b.clock.Advance(time.Minute)
+			b.r.Logger = nil // RunCLI logs to stderr
 			opened := false
 			var stdout, stderr bytes.Buffer
 			code := RunCLI(context.Background(), tt.args, &stdout, &stderr, func(context.Context) (*Redriver, error) {
@@ -373,10 +397,40 @@ func TestCLI(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 				}
 			}
+			for _, unwanted := range append(tt.wantNoOut, "level=", "msg=") {
+				if strings.Contains(stdout.String(), unwanted) {
+					t.Errorf("stdout has %q:\n%s", unwanted, stdout.String())
+				}
+			}
 			if tt.wantErr != "" && !strings.Contains(stderr.String(), tt.wantErr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, stderr.String())
 			}
 		})
+	}
+}
+
+// A redrive's log lines go to stderr, its table to stdout; show prints the
+// redrive with who and why.
+func TestCLIRedriveLogsToStderrAndShowTellsWhoRedrove(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.newJob(t, "a", "fail")
+	b.fail(t, "a", true)
+	b.r.Logger = nil
+	open := func(context.Context) (*Redriver, error) { return b.r, nil }
+	var stdout, stderr bytes.Buffer
+	if code := RunCLI(context.Background(), []string{"redrive", "--job-id", "a", "--reason", "fixed INC-7", "--operator", "ops-bo"}, &stdout, &stderr, open); code != ExitOK {
+		t.Fatalf("redrive: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "msg=\"redrove job\"") || strings.Contains(stdout.String(), "msg=") {
+		t.Errorf("logs belong on stderr only:\nstdout %s\nstderr %s", stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	if code := RunCLI(context.Background(), []string{"show", "a"}, &stdout, &stderr, open); code != ExitOK {
+		t.Fatalf("show: exit %d", code)
+	}
+	if !strings.Contains(stdout.String(), "redrive  ops-bo  fixed INC-7") || !strings.Contains(stdout.String(), "status         queued") {
+		t.Errorf("show after the redrive:\n%s", stdout.String())
 	}
 }
 
