@@ -12,8 +12,9 @@ import (
 // strings sort like times.
 const timeFormat = "2006-01-02T15:04:05.000Z"
 
-// jobView is a Job as the API shows it. Owner, lease, version and history
-// stay inside.
+// jobView is a Job as the API shows its owner: its attempts, but not who
+// owns it, its lease, version or raw history (adminJobView adds what
+// operators need).
 type jobView struct {
 	ID           string          `json:"id"`
 	JobType      string          `json:"jobType"`
@@ -28,6 +29,17 @@ type jobView struct {
 	CreatedAt    *string         `json:"createdAt"`
 	UpdatedAt    *string         `json:"updatedAt"`
 	CompletedAt  *string         `json:"completedAt"`
+	Attempts     []attemptView   `json:"attempts"`
+}
+
+// attemptView is one attempt of a job (jobs.Attempts): when it started and
+// ended (null while it runs), how it ended and its error, if any.
+type attemptView struct {
+	Attempt   int                 `json:"attempt"`
+	StartedAt *string             `json:"startedAt"`
+	EndedAt   *string             `json:"endedAt"`
+	Outcome   jobs.AttemptOutcome `json:"outcome"`
+	Error     *string             `json:"error"`
 }
 
 // assetView is an Asset as the API shows it.
@@ -77,7 +89,24 @@ func viewJob(j jobs.Job) jobView {
 		CreatedAt:    formatTime(j.CreatedAt),
 		UpdatedAt:    formatTime(j.UpdatedAt),
 		CompletedAt:  formatTime(j.CompletedAt),
+		Attempts:     viewAttempts(j),
 	}
+}
+
+// viewAttempts is the job's attempts, oldest first; [] when it has none.
+func viewAttempts(j jobs.Job) []attemptView {
+	attempts := jobs.Attempts(j)
+	out := make([]attemptView, 0, len(attempts))
+	for _, a := range attempts {
+		out = append(out, attemptView{
+			Attempt:   a.Attempt,
+			StartedAt: formatTime(a.StartedAt),
+			EndedAt:   formatTime(a.EndedAt),
+			Outcome:   a.Outcome,
+			Error:     nonEmpty(a.Error),
+		})
+	}
+	return out
 }
 
 // viewAsset converts a stored asset to its API view.

@@ -12,17 +12,17 @@ import (
 // Timeline is one job's story as an operator reads it (dlqredrive show):
 // what it is, each attempt, and each redrive and cancel with who and why.
 type Timeline struct {
-	JobID        string      `json:"jobId"`
-	JobType      string      `json:"jobType"`
-	Owner        string      `json:"owner"`
-	Status       jobs.Status `json:"status"`
-	Attempt      int         `json:"attempt"`
-	MaxAttempts  int         `json:"maxAttempts"`
-	DeadLettered bool        `json:"deadLettered"`
-	Error        string      `json:"error,omitempty"`
-	CreatedAt    time.Time   `json:"createdAt"`
-	UpdatedAt    time.Time   `json:"updatedAt"`
-	CompletedAt  *time.Time  `json:"completedAt"`
+	JobID        string            `json:"jobId"`
+	JobType      string            `json:"jobType"`
+	Owner        string            `json:"owner"`
+	Status       jobs.Status       `json:"status"`
+	Attempt      int               `json:"attempt"`
+	MaxAttempts  int               `json:"maxAttempts"`
+	DeadLettered bool              `json:"deadLettered"`
+	Error        string            `json:"error,omitempty"`
+	CreatedAt    time.Time         `json:"createdAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+	CompletedAt  *time.Time        `json:"completedAt"`
 	Attempts     []TimelineAttempt `json:"attempts"`
 	// Events are the redrives and cancels, oldest first.
 	Events []TimelineEvent `json:"events"`
