@@ -22,6 +22,7 @@ import (
 
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -78,6 +79,13 @@ type Config struct {
 	// NewID makes the IDs of jobs created without an idempotency key.
 	// Default: 26 random lowercase base32 characters from crypto/rand.
 	NewID func() string
+	// Admin, if set, serves the paths under /admin/ (NewAdmin's handler,
+	// which answers only admins). Default: nil, /admin/ paths are 404
+	// like any unknown path.
+	Admin http.Handler
+	// Metrics counts created and canceled jobs per type. Default:
+	// metrics.Discard{}.
+	Metrics metrics.Recorder
 }
 
 // withDefaults returns cfg with every unset optional field filled in.
@@ -93,6 +101,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = RandomID
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.Discard{}
 	}
 	return cfg
 }
@@ -153,10 +164,20 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))
-	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route: " + r.URL.Path}
-	}))
+	if cfg.Admin != nil {
+		// Both patterns, so that the mux never redirects /admin to /admin/
+		// (which would tell a non-admin that the path exists).
+		mux.Handle("/admin", cfg.Admin)
+		mux.Handle("/admin/", cfg.Admin)
+	}
+	mux.Handle("/", s.handle(s.routeNotFound))
 	return mux, nil
+}
+
+// routeNotFound answers a path no route serves: 404 not_found. The admin
+// API answers non-admins with it too, so both must stay one function.
+func (s *server) routeNotFound(_ http.ResponseWriter, r *http.Request) error {
+	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route: " + r.URL.Path}
 }
 
 // methodNotAllowed answers 405 with the methods the path allows.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -60,6 +61,7 @@ func (s *server) createJob(w http.ResponseWriter, r *http.Request) error {
 	if !created {
 		return s.replayCreate(w, r, job, stored)
 	}
+	s.cfg.Metrics.Record(stored.CreatedAt, stored.JobType, metrics.Count(metrics.Created))
 	s.sendJob(r.Context(), stored)
 	s.writeJob(w, r, http.StatusCreated, stored)
 	return nil

@@ -210,6 +210,16 @@ type jobJSON struct {
 	CreatedAt    *string         `json:"createdAt"`
 	UpdatedAt    *string         `json:"updatedAt"`
 	CompletedAt  *string         `json:"completedAt"`
+	Attempts     []attemptJSON   `json:"attempts"`
+}
+
+// attemptJSON is one attempt of a Job.
+type attemptJSON struct {
+	Attempt   int     `json:"attempt"`
+	StartedAt string  `json:"startedAt"`
+	EndedAt   *string `json:"endedAt"`
+	Outcome   string  `json:"outcome"`
+	Error     *string `json:"error"`
 }
 
 type errorJSON struct {

@@ -3,10 +3,12 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 )
 
 // ownJob returns the caller's job named by the path. Another user's job is
@@ -87,8 +89,16 @@ func (s *server) listQuery(r *http.Request) (jobs.ListQuery, error) {
 	if err != nil {
 		return jobs.ListQuery{}, err
 	}
-	q := r.URL.Query()
-	lq := jobs.ListQuery{Owner: owner, JobType: q.Get("jobType"), Limit: jobs.DefaultListLimit, Cursor: q.Get("cursor")}
+	lq, err := parseListQuery(r.URL.Query())
+	lq.Owner = owner
+	return lq, err
+}
+
+// parseListQuery reads the filters and paging of a job listing: status,
+// jobType, limit (1..jobs.MaxListLimit, default jobs.DefaultListLimit) and
+// cursor.
+func parseListQuery(q url.Values) (jobs.ListQuery, error) {
+	lq := jobs.ListQuery{JobType: q.Get("jobType"), Limit: jobs.DefaultListLimit, Cursor: q.Get("cursor")}
 	if v := q.Get("status"); v != "" {
 		lq.Status = jobs.Status(v)
 		if !lq.Status.Valid() {
@@ -155,6 +165,7 @@ func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("cancel job %s: %w", id, err)
 	}
 	s.jobLog(job).InfoContext(r.Context(), "job canceled")
+	s.cfg.Metrics.Record(job.UpdatedAt, job.JobType, metrics.Count(metrics.Canceled))
 	setETag(w, job)
 	s.writeJSON(w, r, http.StatusOK, viewJob(job))
 	return nil

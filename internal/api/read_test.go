@@ -28,7 +28,7 @@ func TestGetJob(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d, body %s", w.Code, w.Body)
 	}
-	// The exact field set: nothing of owner, lease, version or history.
+	// The exact field set: nothing of owner, lease, version or raw history.
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(w.Body.Bytes(), &fields); err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestGetJob(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"attempt", "completedAt", "createdAt", "errorMessage", "id", "jobType", "maxAttempts", "parameters", "priority", "progress", "result", "status", "updatedAt"}
+	want := []string{"attempt", "attempts", "completedAt", "createdAt", "errorMessage", "id", "jobType", "maxAttempts", "parameters", "priority", "progress", "result", "status", "updatedAt"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("job fields = %v, want %v", keys, want)
 	}
@@ -47,6 +47,10 @@ func TestGetJob(t *testing.T) {
 	if j.Status != "completed" || j.Attempt != 1 || string(j.Result) != `{"ok":true}` || string(j.Parameters) != `{"msg":"hi"}` ||
 		j.CompletedAt == nil || *j.CompletedAt != "2030-01-02T03:05:05.000Z" || *j.UpdatedAt != "2030-01-02T03:05:05.000Z" {
 		t.Errorf("job = %+v", j)
+	}
+	if a := j.Attempts; len(a) != 1 || a[0].Attempt != 1 || a[0].StartedAt != "2030-01-02T03:05:05.000Z" || a[0].EndedAt == nil ||
+		*a[0].EndedAt != "2030-01-02T03:05:05.000Z" || a[0].Outcome != "completed" || a[0].Error != nil {
+		t.Errorf("attempts = %+v", j.Attempts)
 	}
 	if got := w.Header().Get("ETag"); got != `"3"` { // create, claim, finish
 		t.Errorf("ETag = %q, want \"3\"", got)

@@ -20,6 +20,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,6 +38,19 @@ type Config struct {
 	WithUser func(ctx context.Context, userID string) context.Context
 	// Logger receives conversion errors. Default: slog.Default().
 	Logger *slog.Logger
+	// AdminClaim is the JWT claim that tells admins (template.yaml's
+	// AdminClaim; JOBLINE_ADMIN_CLAIM): a Cognito group list such as
+	// "cognito:groups" (API Gateway passes it as "[a b]"), a
+	// space-separated OAuth "scope", or any claim holding one value or a
+	// list. Default: "", nobody is an admin.
+	AdminClaim string
+	// AdminClaimValue is the value of AdminClaim (one of its list's
+	// values) that makes the caller an admin, such as "jobline-admins".
+	// Required with AdminClaim.
+	AdminClaimValue string
+	// WithAdmin returns ctx marking the caller as an admin
+	// (api.WithAdmin). Required with AdminClaim.
+	WithAdmin func(ctx context.Context) context.Context
 }
 
 // Adapter serves API Gateway HTTP API events with an http.Handler.
@@ -48,6 +62,9 @@ type Adapter struct {
 func New(cfg Config) (*Adapter, error) {
 	if cfg.Handler == nil || cfg.WithUser == nil {
 		return nil, errors.New("apigw: Config.Handler and Config.WithUser are required")
+	}
+	if cfg.AdminClaim != "" && (strings.TrimSpace(cfg.AdminClaimValue) == "" || cfg.WithAdmin == nil) {
+		return nil, errors.New("apigw: Config.AdminClaim needs AdminClaimValue and WithAdmin")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -65,7 +82,11 @@ func (a *Adapter) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		return errorResponse(http.StatusBadRequest, "invalid_request", "the request could not be read"), nil
 	}
 	if sub := subject(ev); sub != "" {
-		req = req.WithContext(a.cfg.WithUser(req.Context(), sub))
+		ctx := a.cfg.WithUser(req.Context(), sub)
+		if a.isAdmin(ev) {
+			ctx = a.cfg.WithAdmin(ctx)
+		}
+		req = req.WithContext(ctx)
 	}
 	w := newResponseWriter()
 	a.cfg.Handler.ServeHTTP(w, req)
@@ -80,6 +101,37 @@ func subject(ev events.APIGatewayV2HTTPRequest) string {
 		return ""
 	}
 	return strings.TrimSpace(auth.JWT.Claims[claimSubject])
+}
+
+// isAdmin reports whether the event's JWT claim AdminClaim holds
+// AdminClaimValue. A claim's value is read as a list: Cognito's groups as
+// API Gateway passes them ("[admins users]"), a JSON array, or values
+// separated by spaces or commas (OAuth scopes); for the "scope" claim the
+// authorizer's parsed scopes count too.
+func (a *Adapter) isAdmin(ev events.APIGatewayV2HTTPRequest) bool {
+	auth := ev.RequestContext.Authorizer
+	if a.cfg.AdminClaim == "" || auth == nil || auth.JWT == nil {
+		return false
+	}
+	want := strings.TrimSpace(a.cfg.AdminClaimValue)
+	values := ClaimValues(auth.JWT.Claims[a.cfg.AdminClaim])
+	if a.cfg.AdminClaim == "scope" || a.cfg.AdminClaim == "scp" {
+		values = append(values, auth.JWT.Scopes...)
+	}
+	return slices.Contains(values, want)
+}
+
+// ClaimValues splits a JWT claim as API Gateway passes it into its values:
+// "[a b]" (how a list claim such as cognito:groups arrives), `["a","b"]`,
+// "a b" or "a,b".
+func ClaimValues(claim string) []string {
+	claim = strings.TrimSpace(claim)
+	if inner, ok := strings.CutPrefix(claim, "["); ok {
+		claim = strings.TrimSuffix(inner, "]")
+	}
+	return strings.FieldsFunc(claim, func(r rune) bool {
+		return r == ' ' || r == ',' || r == '"' || r == '\t'
+	})
 }
 
 // request converts an HTTP API payload v2 event into an *http.Request
