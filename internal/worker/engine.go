@@ -23,6 +23,7 @@ import (
 
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -71,6 +72,10 @@ type Config struct {
 	OpTimeout time.Duration
 	// NewToken returns a fresh lease token. Default: 128 random bits, hex.
 	NewToken func() string
+	// Metrics receives each job type's completed, partial, failed,
+	// dead-lettered and retried counts, run time and queue wait (package
+	// metrics), one Record per message. Default: metrics.Discard{}.
+	Metrics metrics.Recorder
 }
 
 func (c *Config) setDefaults() {
@@ -91,6 +96,7 @@ func (c *Config) setDefaults() {
 	if c.NewToken == nil {
 		c.NewToken = newID
 	}
+	setDefault[metrics.Recorder](&c.Metrics, metrics.Discard{})
 }
 
 // setDefault sets *field to def when it holds its zero value.
@@ -146,6 +152,8 @@ type delivery struct {
 	job   jobs.Job     // as claimed, or as the rejected claim reported it
 	token string       // this attempt's lease token; "" unless claimed
 	task  *Task        // the attempt's task; nil unless a handler ran
+	// samples are the metrics of this delivery, recorded once at its end.
+	samples []metrics.Sample
 }
 
 // Process handles one received message: it gathers the facts (decode the
@@ -161,6 +169,7 @@ func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
 	}
 	base := e.log.With("jobId", msg.JobID, "messageId", m.ID, "receiveCount", m.ReceiveCount)
 	dv := &delivery{msg: m, jobID: msg.JobID, base: base, log: base}
+	defer e.observe(dv)
 	f := facts{Message: msg, ReceiveCount: m.ReceiveCount, MaxReceiveCount: e.cfg.Queue.MaxReceiveCount(),
 		TransientRetryDelay: e.cfg.TransientRetryDelay}
 	for {
@@ -200,7 +209,27 @@ func (e *Engine) claim(ctx context.Context, dv *delivery, jobType string, now ti
 	if job.ID != "" {
 		dv.log = dv.base.With("jobType", job.JobType, "attempt", job.Attempt, "status", job.Status)
 	}
+	if err == nil && job.Attempt == 1 {
+		dv.samples = append(dv.samples, metrics.Duration(metrics.QueueWait, now.Sub(dueAt(job))))
+	}
 	return job, err
+}
+
+// dueAt is when a job became due for its first attempt: its creation plus
+// its delay, or its latest redrive.
+func dueAt(j jobs.Job) time.Time {
+	due := j.CreatedAt.Add(time.Duration(j.DelaySeconds) * time.Second)
+	if r := jobs.Redrives(j); len(r) > 0 && r[len(r)-1].At.After(due) {
+		due = r[len(r)-1].At
+	}
+	return due
+}
+
+// observe records the delivery's metrics, if any, under its job's type.
+func (e *Engine) observe(dv *delivery) {
+	if len(dv.samples) > 0 && dv.job.JobType != "" {
+		e.cfg.Metrics.Record(e.cfg.Clock.Now(), dv.job.JobType, dv.samples...)
+	}
 }
 
 // runAttempt runs the claimed job's handler under its deadline, with the
@@ -223,7 +252,9 @@ func (e *Engine) runAttempt(ctx context.Context, dv *delivery) *attemptEnd {
 
 	dv.task = e.newTask(ctx, dv, func() { cancel(&stoppedError{}) })
 	stopMonitor := e.monitor(hctx, dv, cancel)
+	started := e.cfg.Clock.Now()
 	result, herr := e.call(hctx, reg.run, dv.task)
+	dv.samples = append(dv.samples, metrics.Duration(metrics.RunTime, e.cfg.Clock.Now().Sub(started)))
 	stopMonitor()
 
 	end := &attemptEnd{
@@ -266,7 +297,7 @@ func (e *stoppedError) Error() string { return "job canceled or reclaimed" }
 func (e *Engine) call(ctx context.Context, run runFunc, t *Task) (result any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			t.Logger.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			t.Logger.ErrorContext(ctx, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			result, err = nil, fmt.Errorf("handler panic: %v", p)
 		}
 	}()
@@ -315,7 +346,7 @@ func (e *Engine) monitor(ctx context.Context, dv *delivery, cancel context.Cance
 // heartbeat hides the running job's message for another VisibilityTimeout.
 func (e *Engine) heartbeat(ctx context.Context, dv *delivery) {
 	if err := e.cfg.Queue.ChangeVisibility(ctx, dv.msg.ReceiptHandle, e.cfg.VisibilityTimeout); err != nil && ctx.Err() == nil {
-		dv.log.Warn("visibility heartbeat failed", "error", err)
+		dv.log.WarnContext(ctx, "visibility heartbeat failed", "error", err)
 	}
 }
 
@@ -326,11 +357,11 @@ func (e *Engine) leaseLost(ctx context.Context, dv *delivery) (jobs.Status, bool
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
-			dv.log.Warn("cancel poll failed", "error", err)
+			dv.log.WarnContext(ctx, "cancel poll failed", "error", err)
 		}
 		return "", false
 	case cur.Status != jobs.StatusProcessing || cur.LeaseToken != dv.token:
-		dv.log.Info("job canceled or reclaimed while running; canceling the handler", "status", cur.Status)
+		dv.log.InfoContext(ctx, "job canceled or reclaimed while running; canceling the handler", "status", cur.Status)
 		return cur.Status, true
 	}
 	return "", false

@@ -10,6 +10,7 @@ import (
 
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -34,6 +35,9 @@ type ReconcilerConfig struct {
 	// MaxBatches bounds the queries of one run, so a run ends even if the
 	// store keeps returning jobs. Default: 10.
 	MaxBatches int
+	// Metrics counts the jobs it fails (failed and dead-lettered, per
+	// type). Default: metrics.Discard{}.
+	Metrics metrics.Recorder
 }
 
 func (c *ReconcilerConfig) setDefaults() {
@@ -42,6 +46,7 @@ func (c *ReconcilerConfig) setDefaults() {
 	setDefault(&c.StrandedAfter, 2*time.Minute)
 	setDefault(&c.BatchSize, 100)
 	setDefault(&c.MaxBatches, 10)
+	setDefault[metrics.Recorder](&c.Metrics, metrics.Discard{})
 }
 
 func (c *ReconcilerConfig) validate() error {
@@ -98,7 +103,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (Report, error) {
 		}
 	}
 	if rep := sw.rep; rep.Resent+rep.Failed+rep.Errors > 0 {
-		r.log.Info("reconciler sweep", "scanned", rep.Scanned, "resent", rep.Resent, "failed", rep.Failed,
+		r.log.InfoContext(ctx, "reconciler sweep", "scanned", rep.Scanned, "resent", rep.Resent, "failed", rep.Failed,
 			"deferred", rep.Deferred, "skipped", rep.Skipped, "errors", rep.Errors)
 	}
 	return sw.rep, errors.Join(sw.errs...)
@@ -148,11 +153,12 @@ func (s *sweep) failDiedOnLastAttempt(ctx context.Context, j jobs.Job, now time.
 	switch {
 	case failed.ID != "":
 		s.rep.Failed++
-		s.log.Warn("reconciler failed a job whose last attempt's lease expired", "jobId", j.ID, "jobType", j.JobType, "attempt", j.Attempt)
+		s.cfg.Metrics.Record(now, j.JobType, metrics.Count(metrics.Failed), metrics.Count(metrics.DeadLettered))
+		s.log.WarnContext(ctx, "reconciler failed a job whose last attempt's lease expired", "jobId", j.ID, "jobType", j.JobType, "attempt", j.Attempt)
 		if err != nil {
 			s.rep.Errors++
 			s.errs = append(s.errs, err)
-			s.log.Error("could not put the failed job in the dead-letter queue; redrive it by id", "jobId", j.ID, "error", err)
+			s.log.ErrorContext(ctx, "could not put the failed job in the dead-letter queue; redrive it by id", "jobId", j.ID, "error", err)
 		}
 	case isRejected(err):
 		s.rep.Skipped++ // it moved on since it was read
@@ -178,7 +184,7 @@ func (s *sweep) resend(ctx context.Context, js []jobs.Job, now time.Time) {
 		}
 		for _, j := range batch {
 			s.rep.Resent++
-			s.log.Info("reconciler re-sent the message of a stranded job",
+			s.log.InfoContext(ctx, "reconciler re-sent the message of a stranded job",
 				"jobId", j.ID, "jobType", j.JobType, "status", j.Status, "attempt", j.Attempt)
 			s.reschedule(ctx, j, now.Add(max(s.cfg.StrandedAfter, now.Sub(j.CreatedAt))), now)
 		}
@@ -207,7 +213,7 @@ func (r *Reconciler) Run(ctx context.Context, interval time.Duration) error {
 	defer t.Stop()
 	for {
 		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			r.log.Error("reconciler sweep failed", "error", err)
+			r.log.ErrorContext(ctx, "reconciler sweep failed", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -54,9 +55,13 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 		return e.leaseHolderWriteFailed(ctx, dv, "finish", err, r)
 	}
 	r.Status = done.Status
-	dv.log.Info("job finished", "status", done.Status, "deadLettered", done.DeadLettered)
+	dv.log.InfoContext(ctx, "job finished", "status", done.Status, "deadLettered", done.DeadLettered)
+	dv.samples = append(dv.samples, metrics.Count(finishMetric(done.Status)))
 	if o.DeadLettered {
-		return e.movedToDeadLetters(dv, e.moveMessage(dv)(ctx, queue.DeadLetterSend(done)), r)
+		dv.samples = append(dv.samples, metrics.Count(metrics.DeadLettered))
+	}
+	if o.DeadLettered {
+		return e.movedToDeadLetters(ctx, dv, e.moveMessage(dv)(ctx, queue.DeadLetterSend(done)), r)
 	}
 	r.Disposition = AckMessage
 	return r
@@ -76,13 +81,14 @@ func (e *Engine) retry(ctx context.Context, dv *delivery, d decision, r Result) 
 		return e.leaseHolderWriteFailed(ctx, dv, "retry", err, r)
 	}
 	r.Status = waiting.Status
+	dv.samples = append(dv.samples, metrics.Count(metrics.Retried))
 	if d.FreshMessage {
 		_, err := e.cfg.Queue.Send(rctx, queue.JobSend(dv.job, min(d.Wait, queue.MaxDelay)))
 		if err == nil {
 			r.Disposition, r.Reason = AckMessage, "retry (fresh message)"
 			return r
 		}
-		dv.log.Error("re-sending the message failed; keeping the old one", "error", err)
+		dv.log.ErrorContext(ctx, "re-sending the message failed; keeping the old one", "error", err)
 	}
 	return e.redeliverLater(ctx, dv, min(d.Wait, queue.MaxVisibility), r)
 }
@@ -97,7 +103,7 @@ func (e *Engine) giveBack(ctx context.Context, dv *delivery, errorMessage string
 	if _, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: errorMessage, NextAttemptAt: now, Now: now, Attempt: dv.job.Attempt, Outcome: jobs.OutcomeInterrupted}); err != nil {
 		// Canceled, reclaimed, or the store is unreachable: the lease then
 		// simply expires.
-		dv.log.Warn("releasing the lease failed; the job is reclaimed when it expires", "error", err)
+		dv.log.WarnContext(ctx, "releasing the lease failed; the job is reclaimed when it expires", "error", err)
 	}
 	return e.redeliverLater(ctx, dv, 0, r)
 }
@@ -109,11 +115,11 @@ func (e *Engine) giveBack(ctx context.Context, dv *delivery, errorMessage string
 func (e *Engine) leaseHolderWriteFailed(ctx context.Context, dv *delivery, op string, err error, r Result) Result {
 	r.Err = err
 	if cur, ok := jobs.CurrentJob(err); ok && isRejected(err) {
-		dv.log.Warn(op+" rejected: the job was canceled or reclaimed; acknowledging the message", "error", err, "status", cur.Status)
+		dv.log.WarnContext(ctx, op+" rejected: the job was canceled or reclaimed; acknowledging the message", "error", err, "status", cur.Status)
 		r.Status, r.Reason, r.Disposition = cur.Status, op+" rejected", AckMessage
 		return r
 	}
-	dv.log.Error(op+" failed; the message will come back", "error", err)
+	dv.log.ErrorContext(ctx, op+" failed; the message will come back", "error", err)
 	r.Reason = op + " failed"
 	return e.redeliverLater(ctx, dv, e.cfg.TransientRetryDelay, r)
 }
@@ -125,12 +131,13 @@ func (e *Engine) failDiedOnLastAttempt(ctx context.Context, dv *delivery, r Resu
 	defer cancel()
 	failed, err := failDiedOnLastAttempt(fctx, e.cfg.Store, dv.job, e.cfg.Clock.Now(), e.moveMessage(dv))
 	if failed.ID == "" {
-		dv.log.Error("failing the expired job failed; the message will come back", "error", err)
+		dv.log.ErrorContext(ctx, "failing the expired job failed; the message will come back", "error", err)
 		r.Reason, r.Err = "fail expired failed", err
 		return e.redeliverLater(ctx, dv, e.cfg.TransientRetryDelay, r)
 	}
 	r.Status = failed.Status
-	return e.movedToDeadLetters(dv, err, r)
+	dv.samples = append(dv.samples, metrics.Count(metrics.Failed), metrics.Count(metrics.DeadLettered))
+	return e.movedToDeadLetters(ctx, dv, err, r)
 }
 
 // redrive runs a dead-lettered job again because its dead-letter copy came
@@ -139,9 +146,9 @@ func (e *Engine) failDiedOnLastAttempt(ctx context.Context, dv *delivery, r Resu
 // A redrive rejected because someone else redrove the job first is fine:
 // the claim that follows decides anew.
 func (e *Engine) redrive(ctx context.Context, dv *delivery, d decision) (Result, bool) {
-	dv.log.Info(d.Reason + "; redriving the job")
+	dv.log.InfoContext(ctx, d.Reason + "; redriving the job")
 	if _, err := e.cfg.Store.Redrive(ctx, dv.job.ID, jobs.RedriveRequest{Reason: nativeRedriveDetail, By: jobs.RedrivenByDLQ, Now: e.cfg.Clock.Now()}); err != nil && !isRejected(err) {
-		dv.log.Error("redrive failed; the message will come back", "error", err)
+		dv.log.ErrorContext(ctx, "redrive failed; the message will come back", "error", err)
 		r := Result{JobID: dv.jobID, Status: dv.job.Status, Attempt: dv.job.Attempt, Reason: "redrive failed", Err: err}
 		return e.redeliverLater(context.WithoutCancel(ctx), dv, e.cfg.TransientRetryDelay, r), false
 	}
@@ -155,7 +162,7 @@ func (e *Engine) deadLetterAsIs(ctx context.Context, dv *delivery, r Result) Res
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
 	defer cancel()
 	if err := e.cfg.Queue.DeadLetter(dctx, dv.msg); err != nil {
-		dv.log.Error("moving the message to the dead-letter queue failed; it will come back", "error", err)
+		dv.log.ErrorContext(ctx, "moving the message to the dead-letter queue failed; it will come back", "error", err)
 		r.Err = errors.Join(r.Err, err)
 		return e.redeliverLater(ctx, dv, e.cfg.TransientRetryDelay, r)
 	}
@@ -179,14 +186,25 @@ func (e *Engine) moveMessage(dv *delivery) putDeadLetter {
 // whose message was moved to the dead-letter queue (moveErr nil). If the
 // move failed, the message is acknowledged anyway: kept, it would look like
 // a redrive later. An operator redrives such a job from the store.
-func (e *Engine) movedToDeadLetters(dv *delivery, moveErr error, r Result) Result {
+func (e *Engine) movedToDeadLetters(ctx context.Context, dv *delivery, moveErr error, r Result) Result {
 	if moveErr != nil {
-		dv.log.Error("moving the message to the dead-letter queue failed; acknowledging it", "error", moveErr)
+		dv.log.ErrorContext(ctx, "moving the message to the dead-letter queue failed; acknowledging it", "error", moveErr)
 		r.Disposition, r.Err = AckMessage, errors.Join(r.Err, moveErr)
 		return r
 	}
 	r.Disposition = MessageMoved
 	return r
+}
+
+// finishMetric is the count of a finished job's status.
+func finishMetric(s jobs.Status) metrics.Name {
+	switch s {
+	case jobs.StatusCompleted:
+		return metrics.Completed
+	case jobs.StatusPartial:
+		return metrics.Partial
+	}
+	return metrics.Failed
 }
 
 // redeliverLater sets when the message comes back and returns
@@ -197,7 +215,7 @@ func (e *Engine) redeliverLater(ctx context.Context, dv *delivery, after time.Du
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.OpTimeout)
 	defer cancel()
 	if err := e.cfg.Queue.ChangeVisibility(cctx, dv.msg.ReceiptHandle, after); err != nil {
-		dv.log.Warn("change visibility failed; the message returns after its visibility timeout", "error", err)
+		dv.log.WarnContext(ctx, "change visibility failed; the message returns after its visibility timeout", "error", err)
 	}
 	r.Disposition = RedeliverLater
 	return r

@@ -103,7 +103,7 @@ func (t *Task) writeLocked(pct int, now time.Time) {
 	case isRejected(err):
 		// Canceled, or another worker reclaimed the job: stop the handler.
 		t.lost, t.hasPending = true, false
-		t.Logger.Warn("progress rejected; stopping the handler", "error", err)
+		t.Logger.WarnContext(t.ctx, "progress rejected; stopping the handler", "error", err)
 		if t.onLost != nil {
 			t.onLost()
 		}
@@ -111,7 +111,7 @@ func (t *Task) writeLocked(pct int, now time.Time) {
 		// Keep the value pending; the next call or the flush retries it.
 		t.pending, t.hasPending = pct, true
 		t.lastWrite = now
-		t.Logger.Warn("progress write failed", "progress", pct, "error", err)
+		t.Logger.WarnContext(t.ctx, "progress write failed", "progress", pct, "error", err)
 	}
 }
 
