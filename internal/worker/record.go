@@ -146,7 +146,7 @@ func (e *Engine) failDiedOnLastAttempt(ctx context.Context, dv *delivery, r Resu
 // A redrive rejected because someone else redrove the job first is fine:
 // the claim that follows decides anew.
 func (e *Engine) redrive(ctx context.Context, dv *delivery, d decision) (Result, bool) {
-	dv.log.InfoContext(ctx, d.Reason + "; redriving the job")
+	dv.log.InfoContext(ctx, d.Reason+"; redriving the job")
 	if _, err := e.cfg.Store.Redrive(ctx, dv.job.ID, jobs.RedriveRequest{Reason: nativeRedriveDetail, By: jobs.RedrivenByDLQ, Now: e.cfg.Clock.Now()}); err != nil && !isRejected(err) {
 		dv.log.ErrorContext(ctx, "redrive failed; the message will come back", "error", err)
 		r := Result{JobID: dv.jobID, Status: dv.job.Status, Attempt: dv.job.Attempt, Reason: "redrive failed", Err: err}
