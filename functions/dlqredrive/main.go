@@ -1,9 +1,12 @@
 // Command dlqredrive lists and redrives dead-lettered jobs. It is a Lambda
 // when started by the Lambda runtime (AWS_LAMBDA_RUNTIME_API is set),
-// invoked with {"action":"list"} or {"action":"redrive","jobId":"...",
-// "jobType":"...","max":N,"dryRun":true}; otherwise it is the operator's
-// CLI: dlqredrive list | redrive [--job-id ID] [--job-type T] [--max N]
-// [--dry-run]. Bad arguments exit with status 2.
+// invoked with {"action":"list"}, {"action":"redrive","jobId":"...",
+// "jobIds":[...],"jobType":"...","max":N,"dryRun":true,"reason":"..."} or
+// {"action":"show","jobId":"..."}; otherwise it is the operator's CLI:
+// dlqredrive list | redrive [--job-id ID]... [--job-type T] [--max N]
+// [--dry-run] | show JOB_ID (internal/redrive; 'dlqredrive COMMAND --help'
+// shows each command's flags). Bad arguments exit with status 2, a job
+// that does not exist with 3.
 package main
 
 import (

@@ -37,7 +37,7 @@ func main() {
 			return nil, err
 		}
 		engine, err := worker.NewEngine(worker.Config{
-			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log,
+			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log, Metrics: in.Metrics,
 			VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(in.Env, deploy.VisibilityTimeout),
 		})
 		if err != nil {

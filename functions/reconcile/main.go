@@ -16,7 +16,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: store, Queue: q, Logger: in.Log})
+		rec, err := worker.NewReconciler(worker.ReconcilerConfig{Store: store, Queue: q, Logger: in.Log, Metrics: in.Metrics})
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -25,6 +26,7 @@ type Backend struct {
 	dynamo lazy[*dynamodb.Client]
 	sqs    lazy[*sqs.Client]
 	s3     lazy[*s3.Client]
+	cw     lazy[*cloudwatch.Client]
 	store  lazy[*dynamostore.Store]
 	queue  lazy[*sqsqueue.Queue]
 	assets lazy[*s3blob.Store]
@@ -48,6 +50,7 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		// An emulator on 127.0.0.1 has no per-bucket host names.
 		return s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.Endpoint != "" }), nil
 	}
+	b.cw.build = func() (*cloudwatch.Client, error) { return cloudwatch.NewFromConfig(awsCfg), nil }
 	b.store.build = b.newStore
 	b.queue.build = b.newQueue
 	b.assets.build = b.newAssets
@@ -73,6 +76,13 @@ func (b *Backend) SQS() *sqs.Client {
 // Config.Endpoint is set.
 func (b *Backend) S3() *s3.Client {
 	c, _ := b.s3.get() // building a client cannot fail
+	return c
+}
+
+// CloudWatch returns the CloudWatch client (the admin API reads metrics
+// with it).
+func (b *Backend) CloudWatch() *cloudwatch.Client {
+	c, _ := b.cw.get() // building a client cannot fail
 	return c
 }
 

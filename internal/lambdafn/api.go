@@ -35,7 +35,7 @@ func StartAPI(function string, role APIRole) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.Logger = in.Log
+		cfg.Logger, cfg.Metrics = in.Log, in.Metrics
 		h, err := api.New(cfg)
 		if err != nil {
 			return nil, err

@@ -13,17 +13,24 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"jobline/internal/awsbackend"
 	"jobline/internal/blob"
 	"jobline/internal/demojobs"
 	"jobline/internal/envconfig"
+	"jobline/internal/logging"
+	"jobline/internal/metrics"
 	"jobline/internal/worker"
 )
 
 // envLogLevel is DEBUG, INFO (default), WARN or ERROR; a value that is none
 // of them keeps INFO.
 const envLogLevel = "JOBLINE_LOG_LEVEL"
+
+// EnvMetricsNamespace is the CloudWatch namespace of the job metrics
+// (template.yaml: Jobline/<stack>). Default: metrics.DefaultNamespace.
+const EnvMetricsNamespace = "JOBLINE_METRICS_NAMESPACE"
 
 // Init is what a function's init has at hand.
 type Init struct {
@@ -33,6 +40,9 @@ type Init struct {
 	Env *envconfig.Reader
 	// Backend builds the AWS clients the function asks for, and no other.
 	Backend *awsbackend.Backend
+	// Metrics writes the job metrics as EMF lines to standard output, in
+	// the namespace of EnvMetricsNamespace.
+	Metrics *metrics.EMF
 }
 
 // Start runs the Lambda function named function: it builds the logger and
@@ -57,7 +67,8 @@ func initialize(ctx context.Context, log *slog.Logger, build func(context.Contex
 	if err != nil {
 		return nil, err
 	}
-	handler, err := build(ctx, &Init{Log: log, Env: env, Backend: be})
+	emf := metrics.NewEMF(os.Stdout, env.String(EnvMetricsNamespace, ""), log)
+	handler, err := build(ctx, &Init{Log: log, Env: env, Backend: be, Metrics: emf})
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +96,10 @@ func openBackend(ctx context.Context, env *envconfig.Reader) (*awsbackend.Backen
 	return be, nil
 }
 
-// newLogger returns a JSON logger on stdout at the level of envLogLevel,
-// and makes it slog's default. Lambda's JSON log format keeps its fields.
+// newLogger returns the function's logger, and makes it slog's default:
+// aws-lambda-go's handler (JSON under the template's JSON log format, with
+// the invocation's requestId on every record logged with its context),
+// durations in milliseconds, at the level of envLogLevel.
 func newLogger(function string) *slog.Logger {
 	level := slog.LevelInfo
 	if v := envconfig.New().String(envLogLevel, ""); v != "" {
@@ -94,7 +107,7 @@ func newLogger(function string) *slog.Logger {
 			level = slog.LevelInfo
 		}
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})).With("function", function)
+	log := slog.New(logging.Milliseconds(lambdacontext.NewLogHandler(), level)).With("function", function)
 	slog.SetDefault(log)
 	return log
 }

@@ -1,0 +1,80 @@
+package lambdafn
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"jobline/internal/api"
+	"jobline/internal/apigw"
+	"jobline/internal/jobs/dynamostore"
+	"jobline/internal/metrics"
+	"jobline/internal/metrics/cloudwatchmetrics"
+	"jobline/internal/queue/sqsqueue"
+	"jobline/internal/redrive"
+)
+
+// Variables of the admin function (template.yaml's AdminClaim and
+// AdminClaimValue parameters).
+const (
+	// EnvAdminClaim is the JWT claim that tells admins, such as
+	// cognito:groups or scope. Default: none, nobody is an admin.
+	EnvAdminClaim = "JOBLINE_ADMIN_CLAIM"
+	// EnvAdminClaimValue is the claim's value that makes an admin, such as
+	// jobline-admins.
+	EnvAdminClaimValue = "JOBLINE_ADMIN_CLAIM_VALUE"
+)
+
+// StartAdmin runs the admin API (api.NewAdmin: every owner's jobs, the
+// queues, the dead-letter queue and its redrive, the metrics) as the Lambda
+// named function behind API Gateway's /admin/ routes. A caller is an admin
+// when the JWT claim EnvAdminClaim holds EnvAdminClaimValue; anyone else
+// gets 404. It does not return.
+func StartAdmin(function string) {
+	Start(function, func(_ context.Context, in *Init) (any, error) {
+		h, err := adminHandler(in.Backend, in.Metrics, in.Log, in.Env.String(EnvMetricsNamespace, ""))
+		if err != nil {
+			return nil, err
+		}
+		adapter, err := apigw.New(apigw.Config{
+			Handler: h, WithUser: api.WithUser, WithAdmin: api.WithAdmin, Logger: in.Log,
+			AdminClaim: in.Env.String(EnvAdminClaim, ""), AdminClaimValue: in.Env.String(EnvAdminClaimValue, ""),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return adapter.Handle, nil
+	})
+}
+
+// adminBackend is what the admin function takes from the AWS backend;
+// *awsbackend.Backend is one.
+type adminBackend interface {
+	Store() (*dynamostore.Store, error)
+	Queue() (*sqsqueue.Queue, error)
+	CloudWatch() *cloudwatch.Client
+}
+
+// adminHandler wires the admin API to the backend: the store, the queues,
+// the redrive code of the dlqredrive CLI, and CloudWatch for the metrics
+// and the queues' oldest message ages.
+func adminHandler(be adminBackend, rec metrics.Recorder, log *slog.Logger, namespace string) (http.Handler, error) {
+	store, err := be.Store()
+	if err != nil {
+		return nil, err
+	}
+	q, err := be.Queue()
+	if err != nil {
+		return nil, err
+	}
+	reader, err := cloudwatchmetrics.New(be.CloudWatch(), cloudwatchmetrics.Config{Namespace: namespace, JobTypes: Registry(nil).Types()})
+	if err != nil {
+		return nil, err
+	}
+	return api.NewAdmin(api.AdminConfig{
+		Store: store, Queues: q, QueueAges: reader, Metrics: reader, Recorder: rec, Logger: log,
+		DeadLetters: &redrive.Redriver{Store: store, Queue: q, Logger: log},
+	})
+}

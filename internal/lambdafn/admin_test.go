@@ -1,0 +1,36 @@
+package lambdafn
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"jobline/internal/api"
+	"jobline/internal/metrics"
+)
+
+// The admin function's handler builds from the backend without a request
+// and serves admins only.
+func TestAdminHandlerServesAdminsOnly(t *testing.T) {
+	t.Parallel()
+	h, err := adminHandler(newBackend(t, ""), metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ctx  context.Context
+		want int
+	}{
+		{api.WithUser(context.Background(), "u"), http.StatusNotFound},
+		{api.WithAdmin(api.WithUser(context.Background(), "ops")), http.StatusOK},
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequestWithContext(c.ctx, "GET", "/admin/me", nil))
+		if w.Code != c.want {
+			t.Errorf("GET /admin/me: %d %s, want %d", w.Code, w.Body, c.want)
+		}
+	}
+}
