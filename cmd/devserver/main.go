@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"jobline/internal/devserver"
+	"jobline/internal/logging"
 )
 
 func main() {
@@ -26,7 +27,8 @@ func main() {
 	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated above
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// Text on a terminal, JSON when piped (JOBLINE_LOG_FORMAT overrides).
+	log := logging.New(os.Stderr, logging.Format(cfg.LogFormat), level)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -63,7 +63,7 @@ func Register(reg *worker.Registry, files blob.Store, opts ...Option) {
 	worker.Register(reg, TypeSleep, c.sleepJob, worker.Describe("sleeps for a number of seconds, reporting progress"),
 		worker.Timeout((MaxSleepSeconds+30)*time.Second))
 	worker.Register(reg, TypeFail, fail, worker.Describe("always fails; failed and dead-lettered after its attempts"))
-	worker.Register(reg, TypeFlaky, flaky, worker.Describe("fails its first failTimes attempts, then succeeds"))
+	worker.Register(reg, TypeFlaky, flaky, worker.Describe("fails its first failTimes attempts (counted across redrives), then succeeds"))
 	worker.Register(reg, TypePartial, partial, worker.Describe("ends partial: some items done, some failed"))
 	worker.Register(reg, TypeReport, c.report, worker.Describe("writes a CSV report and attaches it as an asset"))
 }
@@ -130,10 +130,14 @@ type FlakyResult struct {
 	SucceededOnAttempt int `json:"succeededOnAttempt"`
 }
 
-// flaky fails its first FailTimes attempts, then completes.
+// flaky fails its first FailTimes attempts, then completes. Attempts are
+// counted across redrives (from the job's history), so a flaky job that was
+// dead-lettered completes once an operator redrives it often enough: the
+// operator's path to try (README, "Operator's runbook").
 func flaky(_ context.Context, t *worker.Task, p FlakyParams) (FlakyResult, error) {
-	if t.Job.Attempt <= p.FailTimes {
-		return FlakyResult{}, fmt.Errorf("flaky: attempt %d fails (failTimes %d)", t.Job.Attempt, p.FailTimes)
+	tried := max(len(jobs.Attempts(t.Job)), t.Job.Attempt)
+	if tried <= p.FailTimes {
+		return FlakyResult{}, fmt.Errorf("flaky: attempt %d fails (failTimes %d)", tried, p.FailTimes)
 	}
 	return FlakyResult{SucceededOnAttempt: t.Job.Attempt}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"jobline/internal/awsbackend/awstest"
 )
@@ -54,4 +55,17 @@ func TestAWSBackendRunsJobsEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || string(body) != "row,square\n1,1\n2,4\n" {
 		t.Fatalf("download: %d %q", resp.StatusCode, body)
 	}
+}
+
+// The operator's path (testOperatorPath) on DynamoDB and SQS in the
+// emulator: the same admin API, on the AWS backend.
+func TestAdminRedrivesDeadLetteredJobOnAWSBackend(t *testing.T) {
+	t.Parallel()
+	awsCfg := awstest.Config(t)
+	clients := awstest.Clients(t, awsCfg)
+	awsCfg.TableName = awstest.NewTable(t, clients.DynamoDB, awsCfg)
+	queues := awstest.NewQueues(t, clients.SQS, awsCfg, 0)
+	awsCfg.QueueURL, awsCfg.HighQueueURL, awsCfg.DeadLetterQueueURL = queues.QueueURL, queues.HighQueueURL, queues.DeadLetterQueueURL
+	r := start(t, Config{Backend: BackendAWS, AWS: &awsCfg, Admins: []string{"ops"}, BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
+	testOperatorPath(t, r.base)
 }

@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"time"
 
+	"jobline/internal/api"
 	"jobline/internal/awsbackend"
 	"jobline/internal/deploy"
 	"jobline/internal/envconfig"
+	"jobline/internal/logging"
 	"jobline/internal/queue"
 )
 
@@ -76,6 +78,13 @@ type Config struct {
 	BackoffMax time.Duration
 	// LogLevel is debug, info (default), warn or error (JOBLINE_LOG_LEVEL).
 	LogLevel string
+	// LogFormat is "text", "json", or "" (default): text when the log goes
+	// to a terminal, JSON otherwise (JOBLINE_LOG_FORMAT).
+	LogFormat string
+	// Admins are the user IDs (X-User-Id) that may use the admin API under
+	// /admin/ and see the dashboard's Ops view. Default: none
+	// (JOBLINE_ADMINS, comma-separated).
+	Admins []string
 }
 
 // FromEnv reads the configuration from the environment (an unset or empty
@@ -98,6 +107,8 @@ func FromEnv() (Config, error) {
 		BackoffBase:       anyDuration("JOBLINE_BACKOFF_BASE"),
 		BackoffMax:        anyDuration("JOBLINE_BACKOFF_MAX"),
 		LogLevel:          env.String("JOBLINE_LOG_LEVEL", ""),
+		LogFormat:         env.String("JOBLINE_LOG_FORMAT", ""),
+		Admins:            api.ParseAdminList(env.String("JOBLINE_ADMINS", "")),
 	}
 	if port := env.Int("PORT", -1, 0, 65535); port >= 0 && c.Addr == "" {
 		c.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -173,6 +184,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if _, err := logging.ParseFormat(c.LogFormat); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

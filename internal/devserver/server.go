@@ -20,7 +20,9 @@ import (
 	"jobline/internal/clock"
 	"jobline/internal/demojobs"
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
+	"jobline/internal/redrive"
 	"jobline/internal/worker"
 )
 
@@ -33,6 +35,7 @@ type Server struct {
 	handler    http.Handler
 	pool       *worker.Pool
 	reconciler *worker.Reconciler
+	metrics    *metrics.Memory
 	cleanup    func()
 }
 
@@ -44,6 +47,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("dev server config: %w", err)
 	}
 	s := &Server{cfg: cfg, log: log, cleanup: func() {}}
+	var err error
+	if s.metrics, err = metrics.NewMemory(0); err != nil {
+		return nil, err
+	}
 	if err := s.build(ctx); err != nil {
 		s.cleanup()
 		return nil, err
@@ -79,9 +86,13 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildWorkers(be, reg); err != nil {
 		return err
 	}
+	admin, err := s.adminAPI(be)
+	if err != nil {
+		return err
+	}
 	apiHandler, err := api.New(api.Config{
 		Store: be.store, Queue: be.queue, Clock: clock.Real{}, Logger: s.log, ValidateJob: reg.Validate,
-		QueuedGrace: s.cfg.StrandedAfter, AssetURL: be.assetURL,
+		QueuedGrace: s.cfg.StrandedAfter, AssetURL: be.assetURL, Admin: admin, Metrics: s.metrics,
 	})
 	if err != nil {
 		return err
@@ -89,6 +100,16 @@ func (s *Server) build(ctx context.Context) error {
 	s.store = be.store
 	s.handler = s.routes(apiHandler)
 	return nil
+}
+
+// adminAPI is the admin API on the backend, the metrics kept in process
+// and the same redrive code as the dlqredrive CLI. The queues' own ages are
+// exact in memory; on SQS they stay unknown (no CloudWatch locally).
+func (s *Server) adminAPI(be backend) (http.Handler, error) {
+	return api.NewAdmin(api.AdminConfig{
+		Store: be.store, Queues: be.queue, Metrics: s.metrics, Recorder: s.metrics, Logger: s.log,
+		DeadLetters: &redrive.Redriver{Store: be.store, Queue: be.queue, Logger: s.log},
+	})
 }
 
 // openBackend opens the in-memory store and queue, or the AWS ones; job
@@ -137,7 +158,7 @@ func (s *Server) openFiles() (*blob.Dir, error) {
 // reconciler.
 func (s *Server) buildWorkers(be backend, reg *worker.Registry) error {
 	engine, err := worker.NewEngine(worker.Config{
-		Store: be.store, Queue: be.queue, Registry: reg, Logger: s.log,
+		Store: be.store, Queue: be.queue, Registry: reg, Logger: s.log, Metrics: s.metrics,
 		VisibilityTimeout: s.cfg.VisibilityTimeout, BackoffBase: s.cfg.BackoffBase, BackoffMax: s.cfg.BackoffMax,
 	})
 	if err != nil {
@@ -147,18 +168,20 @@ func (s *Server) buildWorkers(be backend, reg *worker.Registry) error {
 		return err
 	}
 	s.reconciler, err = worker.NewReconciler(worker.ReconcilerConfig{
-		Store: be.store, Queue: be.queue, Logger: s.log, StrandedAfter: s.cfg.StrandedAfter,
+		Store: be.store, Queue: be.queue, Logger: s.log, StrandedAfter: s.cfg.StrandedAfter, Metrics: s.metrics,
 	})
 	return err
 }
 
-// routes are the API (identity from X-User-Id), a health check, the job
-// files and the dashboard, with a request log.
+// routes are the API (identity from X-User-Id; the admin API for
+// Config.Admins), a health check, the job files and the dashboard, with a
+// request log.
 func (s *Server) routes(apiHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	jobsAPI := api.HeaderIdentity(apiHandler)
-	mux.Handle("/jobs", jobsAPI)
-	mux.Handle("/jobs/", jobsAPI)
+	jobsAPI := api.HeaderIdentity(api.AdminUsers(s.cfg.Admins, apiHandler))
+	for _, p := range []string{"/jobs", "/jobs/", "/admin", "/admin/"} {
+		mux.Handle(p, jobsAPI)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"status":"ok","backend":%q}`, s.cfg.Backend)
@@ -201,7 +224,7 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 	s.log.Info("jobline dev server listening", "addr", "http://"+ln.Addr().String(), "backend", s.cfg.Backend,
-		"webDir", s.cfg.WebDir, "filesDir", s.files.Root())
+		"webDir", s.cfg.WebDir, "filesDir", s.files.Root(), "admins", s.cfg.Admins)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -213,7 +236,7 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down: no new requests or jobs; running jobs may finish", "grace", s.cfg.ShutdownGrace.String())
+	s.log.Info("shutting down: no new requests or jobs; running jobs may finish", "grace", s.cfg.ShutdownGrace)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
@@ -288,6 +311,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).String())
+		s.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
 	})
 }
