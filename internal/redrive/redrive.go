@@ -376,7 +376,7 @@ func (r *Redriver) redriveMessage(ctx context.Context, m queue.Message, e Entry,
 		// the message of a job that stays queued.
 		return item, fmt.Errorf("move message %s of redriven job %s back to its queue: %w", m.ID, job.ID, err)
 	}
-	log.InfoContext(ctx, "redrove job", "attempt", job.Attempt, "reason", o.Reason)
+	log.InfoContext(ctx, "redrove job", "attempt", job.Attempt, "reason", o.Reason, "by", o.Operator)
 	return item, nil
 }
 
@@ -533,9 +533,6 @@ func (r *Redriver) Job(ctx context.Context, id string) (jobs.Job, error) {
 	if err := r.validate(); err != nil {
 		return jobs.Job{}, err
 	}
-	job, err := r.Store.Get(ctx, id)
-	if err != nil {
-		return jobs.Job{}, fmt.Errorf("get job %s: %w", id, err)
-	}
-	return job, nil
+	// The store's errors name the job already.
+	return r.Store.Get(ctx, id)
 }
