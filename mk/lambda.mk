@@ -5,7 +5,7 @@
 
 .PHONY: build build-lambda-host test-lambda bench-lambda
 
-LAMBDA_FUNCTIONS := createjob getjob processjob reconcile dlqredrive
+LAMBDA_FUNCTIONS := createjob getjob processjob reconcile dlqredrive admin
 LAMBDA_GOFLAGS := -trimpath -tags lambda.norpc -ldflags '-s -w'
 
 build:

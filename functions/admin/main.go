@@ -8,8 +8,8 @@
 // messages and read CloudWatch metrics (template.yaml).
 package main
 
-import "jobline/internal/lambdafn"
+import "jobline/internal/lambdafn/adminfn"
 
 func main() {
-	lambdafn.StartAdmin("admin")
+	adminfn.StartAdmin("admin")
 }

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -21,12 +21,12 @@ import (
 // store of assets, each built (with its SDK client) on first use and then
 // kept. It is safe for concurrent use.
 type Backend struct {
-	cfg Config
+	cfg    Config
+	awsCfg aws.Config
 
 	dynamo lazy[*dynamodb.Client]
 	sqs    lazy[*sqs.Client]
 	s3     lazy[*s3.Client]
-	cw     lazy[*cloudwatch.Client]
 	store  lazy[*dynamostore.Store]
 	queue  lazy[*sqsqueue.Queue]
 	assets lazy[*s3blob.Store]
@@ -43,14 +43,13 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{cfg: cfg}
+	b := &Backend{cfg: cfg, awsCfg: awsCfg}
 	b.dynamo.build = func() (*dynamodb.Client, error) { return dynamodb.NewFromConfig(awsCfg), nil }
 	b.sqs.build = func() (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
 	b.s3.build = func() (*s3.Client, error) {
 		// An emulator on 127.0.0.1 has no per-bucket host names.
 		return s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.Endpoint != "" }), nil
 	}
-	b.cw.build = func() (*cloudwatch.Client, error) { return cloudwatch.NewFromConfig(awsCfg), nil }
 	b.store.build = b.newStore
 	b.queue.build = b.newQueue
 	b.assets.build = b.newAssets
@@ -79,12 +78,10 @@ func (b *Backend) S3() *s3.Client {
 	return c
 }
 
-// CloudWatch returns the CloudWatch client (the admin API reads metrics
-// with it).
-func (b *Backend) CloudWatch() *cloudwatch.Client {
-	c, _ := b.cw.get() // building a client cannot fail
-	return c
-}
+// AWSConfig is the SDK configuration the clients share, for a client this
+// package does not build (the admin function's CloudWatch client), so
+// that the other functions do not link it.
+func (b *Backend) AWSConfig() aws.Config { return b.awsCfg }
 
 // Store returns the DynamoDB store of jobs.
 func (b *Backend) Store() (*dynamostore.Store, error) { return b.store.get() }

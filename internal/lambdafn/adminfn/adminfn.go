@@ -1,15 +1,21 @@
-package lambdafn
+// Package adminfn is the admin function's wiring (functions/admin): the
+// admin API of internal/api on the AWS backend, with CloudWatch for the
+// metrics. It is apart from lambdafn so that the other functions do not
+// link CloudWatch's client.
+package adminfn
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
 	"jobline/internal/jobs/dynamostore"
+	"jobline/internal/lambdafn"
 	"jobline/internal/metrics"
 	"jobline/internal/metrics/cloudwatchmetrics"
 	"jobline/internal/queue/sqsqueue"
@@ -33,8 +39,8 @@ const (
 // when the JWT claim EnvAdminClaim holds EnvAdminClaimValue; anyone else
 // gets 404. It does not return.
 func StartAdmin(function string) {
-	Start(function, func(_ context.Context, in *Init) (any, error) {
-		h, err := adminHandler(in.Backend, in.Metrics, in.Log, in.Env.String(EnvMetricsNamespace, ""))
+	lambdafn.Start(function, func(_ context.Context, in *lambdafn.Init) (any, error) {
+		h, err := adminHandler(in.Backend, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +60,7 @@ func StartAdmin(function string) {
 type adminBackend interface {
 	Store() (*dynamostore.Store, error)
 	Queue() (*sqsqueue.Queue, error)
-	CloudWatch() *cloudwatch.Client
+	AWSConfig() aws.Config
 }
 
 // adminHandler wires the admin API to the backend: the store, the queues,
@@ -69,7 +75,7 @@ func adminHandler(be adminBackend, rec metrics.Recorder, log *slog.Logger, names
 	if err != nil {
 		return nil, err
 	}
-	reader, err := cloudwatchmetrics.New(be.CloudWatch(), cloudwatchmetrics.Config{Namespace: namespace, JobTypes: Registry(nil).Types()})
+	reader, err := cloudwatchmetrics.New(cloudwatch.NewFromConfig(be.AWSConfig()), cloudwatchmetrics.Config{Namespace: namespace, JobTypes: lambdafn.Registry(nil).Types()})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package lambdafn
+package adminfn
 
 import (
 	"context"
@@ -8,7 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"jobline/internal/api"
+	"jobline/internal/awsbackend"
 	"jobline/internal/metrics"
 )
 
@@ -16,7 +19,14 @@ import (
 // and serves admins only.
 func TestAdminHandlerServesAdminsOnly(t *testing.T) {
 	t.Parallel()
-	h, err := adminHandler(newBackend(t, ""), metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
+	be, err := awsbackend.New(context.Background(), awsbackend.Config{
+		Region: "us-east-1", Endpoint: "http://127.0.0.1:1", TableName: "t", QueueURL: "http://127.0.0.1:1/1/q",
+		DeadLetterQueueURL: "http://127.0.0.1:1/1/d", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := adminHandler(be, metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
 	if err != nil {
 		t.Fatal(err)
 	}
