@@ -331,6 +331,53 @@ func TestRIEFunctions(t *testing.T) {
 		}
 	})
 
+	t.Run("the admin function serves admins only: DLQ, queues, timeline, dry-run redrive, metrics", func(t *testing.T) {
+		admin := start(t, s.e, "admin", 29, "JOBLINE_ADMIN_CLAIM=cognito:groups", "JOBLINE_ADMIN_CLAIM_VALUE=jobline-admins")
+		call := func(groups, method, path, query, body string) events.APIGatewayV2HTTPResponse {
+			t.Helper()
+			bodyJSON, _ := json.Marshal(body)
+			var res events.APIGatewayV2HTTPResponse
+			admin.invoke(t, fixture(t, "apigw-admin.json", map[string]string{"sub": "rie-ops", "groups": groups, "method": method,
+				"path": path, "query": query, "bodyJSON": string(bodyJSON)}), &res)
+			return res
+		}
+		if res := call("[users]", "GET", "/admin/dlq", "", ""); res.StatusCode != 404 || res.Body != `{"error":{"code":"not_found","message":"no such route: /admin/dlq"}}`+"\n" {
+			t.Fatalf("a non-admin's GET /admin/dlq = %d %s, want a missing route's 404", res.StatusCode, res.Body)
+		}
+		ops := "[users jobline-admins]"
+		res := call(ops, "GET", "/admin/dlq", "", "")
+		for _, id := range failing {
+			if res.StatusCode != 200 || !strings.Contains(res.Body, id) {
+				t.Fatalf("admin DLQ = %d %s, want job %s", res.StatusCode, res.Body, id)
+			}
+		}
+		if res := call(ops, "GET", "/admin/queues", "", ""); res.StatusCode != 200 || !strings.Contains(res.Body, `"role":"dead-letter"`) {
+			t.Errorf("admin queues = %d %s", res.StatusCode, res.Body)
+		}
+		if res := call(ops, "GET", "/admin/jobs/"+failing[0], "", ""); res.StatusCode != 200 || !strings.Contains(res.Body, `"outcome":"failed"`) ||
+			!strings.Contains(res.Body, `"timeline":[`) || !strings.Contains(res.Body, `"owner":"`+s.sub+`"`) {
+			t.Errorf("admin job = %d %s", res.StatusCode, res.Body)
+		}
+		res = call(ops, "POST", "/admin/dlq/redrive", "", `{"all":true,"jobType":"fail","dryRun":true}`)
+		if res.StatusCode != 200 || strings.Count(res.Body, `"action":"would-redrive"`) != 3 {
+			t.Errorf("admin dry-run redrive = %d %s", res.StatusCode, res.Body)
+		}
+		if res := call(ops, "GET", "/admin/metrics", "window=5m", ""); res.StatusCode != 200 || !strings.Contains(res.Body, `"stepSeconds":60`) {
+			t.Errorf("admin metrics = %d %s", res.StatusCode, res.Body)
+		}
+		for _, id := range failing {
+			if j := s.get(t, id); j.Status != "failed" {
+				t.Errorf("the admin's dry run changed job %s: %+v", id, j)
+			}
+		}
+		// processjob's logs carry the invocation's request id and its EMF
+		// metric lines.
+		if logs := processjob.logs.String(); !strings.Contains(logs, "requestId") || !strings.Contains(logs, `"_aws":{"Timestamp"`) ||
+			!strings.Contains(logs, `"JobsDeadLettered":1`) {
+			t.Errorf("processjob logs lack the request id or the EMF lines:\n%s", logs)
+		}
+	})
+
 	t.Run("dlqredrive brings a dead-lettered job back and it completes", func(t *testing.T) {
 		// Storage is broken for the first run: the worker's bucket does
 		// not exist, so the report job cannot write and exhausts its

@@ -10,10 +10,10 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
+	"jobline/internal/awsbackend"
 	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/lambdafn"
 	"jobline/internal/metrics"
@@ -61,6 +61,7 @@ type adminBackend interface {
 	Store() (*dynamostore.Store, error)
 	Queue() (*sqsqueue.Queue, error)
 	AWSConfig() aws.Config
+	Config() awsbackend.Config
 }
 
 // adminHandler wires the admin API to the backend: the store, the queues,
@@ -75,7 +76,8 @@ func adminHandler(be adminBackend, rec metrics.Recorder, log *slog.Logger, names
 	if err != nil {
 		return nil, err
 	}
-	reader, err := cloudwatchmetrics.New(cloudwatch.NewFromConfig(be.AWSConfig()), cloudwatchmetrics.Config{Namespace: namespace, JobTypes: lambdafn.Registry(nil).Types()})
+	client := cloudwatchmetrics.NewClient(be.AWSConfig(), be.Config().Endpoint != "")
+	reader, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: namespace, JobTypes: lambdafn.Registry(nil).Types()})
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"jobline/internal/metrics"
 )
@@ -67,6 +69,18 @@ func New(client Client, cfg Config) (*Reader, error) {
 		return nil, errors.New("cloudwatchmetrics: a client and at least one job type are required")
 	}
 	return &Reader{client: client, cfg: cfg}, nil
+}
+
+// NewClient returns a CloudWatch client on cfg. Against an emulator
+// (emulator true: an endpoint override) it speaks CloudWatch's query
+// protocol, which moto serves, instead of the SDK's default RPC v2 CBOR,
+// which moto does not.
+func NewClient(cfg aws.Config, emulator bool) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		if emulator {
+			o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
+		}
+	})
 }
 
 // seriesQuery ties one MetricDataQuery to the series it fills.
