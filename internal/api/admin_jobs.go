@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"jobline/internal/jobs"
@@ -105,15 +105,9 @@ func readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) erro
 		return invalidRequest("request body must be a JSON object")
 	}
 	allowed := jsonFieldNames(v)
-	var unknown []string
-	for name := range fields {
-		if !slices.Contains(allowed, name) {
-			unknown = append(unknown, fmt.Sprintf("%q", name))
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return invalidRequest("unknown field(s) %s; allowed: %s", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+	names := slices.Sorted(maps.Keys(fields))
+	if i := slices.IndexFunc(names, func(n string) bool { return !slices.Contains(allowed, n) }); i >= 0 {
+		return invalidRequest("unknown field %q; allowed: %s", names[i], strings.Join(allowed, ", "))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var typeErr *json.UnmarshalTypeError

@@ -112,6 +112,14 @@ type deadLettersView struct {
 	Entries []deadLetterView `json:"entries"`
 }
 
+// redriveView is the body of POST /admin/dlq/redrive.
+type redriveView struct {
+	DryRun   bool              `json:"dryRun"`
+	Redriven int               `json:"redriven"`
+	NotFound int               `json:"notFound"`
+	Items    []redriveItemView `json:"items"`
+}
+
 // redriveItemView is what a redrive did (or, on a dry run, would do) with
 // one job: action is redriven, removed-stale, skipped or not-found; on a
 // dry run would-redrive or would-remove-stale instead of the first two.
@@ -119,14 +127,6 @@ type redriveItemView struct {
 	deadLetterView
 	Action redrive.Action `json:"action"`
 	Detail *string        `json:"detail"`
-}
-
-// redriveView is the body of POST /admin/dlq/redrive.
-type redriveView struct {
-	DryRun   bool              `json:"dryRun"`
-	Redriven int               `json:"redriven"`
-	NotFound int               `json:"notFound"`
-	Items    []redriveItemView `json:"items"`
 }
 
 // seriesView is one series of GET /admin/metrics: values[i] belongs to
@@ -161,34 +161,29 @@ func viewAdminJob(j jobs.Job) adminJobView {
 
 // viewOperatorEvents converts redrives or cancels; [] when there are none.
 func viewOperatorEvents(events []jobs.Event) []operatorEventView {
-	out := make([]operatorEventView, 0, len(events))
-	for _, e := range events {
-		out = append(out, operatorEventView{At: formatTime(e.At), By: e.By, Reason: nonEmpty(e.Detail)})
-	}
-	return out
+	return viewEach(events, func(e jobs.Event) operatorEventView {
+		return operatorEventView{At: formatTime(e.At), By: e.By, Reason: nonEmpty(e.Detail)}
+	})
 }
 
 // viewAdminJobDetail is the admin view with the raw timeline.
 func viewAdminJobDetail(j jobs.Job) adminJobDetailView {
-	out := adminJobDetailView{adminJobView: viewAdminJob(j), Timeline: make([]eventView, 0, len(j.History))}
-	for _, e := range j.History {
-		ev := eventView{At: formatTime(e.At), Type: e.Type, Detail: nonEmpty(e.Detail), By: nonEmpty(e.By)}
-		if e.Type == jobs.EventAttemptEnded {
-			attempt, outcome := e.Attempt, e.Outcome
-			ev.Attempt, ev.Outcome = &attempt, &outcome
-		}
-		out.Timeline = append(out.Timeline, ev)
+	return adminJobDetailView{adminJobView: viewAdminJob(j), Timeline: viewEach(j.History, viewEvent)}
+}
+
+// viewEvent converts one history event.
+func viewEvent(e jobs.Event) eventView {
+	ev := eventView{At: formatTime(e.At), Type: e.Type, Detail: nonEmpty(e.Detail), By: nonEmpty(e.By)}
+	if e.Type == jobs.EventAttemptEnded {
+		attempt, outcome := e.Attempt, e.Outcome
+		ev.Attempt, ev.Outcome = &attempt, &outcome
 	}
-	return out
+	return ev
 }
 
 // viewAdminList converts a page of every owner's jobs.
 func viewAdminList(page jobs.Page) adminListView {
-	out := adminListView{Jobs: make([]adminJobView, 0, len(page.Jobs)), NextCursor: nonEmpty(page.NextCursor)}
-	for _, j := range page.Jobs {
-		out.Jobs = append(out.Jobs, viewAdminJob(j))
-	}
-	return out
+	return adminListView{Jobs: viewEach(page.Jobs, viewAdminJob), NextCursor: nonEmpty(page.NextCursor)}
 }
 
 // viewQueue converts one queue's stats; the age is "queue"-sourced when the
@@ -218,33 +213,28 @@ func viewDeadLetter(e redrive.Entry) deadLetterView {
 
 // viewDeadLetters converts a DLQ listing; [] when empty.
 func viewDeadLetters(entries []redrive.Entry) deadLettersView {
-	out := deadLettersView{Entries: make([]deadLetterView, 0, len(entries))}
-	for _, e := range entries {
-		out.Entries = append(out.Entries, viewDeadLetter(e))
-	}
-	return out
+	return deadLettersView{Entries: viewEach(entries, viewDeadLetter)}
 }
 
 // viewRedrive converts a redrive's result.
 func viewRedrive(res redrive.Result) redriveView {
-	out := redriveView{DryRun: res.DryRun, Redriven: res.Redriven, NotFound: res.NotFound(), Items: make([]redriveItemView, 0, len(res.Items))}
-	for _, it := range res.Items {
-		out.Items = append(out.Items, redriveItemView{deadLetterView: viewDeadLetter(it.Entry), Action: it.Action, Detail: nonEmpty(it.Detail)})
-	}
-	return out
+	return redriveView{DryRun: res.DryRun, Redriven: res.Redriven, NotFound: res.NotFound(),
+		Items: viewEach(res.Items, func(it redrive.Item) redriveItemView {
+			return redriveItemView{deadLetterView: viewDeadLetter(it.Entry), Action: it.Action, Detail: nonEmpty(it.Detail)}
+		})}
 }
 
 // viewMetrics converts a metrics report.
 func viewMetrics(rep metrics.Report) metricsView {
 	out := metricsView{
 		Start: formatTime(rep.Start), End: formatTime(rep.Start.Add(rep.Step * time.Duration(rep.Steps))),
-		StepSeconds: int(rep.Step.Seconds()), Timestamps: make([]*string, rep.Steps), Series: make([]seriesView, 0, len(rep.Series)),
+		StepSeconds: int(rep.Step.Seconds()), Timestamps: make([]*string, rep.Steps),
+		Series: viewEach(rep.Series, func(s metrics.Series) seriesView {
+			return seriesView{JobType: s.JobType, Metric: s.Metric, Stat: s.Stat, Unit: s.Unit, Values: s.Values}
+		}),
 	}
 	for i := range rep.Steps {
 		out.Timestamps[i] = formatTime(rep.Start.Add(rep.Step * time.Duration(i)))
-	}
-	for _, s := range rep.Series {
-		out.Series = append(out.Series, seriesView{JobType: s.JobType, Metric: s.Metric, Stat: s.Stat, Unit: s.Unit, Values: s.Values})
 	}
 	return out
 }

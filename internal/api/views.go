@@ -95,18 +95,9 @@ func viewJob(j jobs.Job) jobView {
 
 // viewAttempts is the job's attempts, oldest first; [] when it has none.
 func viewAttempts(j jobs.Job) []attemptView {
-	attempts := jobs.Attempts(j)
-	out := make([]attemptView, 0, len(attempts))
-	for _, a := range attempts {
-		out = append(out, attemptView{
-			Attempt:   a.Attempt,
-			StartedAt: formatTime(a.StartedAt),
-			EndedAt:   formatTime(a.EndedAt),
-			Outcome:   a.Outcome,
-			Error:     nonEmpty(a.Error),
-		})
-	}
-	return out
+	return viewEach(jobs.Attempts(j), func(a jobs.AttemptRecord) attemptView {
+		return attemptView{Attempt: a.Attempt, StartedAt: formatTime(a.StartedAt), EndedAt: formatTime(a.EndedAt), Outcome: a.Outcome, Error: nonEmpty(a.Error)}
+	})
 }
 
 // viewAsset converts a stored asset to its API view.
@@ -142,18 +133,20 @@ func nonEmpty(s string) *string {
 
 // viewList converts a page of jobs to the body of GET /jobs.
 func viewList(page jobs.Page) listView {
-	out := listView{Jobs: make([]jobView, 0, len(page.Jobs)), NextCursor: nonEmpty(page.NextCursor)}
-	for _, j := range page.Jobs {
-		out.Jobs = append(out.Jobs, viewJob(j))
-	}
-	return out
+	return listView{Jobs: viewEach(page.Jobs, viewJob), NextCursor: nonEmpty(page.NextCursor)}
 }
 
 // viewAssets converts a job's assets to the body of GET /jobs/{id}/assets.
 func viewAssets(assets []jobs.Asset) assetsView {
-	out := assetsView{Assets: make([]assetView, 0, len(assets))}
-	for _, a := range assets {
-		out.Assets = append(out.Assets, viewAsset(a))
+	return assetsView{Assets: viewEach(assets, viewAsset)}
+}
+
+// viewEach converts every element of in with view, in order; [] (JSON [],
+// never null) when in is empty.
+func viewEach[T, V any](in []T, view func(T) V) []V {
+	out := make([]V, 0, len(in))
+	for _, x := range in {
+		out = append(out, view(x))
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package lambdafn
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
@@ -30,17 +31,33 @@ const (
 // function, behind API Gateway (identity from the JWT's sub claim). It
 // does not return.
 func StartAPI(function string, role APIRole) {
-	Start(function, func(ctx context.Context, in *Init) (any, error) {
+	StartHTTP(function, func(_ context.Context, in *Init) (http.Handler, apigw.Config, error) {
 		cfg, err := apiConfig(in.Backend, role)
 		if err != nil {
-			return nil, err
+			return nil, apigw.Config{}, err
 		}
 		cfg.Logger, cfg.Metrics = in.Log, in.Metrics
 		h, err := api.New(cfg)
+		return h, apigw.Config{}, err
+	})
+}
+
+// StartHTTP runs an http.Handler, built once at init by build, as the
+// Lambda named function behind API Gateway. build also returns the
+// adapter's settings beyond the handler (the admin claim); the identity
+// (api.WithUser, api.WithAdmin) and the logger are filled in. It does not
+// return.
+func StartHTTP(function string, build func(ctx context.Context, in *Init) (http.Handler, apigw.Config, error)) {
+	Start(function, func(ctx context.Context, in *Init) (any, error) {
+		h, gw, err := build(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		adapter, err := apigw.New(apigw.Config{Handler: h, WithUser: api.WithUser, Logger: in.Log})
+		gw.Handler, gw.WithUser, gw.Logger = h, api.WithUser, in.Log
+		if gw.AdminClaim != "" {
+			gw.WithAdmin = api.WithAdmin
+		}
+		adapter, err := apigw.New(gw)
 		if err != nil {
 			return nil, err
 		}

@@ -19,29 +19,32 @@ import (
 // Name is a metric's name, as CloudWatch shows it.
 type Name string
 
-// The job metrics. Counts are 1 per event; RunTime and QueueWait are in
-// milliseconds.
+// The counts the API keeps, 1 per job: Created (the API stored a new job,
+// not an idempotent replay) and Canceled (an owner or an operator canceled
+// it, counted where the cancel happens).
 const (
-	// Created: the API stored a new job (not an idempotent replay).
-	Created Name = "JobsCreated"
-	// Completed, Partial, Failed: an attempt ended the job so.
-	Completed Name = "JobsCompleted"
-	Partial   Name = "JobsPartial"
-	Failed    Name = "JobsFailed"
-	// DeadLettered: a failed job's message went to the dead-letter queue
-	// (counted besides Failed).
-	DeadLettered Name = "JobsDeadLettered"
-	// Canceled: an owner or an operator canceled the job (the API counts
-	// it where the cancel happens).
+	Created  Name = "JobsCreated"
 	Canceled Name = "JobsCanceled"
-	// Retried: an attempt failed with a retryable error and another one
-	// will follow.
-	Retried Name = "JobsRetried"
-	// RunTime: how long one attempt's handler ran, every attempt.
-	RunTime Name = "RunTime"
-	// QueueWait: how long a job waited for its first attempt, from when it
-	// became due (created, plus its delaySeconds; or redriven) until a
-	// worker claimed it.
+)
+
+// The counts the engine keeps, 1 per attempt: Completed, Partial and Failed
+// (the attempt ended the job so); DeadLettered (a failed job's message went
+// to the dead-letter queue, counted besides Failed); Retried (the attempt
+// failed with a retryable error and another one follows).
+const (
+	Completed    Name = "JobsCompleted"
+	Partial      Name = "JobsPartial"
+	Failed       Name = "JobsFailed"
+	DeadLettered Name = "JobsDeadLettered"
+	Retried      Name = "JobsRetried"
+)
+
+// The times, in milliseconds: RunTime is how long one attempt's handler
+// ran (every attempt); QueueWait how long a job waited for its first
+// attempt, from when it became due (created, plus its delaySeconds; or
+// redriven) until a worker claimed it.
+const (
+	RunTime   Name = "RunTime"
 	QueueWait Name = "QueueWait"
 )
 

@@ -174,9 +174,9 @@ func runShow(ctx context.Context, r *Redriver, cmd Command, stdout, stderr io.Wr
 		return ExitError
 	}
 	if cmd.JSON {
-		writeJSON(stdout, NewTimeline(job))
+		writeJSON(stdout, r.Timeline(job))
 	} else {
-		writeTimeline(stdout, NewTimeline(job))
+		writeTimeline(stdout, r.Timeline(job))
 	}
 	return ExitOK
 }
@@ -315,7 +315,7 @@ func (r *Redriver) Handle(ctx context.Context, cmd Command) (LambdaResponse, err
 		if err != nil {
 			return LambdaResponse{}, err
 		}
-		t := NewTimeline(job)
+		t := r.Timeline(job)
 		return LambdaResponse{Job: &t}, nil
 	}
 	res, err := r.Redrive(ctx, cmd.Options)

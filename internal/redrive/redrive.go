@@ -213,12 +213,14 @@ const (
 	// never dead-lettered, or a message body that is not a job message);
 	// nothing changed.
 	ActionSkipped Action = "skipped"
-	// ActionNotFound: a selected job is not in the store (a wrong ID, or
-	// its retention expired); nothing changed.
-	ActionNotFound Action = "not-found"
-	// ActionWouldRedrive and ActionWouldRemoveStale are what a dry run
-	// reports instead of ActionRedriven and ActionRemovedStale: nothing
-	// changed, and a real run would do that.
+)
+
+// More actions: ActionNotFound is a selected job the store does not have
+// (a wrong ID, or its retention expired); ActionWouldRedrive and
+// ActionWouldRemoveStale are what a dry run reports instead of
+// ActionRedriven and ActionRemovedStale. Nothing changed for any of them.
+const (
+	ActionNotFound         Action = "not-found"
 	ActionWouldRedrive     Action = "would-redrive"
 	ActionWouldRemoveStale Action = "would-remove-stale"
 )

@@ -10,20 +10,12 @@ import (
 )
 
 // Timeline is one job's story as an operator reads it (dlqredrive show):
-// what it is, each attempt, and each redrive and cancel with who and why.
+// what it is (its Entry, without a message), each attempt, and each
+// redrive and cancel with who and why.
 type Timeline struct {
-	JobID        string            `json:"jobId"`
-	JobType      string            `json:"jobType"`
-	Owner        string            `json:"owner"`
-	Status       jobs.Status       `json:"status"`
-	Attempt      int               `json:"attempt"`
-	MaxAttempts  int               `json:"maxAttempts"`
-	DeadLettered bool              `json:"deadLettered"`
-	Error        string            `json:"error,omitempty"`
-	CreatedAt    time.Time         `json:"createdAt"`
-	UpdatedAt    time.Time         `json:"updatedAt"`
-	CompletedAt  *time.Time        `json:"completedAt"`
-	Attempts     []TimelineAttempt `json:"attempts"`
+	Entry
+	CompletedAt *time.Time        `json:"completedAt"`
+	Attempts    []TimelineAttempt `json:"attempts"`
 	// Events are the redrives and cancels, oldest first.
 	Events []TimelineEvent `json:"events"`
 }
@@ -45,14 +37,10 @@ type TimelineEvent struct {
 	Reason string         `json:"reason,omitempty"`
 }
 
-// NewTimeline is job's Timeline.
-func NewTimeline(job jobs.Job) Timeline {
-	t := Timeline{
-		JobID: job.ID, JobType: job.JobType, Owner: job.Owner, Status: job.Status, Attempt: job.Attempt,
-		MaxAttempts: job.MaxAttempts, DeadLettered: job.DeadLettered, Error: job.ErrorMessage,
-		CreatedAt: job.CreatedAt, UpdatedAt: job.UpdatedAt, CompletedAt: timeOrNil(job.CompletedAt),
-		Attempts: []TimelineAttempt{}, Events: []TimelineEvent{},
-	}
+// Timeline returns job's Timeline.
+func (r *Redriver) Timeline(job jobs.Job) Timeline {
+	r = r.withDefaults()
+	t := Timeline{Entry: r.jobEntry(job), CompletedAt: timeOrNil(job.CompletedAt), Attempts: []TimelineAttempt{}, Events: []TimelineEvent{}}
 	for _, a := range jobs.Attempts(job) {
 		t.Attempts = append(t.Attempts, TimelineAttempt{Attempt: a.Attempt, StartedAt: a.StartedAt, EndedAt: timeOrNil(a.EndedAt), Outcome: a.Outcome, Error: a.Error})
 	}

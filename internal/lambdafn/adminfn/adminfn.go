@@ -39,19 +39,9 @@ const (
 // when the JWT claim EnvAdminClaim holds EnvAdminClaimValue; anyone else
 // gets 404. It does not return.
 func StartAdmin(function string) {
-	lambdafn.Start(function, func(_ context.Context, in *lambdafn.Init) (any, error) {
+	lambdafn.StartHTTP(function, func(_ context.Context, in *lambdafn.Init) (http.Handler, apigw.Config, error) {
 		h, err := adminHandler(in.Backend, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
-		if err != nil {
-			return nil, err
-		}
-		adapter, err := apigw.New(apigw.Config{
-			Handler: h, WithUser: api.WithUser, WithAdmin: api.WithAdmin, Logger: in.Log,
-			AdminClaim: in.Env.String(EnvAdminClaim, ""), AdminClaimValue: in.Env.String(EnvAdminClaimValue, ""),
-		})
-		if err != nil {
-			return nil, err
-		}
-		return adapter.Handle, nil
+		return h, apigw.Config{AdminClaim: in.Env.String(EnvAdminClaim, ""), AdminClaimValue: in.Env.String(EnvAdminClaimValue, "")}, err
 	})
 }
 
