@@ -466,4 +466,14 @@ func TestLambdaPayloads(t *testing.T) {
 	if err != nil || res.Result.Redriven != 1 || b.status(t, "a").Status != jobs.StatusQueued {
 		t.Fatalf("redrive = %+v, %v", res, err)
 	}
+	show, err := b.r.Handle(context.Background(), decode(`{"action":"show","jobId":"a"}`))
+	if err != nil || show.Job == nil || show.Job.JobID != "a" || len(show.Job.Attempts) != 1 || len(show.Job.Events) != 1 || show.Job.Events[0].Type != jobs.EventRedrive {
+		t.Fatalf("show = %+v, %v", show, err)
+	}
+	if _, err := b.r.Handle(context.Background(), decode(`{"action":"show"}`)); err == nil {
+		t.Errorf("show without a jobId accepted")
+	}
+	if _, err := b.r.Handle(context.Background(), decode(`{"action":"show","jobId":"zzz"}`)); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("show of a missing job: %v, want ErrNotFound", err)
+	}
 }
