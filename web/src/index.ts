@@ -16,6 +16,8 @@ export { JOB_STATUSES, isFinalStatus } from "./types.js";
 export type {
   ApiErrorBody,
   Asset,
+  Attempt,
+  AttemptOutcome,
   AssetList,
   CreateJobRequest,
   Job,

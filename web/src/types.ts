@@ -56,6 +56,30 @@ export interface Job {
   updatedAt: string;
   /** CompletedAt is set once the job is final. */
   completedAt: string | null;
+  /** Attempts is the job's timeline of attempts, oldest first. */
+  attempts: Attempt[];
+}
+
+/** AttemptOutcome is how one attempt of a job ended (or "running"). */
+export type AttemptOutcome =
+  | "running"
+  | "completed"
+  | "partial"
+  | "failed"
+  | "retry"
+  | "interrupted"
+  | "lease-expired"
+  | "canceled";
+
+/** Attempt is one attempt of a job. */
+export interface Attempt {
+  /** Attempt is its number; numbers start again at 1 after a redrive. */
+  attempt: number;
+  startedAt: string;
+  /** EndedAt is null while the attempt runs. */
+  endedAt: string | null;
+  outcome: AttemptOutcome;
+  error: string | null;
 }
 
 /** Asset is a file a job produced. */

@@ -21,7 +21,7 @@ const baseUrl = inject("baseUrl");
 // below; `satisfies` makes the compiler check the lists against the types.
 const JOB_KEYS = Object.keys({
   id: true, jobType: true, status: true, progress: true, errorMessage: true, parameters: true, result: true,
-  priority: true, attempt: true, maxAttempts: true, createdAt: true, updatedAt: true, completedAt: true,
+  priority: true, attempt: true, maxAttempts: true, createdAt: true, updatedAt: true, completedAt: true, attempts: true,
 } satisfies Record<keyof Job, true>).sort();
 const ASSET_KEYS = Object.keys({
   id: true, jobId: true, assetType: true, url: true, storagePath: true, fileSize: true, metadata: true, createdAt: true,

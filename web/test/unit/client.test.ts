@@ -27,6 +27,7 @@ function makeJob(overrides: Partial<Job> = {}): Job {
     createdAt: "2025-01-01T00:00:00Z",
     updatedAt: "2025-01-01T00:00:00Z",
     completedAt: null,
+    attempts: [],
     ...overrides,
   };
 }
