@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"jobline/internal/lambdafn"
 	"jobline/internal/worker"
@@ -23,9 +24,12 @@ func main() {
 		return func(ctx context.Context) (worker.Report, error) {
 			rep, err := rec.RunOnce(ctx)
 			if err != nil {
-				// Per-job failures are retried by the next sweep; failing
-				// the invocation would only add noise.
-				in.Log.WarnContext(ctx, "sweep finished with errors", "error", err, "report", rep)
+				// The invocation fails, so that sweeps that keep failing
+				// raise ReconcileErrorsAlarm (template.yaml). Lambda does
+				// not retry it (EventInvokeConfig): the next sweep, a
+				// minute later, does the same work.
+				in.Log.ErrorContext(ctx, "sweep failed", "error", err, "report", rep)
+				return rep, fmt.Errorf("reconcile sweep: %w", err)
 			}
 			return rep, nil
 		}, nil
