@@ -451,34 +451,3 @@ func TestRIEFunctions(t *testing.T) {
 		}
 	})
 }
-
-// BenchmarkColdStart reports each function's cold start under RIE: from
-// starting the process to the first response.
-func BenchmarkColdStart(b *testing.B) {
-	e := requireEnv(b)
-	payloads := map[string][]byte{
-		"createjob":  fixture(b, "apigw-no-auth.json", nil),
-		"getjob":     fixture(b, "apigw-no-auth.json", nil),
-		"processjob": fixture(b, "sqs-empty.json", nil),
-		"reconcile":  fixture(b, "schedule-event.json", nil),
-		// A payload the function rejects at once: any real action first
-		// long-polls the DLQ for a second, which would hide the start-up.
-		"dlqredrive": fixture(b, "dlqredrive-invalid.json", nil),
-	}
-	for _, fn := range []string{"createjob", "getjob", "processjob", "reconcile", "dlqredrive"} {
-		b.Run(fn, func(b *testing.B) {
-			var total time.Duration
-			for i := 0; i < b.N; i++ {
-				f := start(b, e, fn, 30)
-				f.invoke(b, payloads[fn], nil)
-				d := time.Since(f.started)
-				total += d
-				f.cmd.Process.Kill()
-				f.cmd.Wait()
-			}
-			avg := total / time.Duration(b.N)
-			b.ReportMetric(float64(avg.Microseconds())/1000, "ms/coldstart")
-			fmt.Printf("cold start %-11s %s (average of %s runs)\n", fn, avg.Round(time.Millisecond), strconv.Itoa(b.N))
-		})
-	}
-}
