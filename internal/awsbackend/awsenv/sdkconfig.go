@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -35,6 +36,10 @@ const (
 	// endpoint (AWS_ENDPOINT_URL_SQS).
 	EnvServiceEndpointPrefix = "AWS_ENDPOINT_URL_"
 )
+
+// credentialsRefreshWindow is how long before they expire credentials from
+// the container endpoint are fetched again.
+const credentialsRefreshWindow = 5 * time.Minute
 
 // ErrNoCredentials is returned by SDKConfig when the environment holds no
 // credentials.
@@ -105,7 +110,7 @@ func credentialsFromEnv(env *envconfig.Reader, override aws.CredentialsProvider)
 			return nil, err
 		}
 		token, tokenFile := env.String(EnvContainerToken, ""), env.String(EnvContainerTokenFile, "")
-		return aws.NewCredentialsCache(endpointcreds.New(uri, func(o *endpointcreds.Options) {
+		provider := endpointcreds.New(uri, func(o *endpointcreds.Options) {
 			o.AuthorizationToken = token
 			if tokenFile != "" {
 				o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
@@ -116,7 +121,10 @@ func credentialsFromEnv(env *envconfig.Reader, override aws.CredentialsProvider)
 					return strings.TrimSpace(string(b)), nil
 				})
 			}
-		})), nil
+		})
+		// Refreshed a while before they expire, so that no request is
+		// signed with credentials about to lapse.
+		return aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = credentialsRefreshWindow }), nil
 	}
 	id, secret := env.String(EnvAccessKeyID, ""), env.String(EnvSecretAccessKey, "")
 	if id == "" || secret == "" {
