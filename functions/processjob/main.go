@@ -1,6 +1,8 @@
-// Command processjob is the SQS-triggered worker: it runs each record of a
-// batch through the engine, a few at a time, and reports the records whose
-// messages must come back as batch item failures (internal/sqsbatch).
+// Command processjob is the SQS-triggered worker: it runs the messages
+// waiting in the high-priority lane (a queue no event source mapping polls),
+// then each record of its batch, through the engine, a few at a time, and
+// reports the records whose messages must come back as batch item failures
+// (internal/sqsbatch).
 //
 // Environment (besides awsenv's, of which JOBLINE_ASSETS_BUCKET is
 // required here: jobs write their files to S3): JOBLINE_RECORD_CONCURRENCY
@@ -54,6 +56,7 @@ func main() {
 			Engine:       engine,
 			Queue:        q,
 			Records:      q,
+			Lane:         q,
 			Concurrency:  in.Env.Int(envRecordConcurrency, sqsbatch.DefaultConcurrency, 1, 100),
 			MinRemaining: in.Env.Seconds(envMinRemaining, sqsbatch.DefaultMinRemaining, 0, 15*time.Minute),
 			Logger:       in.Log,

@@ -1,10 +1,13 @@
 // Command reconcile is the scheduled sweep (every minute): it re-sends the
 // messages of jobs left queued or processing without one and fails jobs
-// whose worker died on their last attempt (worker.Reconciler).
+// whose worker died on their last attempt (worker.Reconciler). It is also
+// the safety net of the high-priority lane's wake-ups: when the lane holds
+// messages, it sends one (sqsqueue.Queue.WakeLane).
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"jobline/internal/awsbackend/jobqueue"
@@ -29,6 +32,11 @@ func main() {
 		}
 		return func(ctx context.Context) (worker.Report, error) {
 			rep, err := rec.RunOnce(ctx)
+			if woke, werr := q.WakeLane(ctx); werr != nil {
+				err = errors.Join(err, werr)
+			} else if woke {
+				in.Log.InfoContext(ctx, "woke the worker for the high-priority lane")
+			}
 			if err != nil {
 				// The invocation fails, so that sweeps that keep failing
 				// raise ReconcileErrorsAlarm (template.yaml). Lambda does

@@ -122,6 +122,23 @@ class StackTest(unittest.TestCase):
                 self.assertTrue(any(action in as_list(st["Action"]) and queue in as_list(st["Resource"])
                                     for st in statements(role)), f"{name}: processjob may not {action} on {queue}")
 
+    def test_one_mapping_polls_an_idle_stack(self):
+        """Idle cost (docs/aws.md): one event source mapping, on the default
+        queue; processjob drains the high-priority lane itself, and
+        reconcile, which runs every minute, is not traced."""
+        mappings = of_type(self.res, "AWS::Lambda::EventSourceMapping")
+        self.assertEqual([m["Properties"]["EventSourceArn"] for m in mappings.values()],
+                         [{"Fn::GetAtt": ["JobsQueue", "Arn"]}])
+        role = role_of(self.cfn, "ProcessJobFunction")
+        lane = {"Fn::GetAtt": ["JobsHighQueue", "Arn"]}
+        for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"):
+            self.assertTrue(any(action in as_list(st["Action"]) and lane in as_list(st["Resource"])
+                                for st in statements(role)), f"processjob may not {action} on the lane")
+        self.assertTrue(any("sqs:GetQueueAttributes" in as_list(st["Action"]) and lane in as_list(st["Resource"])
+                            for st in statements(role_of(self.cfn, "ReconcileFunction"))),
+                        "reconcile may not watch the lane")
+        self.assertNotIn("TracingConfig", self.res["ReconcileFunction"]["Properties"])
+
     def test_reconcile_queries_only_the_sweep_index(self):
         indexes = [g["IndexName"] for g in self.res["JobsTable"]["Properties"]["GlobalSecondaryIndexes"]]
         allowed = [{"Fn::Sub": "${JobsTable.Arn}/index/" + i} for i in indexes]
