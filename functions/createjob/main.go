@@ -9,17 +9,12 @@ import (
 
 	"jobline/internal/api"
 	"jobline/internal/awsbackend/jobqueue"
-	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/lambdafn"
 )
 
 func main() {
 	lambdafn.StartAPI("createjob", func(_ context.Context, in *lambdafn.Init) (api.Config, error) {
-		store, err := jobstore.Open(in.AWS, in.Config)
-		if err != nil {
-			return api.Config{}, err
-		}
-		q, err := jobqueue.Open(in.AWS, in.Config)
+		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
 		if err != nil {
 			return api.Config{}, err
 		}

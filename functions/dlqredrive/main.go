@@ -20,7 +20,6 @@ import (
 
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/awsbackend/jobqueue"
-	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/envconfig"
 	"jobline/internal/lambdafn"
 	"jobline/internal/redrive"
@@ -49,11 +48,7 @@ func main() {
 
 // redriver is the operator's tool on the store and queue of cfg.
 func redriver(awsCfg aws.Config, cfg awsenv.Config) (*redrive.Redriver, error) {
-	store, err := jobstore.Open(awsCfg, cfg)
-	if err != nil {
-		return nil, err
-	}
-	q, err := jobqueue.Open(awsCfg, cfg)
+	store, q, err := jobqueue.OpenStoreAndQueue(awsCfg, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ package main
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"jobline/internal/api"
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobstore"
@@ -18,7 +20,7 @@ import (
 
 func main() {
 	lambdafn.StartAPI("getjob", func(_ context.Context, in *lambdafn.Init) (api.Config, error) {
-		store, err := jobstore.Open(in.AWS, in.Config)
+		store, err := jobstore.New(dynamodb.NewFromConfig(in.AWS), in.Config)
 		if err != nil {
 			return api.Config{}, err
 		}

@@ -18,7 +18,6 @@ import (
 
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobqueue"
-	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/deploy"
 	"jobline/internal/lambdafn"
 	"jobline/internal/sqsbatch"
@@ -33,11 +32,7 @@ const (
 
 func main() {
 	lambdafn.Start("processjob", func(_ context.Context, in *lambdafn.Init) (any, error) {
-		store, err := jobstore.Open(in.AWS, in.Config)
-		if err != nil {
-			return nil, err
-		}
-		q, err := jobqueue.Open(in.AWS, in.Config)
+		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}

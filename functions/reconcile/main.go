@@ -11,18 +11,13 @@ import (
 	"fmt"
 
 	"jobline/internal/awsbackend/jobqueue"
-	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/lambdafn"
 	"jobline/internal/worker"
 )
 
 func main() {
 	lambdafn.Start("reconcile", func(_ context.Context, in *lambdafn.Init) (any, error) {
-		store, err := jobstore.Open(in.AWS, in.Config)
-		if err != nil {
-			return nil, err
-		}
-		q, err := jobqueue.Open(in.AWS, in.Config)
+		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}

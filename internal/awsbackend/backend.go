@@ -44,8 +44,8 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{cfg: cfg}
-	b.dynamo.build = func() (*dynamodb.Client, error) { return jobstore.Client(awsCfg), nil }
-	b.sqs.build = func() (*sqs.Client, error) { return jobqueue.Client(awsCfg), nil }
+	b.dynamo.build = func() (*dynamodb.Client, error) { return dynamodb.NewFromConfig(awsCfg), nil }
+	b.sqs.build = func() (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
 	b.s3.build = func() (*s3.Client, error) { return jobfiles.Client(awsCfg), nil }
 	b.store.build = func() (*dynamostore.Store, error) { return jobstore.New(b.DynamoDB(), cfg) }
 	b.queue.build = func() (*sqsqueue.Queue, error) { return jobqueue.New(b.SQS(), cfg) }

@@ -115,11 +115,11 @@ func (c Config) WithDefaults() Config {
 	if c.MaxReceiveCount == 0 {
 		c.MaxReceiveCount = deploy.MaxReceiveCount
 	}
-	if c.JobRetention == 0 {
-		c.JobRetention = deploy.JobRetention
-	}
 	if c.AssetURLExpiry == 0 {
 		c.AssetURLExpiry = DefaultAssetURLExpiry
+	}
+	if c.JobRetention == 0 {
+		c.JobRetention = deploy.JobRetention
 	}
 	return c
 }

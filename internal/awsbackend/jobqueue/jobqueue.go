@@ -1,19 +1,19 @@
 // Package jobqueue builds Jobline's SQS queue (the job queues and their
-// dead-letter queue) from an SDK configuration and awsenv.Config. It is a
-// package of its own so that a Lambda function links the SQS client only if
-// it uses the queue.
+// dead-letter queue) from an SDK configuration and awsenv.Config, alone or
+// with the store. It is a package of its own so that a Lambda function
+// links the SQS client only if it uses the queue.
 package jobqueue
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"jobline/internal/awsbackend/awsenv"
+	"jobline/internal/awsbackend/jobstore"
+	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/queue/sqsqueue"
 )
-
-// Client returns an SQS client on awsCfg.
-func Client(awsCfg aws.Config) *sqs.Client { return sqs.NewFromConfig(awsCfg) }
 
 // New returns the queue of c's queues on client.
 func New(client *sqs.Client, c awsenv.Config) (*sqsqueue.Queue, error) {
@@ -25,7 +25,17 @@ func New(client *sqs.Client, c awsenv.Config) (*sqsqueue.Queue, error) {
 	})
 }
 
-// Open returns the queue on a client of its own.
-func Open(awsCfg aws.Config, c awsenv.Config) (*sqsqueue.Queue, error) {
-	return New(Client(awsCfg), c)
+// OpenStoreAndQueue returns the store and the queue, each on a client of
+// its own: what every function that moves jobs along uses (createjob,
+// processjob, reconcile, dlqredrive).
+func OpenStoreAndQueue(awsCfg aws.Config, c awsenv.Config) (*dynamostore.Store, *sqsqueue.Queue, error) {
+	store, err := jobstore.New(dynamodb.NewFromConfig(awsCfg), c)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := New(sqs.NewFromConfig(awsCfg), c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, q, nil
 }
