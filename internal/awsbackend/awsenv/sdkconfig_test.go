@@ -134,8 +134,9 @@ func TestSDKConfigRefreshesContainerCredentials(t *testing.T) {
 // TestSDKConfigEndpointOverrides: AWS_ENDPOINT_URL reaches every client,
 // AWS_ENDPOINT_URL_<SERVICE> one service (the clients find it among
 // ConfigSources), and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns both off.
+// Not parallel: an SDK client looks at the process environment itself to
+// choose between the two overrides, so the variable is set there too.
 func TestSDKConfigEndpointOverrides(t *testing.T) {
-	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -160,6 +161,7 @@ func TestSDKConfigEndpointOverrides(t *testing.T) {
 		t.Fatalf("base endpoint %v, %v", cfg.BaseEndpoint, err)
 	}
 
+	t.Setenv(awsenv.EnvServiceEndpointPrefix+"SQS", srv.URL)
 	cfg, err = awsenv.SDKConfig(vars(awsenv.EnvServiceEndpointPrefix+"SQS", srv.URL), awsenv.Config{Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)

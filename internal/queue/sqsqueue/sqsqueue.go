@@ -174,6 +174,9 @@ func priorityAttributes(priority int) map[string]types.MessageAttributeValue {
 // Send enqueues messages, one SendMessageBatch per queue and ten messages
 // (a single message is one SendMessage), plus the wake-up messages of those
 // sent to the high-priority lane (lane.go). It returns the IDs in order.
+// When only a wake-up failed, it returns the IDs with the error: the
+// messages are queued, and reconcile's WakeLane wakes the worker for them
+// within a minute.
 func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
 	if err := queue.ValidateSends(reqs); err != nil {
 		return nil, err
