@@ -1,8 +1,10 @@
-# The SAM application: lint the template with the AWS tools and build it
-# the way `sam build` does for a deploy (no Docker: the go1.x build method
-# uses the local Go toolchain).
+# The SAM application: lint the template with the AWS tools, check what the
+# stack guarantees (scripts/stack: least privilege, log retention, alarms,
+# dead-letter settings) and scan it with checkov (.checkov.yaml), and build
+# it the way `sam build` does for a deploy (no Docker: the go1.x build
+# method uses the local Go toolchain).
 
-.PHONY: sam-validate sam-lint sam-build test-sam
+.PHONY: sam-validate sam-lint stack-test checkov sam-build test-sam
 
 SAM := $(VENV)/bin/sam
 CFN_LINT := $(VENV)/bin/cfn-lint
@@ -22,6 +24,16 @@ sam-validate: venv
 sam-lint: venv
 	$(CFN_LINT) template.yaml
 
+# The template as samtranslator expands it (the roles and settings SAM
+# generates), checked by scripts/stack/test_stack.py.
+stack-test: venv
+	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/python -m unittest discover -v -s scripts/stack
+
+# Every failed check fails; skips carry their reason (.checkov.yaml, or the
+# resource's Metadata in template.yaml).
+checkov: checkov-venv
+	BC_SKIP_MAPPING=TRUE $(CHECKOV) --config-file .checkov.yaml --file template.yaml
+
 # `make build` first: it compiles the same packages for linux/arm64 once, so
 # the five parallel builds of `sam build` only link from the Go build cache.
 sam-build: venv build
@@ -33,6 +45,6 @@ sam-build: venv build
 	  printf '%-50s %8d bytes\n' "$$f" "$$(stat -c %s "$$f")"; \
 	done
 
-test-sam: sam-validate sam-lint sam-build
+test-sam: sam-validate sam-lint stack-test checkov sam-build
 
 TEST_TARGETS += test-sam

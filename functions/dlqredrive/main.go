@@ -7,13 +7,22 @@
 // [--dry-run] | show JOB_ID (internal/redrive; 'dlqredrive COMMAND --help'
 // shows each command's flags). Bad arguments exit with status 2, a job
 // that does not exist with 3.
+//
+// The CLI finds its credentials as the SDK's default chain does (profiles,
+// SSO) when built plainly (go build ./functions/dlqredrive); the Lambda
+// build (-tags lambda.norpc, make build) links only what Lambda needs, so
+// its CLI takes them from the environment like the Lambda does
+// (awsenv.SDKConfig).
 package main
 
 import (
 	"context"
 	"os"
 
-	"jobline/internal/awsbackend"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"jobline/internal/awsbackend/awsenv"
+	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/envconfig"
 	"jobline/internal/lambdafn"
 	"jobline/internal/redrive"
@@ -22,7 +31,7 @@ import (
 func main() {
 	if envconfig.New().String("AWS_LAMBDA_RUNTIME_API", "") != "" {
 		lambdafn.Start("dlqredrive", func(_ context.Context, in *lambdafn.Init) (any, error) {
-			r, err := redriver(in.Backend)
+			r, err := redriver(in.AWS, in.Config)
 			if err != nil {
 				return nil, err
 			}
@@ -32,17 +41,17 @@ func main() {
 		return
 	}
 	os.Exit(redrive.RunCLI(context.Background(), os.Args[1:], os.Stdout, os.Stderr, func(ctx context.Context) (*redrive.Redriver, error) {
-		be, err := lambdafn.OpenBackend(ctx)
+		cfg, awsCfg, err := cliAWS(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return redriver(be)
+		return redriver(awsCfg, cfg)
 	}))
 }
 
-// redriver is the operator's tool on the backend's store and queue.
-func redriver(be *awsbackend.Backend) (*redrive.Redriver, error) {
-	store, q, err := be.StoreAndQueue()
+// redriver is the operator's tool on the store and queue of cfg.
+func redriver(awsCfg aws.Config, cfg awsenv.Config) (*redrive.Redriver, error) {
+	store, q, err := jobqueue.OpenStoreAndQueue(awsCfg, cfg)
 	if err != nil {
 		return nil, err
 	}

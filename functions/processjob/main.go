@@ -1,8 +1,10 @@
-// Command processjob is the SQS-triggered worker: it runs each record of a
-// batch through the engine, a few at a time, and reports the records whose
-// messages must come back as batch item failures (internal/sqsbatch).
+// Command processjob is the SQS-triggered worker: it runs the messages
+// waiting in the high-priority lane (a queue no event source mapping polls),
+// then each record of its batch, through the engine, a few at a time, and
+// reports the records whose messages must come back as batch item failures
+// (internal/sqsbatch).
 //
-// Environment (besides awsbackend's, of which JOBLINE_ASSETS_BUCKET is
+// Environment (besides awsenv's, of which JOBLINE_ASSETS_BUCKET is
 // required here: jobs write their files to S3): JOBLINE_RECORD_CONCURRENCY
 // (default 4), JOBLINE_MIN_REMAINING_SECONDS (default 15: a record is not
 // started with less time left), JOBLINE_VISIBILITY_TIMEOUT_SECONDS (the
@@ -14,13 +16,15 @@ import (
 	"context"
 	"time"
 
+	"jobline/internal/awsbackend/jobfiles"
+	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/deploy"
 	"jobline/internal/lambdafn"
 	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
 )
 
-// Variables read here, besides awsbackend's and deploy.EnvVisibilityTimeout.
+// Variables read here, besides awsenv's and deploy.EnvVisibilityTimeout.
 const (
 	envRecordConcurrency = "JOBLINE_RECORD_CONCURRENCY"
 	envMinRemaining      = "JOBLINE_MIN_REMAINING_SECONDS"
@@ -28,11 +32,11 @@ const (
 
 func main() {
 	lambdafn.Start("processjob", func(_ context.Context, in *lambdafn.Init) (any, error) {
-		store, q, err := in.Backend.StoreAndQueue()
+		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}
-		assets, err := in.Backend.Assets()
+		assets, err := jobfiles.Open(in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}
@@ -47,6 +51,7 @@ func main() {
 			Engine:       engine,
 			Queue:        q,
 			Records:      q,
+			Lane:         q,
 			Concurrency:  in.Env.Int(envRecordConcurrency, sqsbatch.DefaultConcurrency, 1, 100),
 			MinRemaining: in.Env.Seconds(envMinRemaining, sqsbatch.DefaultMinRemaining, 0, 15*time.Minute),
 			Logger:       in.Log,

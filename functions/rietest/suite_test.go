@@ -45,6 +45,7 @@ type suite struct {
 	e                 env
 	sqs               *sqs.Client
 	queueURL, dlqURL  string
+	highQueueURL      string
 	createjob, getjob *function
 	sub               string
 	n                 int
@@ -62,7 +63,7 @@ func newSuite(t *testing.T) *suite {
 		t.Fatal(err)
 	}
 	cfg = be.Config()
-	s := &suite{e: e, sqs: be.SQS(), queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL,
+	s := &suite{e: e, sqs: be.SQS(), queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL, highQueueURL: cfg.HighQueueURL,
 		sub: fmt.Sprintf("rie-user-%d", time.Now().UnixNano())}
 	s.createjob = start(t, e, "createjob", 10)
 	s.getjob = start(t, e, "getjob", 10)
@@ -122,6 +123,7 @@ func (s *suite) receive(t *testing.T, url string, n int) []types.Message {
 		res, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(url), MaxNumberOfMessages: int32(min(10, n-len(out))), WaitTimeSeconds: 2, VisibilityTimeout: 120,
 			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+			MessageAttributeNames:       []string{"All"},
 		})
 		if err != nil {
 			t.Fatalf("receive from %s: %v", url, err)
@@ -135,15 +137,18 @@ func (s *suite) receive(t *testing.T, url string, n int) []types.Message {
 }
 
 // dlqDepth returns the dead-letter queue's message count, visible or not.
-func (s *suite) dlqDepth(t *testing.T) int {
+func (s *suite) dlqDepth(t *testing.T) int { return s.depth(t, s.dlqURL) }
+
+// depth returns a queue's message count, visible or not.
+func (s *suite) depth(t *testing.T, url string) int {
 	t.Helper()
 	res, err := s.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(s.dlqURL),
+		QueueUrl: aws.String(url),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages,
 			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
 	})
 	if err != nil {
-		t.Fatalf("DLQ attributes: %v", err)
+		t.Fatalf("%s attributes: %v", url, err)
 	}
 	visible, _ := strconv.Atoi(res.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
 	hidden, _ := strconv.Atoi(res.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
@@ -160,8 +165,14 @@ func (s *suite) sqsEvent(t *testing.T, msgs []types.Message) []byte {
 		bodyJSON, _ := json.Marshal(body)
 		rhJSON, _ := json.Marshal(rh)
 		sum := md5.Sum([]byte(body))
+		attrs := map[string]events.SQSMessageAttribute{}
+		for k, v := range m.MessageAttributes {
+			attrs[k] = events.SQSMessageAttribute{DataType: aws.ToString(v.DataType), StringValue: v.StringValue}
+		}
+		attrsJSON, _ := json.Marshal(attrs)
 		records = append(records, string(fixture(t, "sqs-record.json", map[string]string{
-			"messageId": aws.ToString(m.MessageId), "receiptHandleJSON": string(rhJSON), "bodyJSON": string(bodyJSON),
+			"messageAttributesJSON": string(attrsJSON),
+			"messageId":             aws.ToString(m.MessageId), "receiptHandleJSON": string(rhJSON), "bodyJSON": string(bodyJSON),
 			"receiveCount": m.Attributes["ApproximateReceiveCount"], "sentTimestamp": m.Attributes["SentTimestamp"],
 			"md5": hex.EncodeToString(sum[:]), "queueArn": arn,
 		})))
@@ -182,7 +193,11 @@ func (s *suite) process(t *testing.T, fn *function, msgs []types.Message) []stri
 	return ids
 }
 
+// jobIDOf returns the job of a message, or "" for a wake-up (no job).
 func jobIDOf(t *testing.T, m types.Message) string {
+	if _, ok := m.MessageAttributes["WakeUp"]; ok {
+		return ""
+	}
 	jm, err := queue.DecodeJobMessage(aws.ToString(m.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -489,6 +504,26 @@ func TestRIEFunctions(t *testing.T) {
 		}
 	})
 
+	t.Run("a high-priority job runs from the lane on its wake-up", func(t *testing.T) {
+		job := s.create(t, `{"jobType":"echo","priority":5,"parameters":{"lane":true}}`)
+		// Only the wake-up is in the mapped queue; the job's message waits
+		// in the lane, which processjob drains at the start of the
+		// invocation the wake-up starts.
+		wake := s.receive(t, s.queueURL, 1)
+		if got := jobIDOf(t, wake[0]); got != "" {
+			t.Fatalf("the mapped queue holds job %s's message, want a wake-up", got)
+		}
+		if failed := s.process(t, processjob, wake); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v, want none (a wake-up is done at once)", failed)
+		}
+		if done := s.get(t, job.ID); done.Status != "completed" || string(done.Result) != `{"lane":true}` {
+			t.Fatalf("high-priority job after the wake-up: %+v result %s", done, done.Result)
+		}
+		if n := s.depth(t, s.highQueueURL); n != 0 {
+			t.Fatalf("the lane holds %d messages after processing, want 0", n)
+		}
+	})
+
 	t.Run("reconcile sweeps", func(t *testing.T) {
 		fn := start(t, s.e, "reconcile", 60)
 		var rep map[string]int
@@ -497,35 +532,4 @@ func TestRIEFunctions(t *testing.T) {
 			t.Fatalf("reconcile report = %v", rep)
 		}
 	})
-}
-
-// BenchmarkColdStart reports each function's cold start under RIE: from
-// starting the process to the first response.
-func BenchmarkColdStart(b *testing.B) {
-	e := requireEnv(b)
-	payloads := map[string][]byte{
-		"createjob":  fixture(b, "apigw-no-auth.json", nil),
-		"getjob":     fixture(b, "apigw-no-auth.json", nil),
-		"processjob": fixture(b, "sqs-empty.json", nil),
-		"reconcile":  fixture(b, "schedule-event.json", nil),
-		// A payload the function rejects at once: any real action first
-		// long-polls the DLQ for a second, which would hide the start-up.
-		"dlqredrive": fixture(b, "dlqredrive-invalid.json", nil),
-	}
-	for _, fn := range []string{"createjob", "getjob", "processjob", "reconcile", "dlqredrive"} {
-		b.Run(fn, func(b *testing.B) {
-			var total time.Duration
-			for i := 0; i < b.N; i++ {
-				f := start(b, e, fn, 30)
-				f.invoke(b, payloads[fn], nil)
-				d := time.Since(f.started)
-				total += d
-				f.cmd.Process.Kill()
-				f.cmd.Wait()
-			}
-			avg := total / time.Duration(b.N)
-			b.ReportMetric(float64(avg.Microseconds())/1000, "ms/coldstart")
-			fmt.Printf("cold start %-11s %s (average of %s runs)\n", fn, avg.Round(time.Millisecond), strconv.Itoa(b.N))
-		})
-	}
 }

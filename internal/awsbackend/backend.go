@@ -2,7 +2,6 @@ package awsbackend
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -11,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"jobline/internal/awsbackend/jobfiles"
+	"jobline/internal/awsbackend/jobqueue"
+	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/blob/s3blob"
 	"jobline/internal/jobs"
 	"jobline/internal/jobs/dynamostore"
@@ -39,20 +41,17 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	awsCfg, err := loadAWSConfig(ctx, cfg)
+	awsCfg, err := LoadSDKConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	b := &Backend{cfg: cfg, awsCfg: awsCfg}
 	b.dynamo.build = func() (*dynamodb.Client, error) { return dynamodb.NewFromConfig(awsCfg), nil }
 	b.sqs.build = func() (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
-	b.s3.build = func() (*s3.Client, error) {
-		// An emulator on 127.0.0.1 has no per-bucket host names.
-		return s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = cfg.Endpoint != "" }), nil
-	}
-	b.store.build = b.newStore
-	b.queue.build = b.newQueue
-	b.assets.build = b.newAssets
+	b.s3.build = func() (*s3.Client, error) { return jobfiles.Client(awsCfg), nil }
+	b.store.build = func() (*dynamostore.Store, error) { return jobstore.New(b.DynamoDB(), cfg) }
+	b.queue.build = func() (*sqsqueue.Queue, error) { return jobqueue.New(b.SQS(), cfg) }
+	b.assets.build = func() (*s3blob.Store, error) { return jobfiles.New(b.S3(), cfg) }
 	return b, nil
 }
 
@@ -71,16 +70,15 @@ func (b *Backend) SQS() *sqs.Client {
 	return c
 }
 
-// S3 returns the S3 client; it addresses buckets path-style when
-// Config.Endpoint is set.
+// S3 returns the S3 client; it addresses buckets path-style behind an
+// endpoint override.
 func (b *Backend) S3() *s3.Client {
 	c, _ := b.s3.get() // building a client cannot fail
 	return c
 }
 
 // AWSConfig is the SDK configuration the clients share, for a client this
-// package does not build (the admin function's CloudWatch client), so
-// that the other functions do not link it.
+// package does not build (CloudWatch's, which only the admin API reads).
 func (b *Backend) AWSConfig() aws.Config { return b.awsCfg }
 
 // Store returns the DynamoDB store of jobs.
@@ -105,50 +103,21 @@ func (b *Backend) StoreAndQueue() (*dynamostore.Store, *sqsqueue.Queue, error) {
 }
 
 // Assets returns the S3 store of job files, or an error naming
-// EnvAssetsBucket when Config.AssetsBucket is empty.
+// awsenv.EnvAssetsBucket when Config.AssetsBucket is empty.
 func (b *Backend) Assets() (*s3blob.Store, error) { return b.assets.get() }
 
-// AssetURL is api.Config.AssetURL for assets stored in S3: a fresh
-// presigned URL of the asset's StoragePath at every read (the URL recorded
-// when the job ran has long expired). An asset without a storage path, or
-// a backend without an assets bucket, keeps its recorded URL.
+// AssetURL is api.Config.AssetURL for assets stored in S3
+// (jobfiles.AssetURL). A backend without an assets bucket keeps every
+// asset's recorded URL.
 func (b *Backend) AssetURL(ctx context.Context, a jobs.Asset) (string, error) {
-	if b.cfg.AssetsBucket == "" || a.StoragePath == "" {
+	if b.cfg.AssetsBucket == "" {
 		return a.URL, nil
 	}
-	assets, err := b.Assets()
+	files, err := b.Assets()
 	if err != nil {
 		return "", err
 	}
-	url, err := assets.URL(ctx, a.StoragePath)
-	if err != nil {
-		return "", fmt.Errorf("asset %s URL: %w", a.ID, err)
-	}
-	return url, nil
-}
-
-func (b *Backend) newStore() (*dynamostore.Store, error) {
-	return dynamostore.New(b.DynamoDB(), dynamostore.Config{TableName: b.cfg.TableName, Retention: b.cfg.JobRetention})
-}
-
-func (b *Backend) newQueue() (*sqsqueue.Queue, error) {
-	return sqsqueue.New(b.SQS(), sqsqueue.Config{
-		QueueURL:           b.cfg.QueueURL,
-		HighQueueURL:       b.cfg.HighQueueURL,
-		DeadLetterQueueURL: b.cfg.DeadLetterQueueURL,
-		MaxReceiveCount:    b.cfg.MaxReceiveCount,
-	})
-}
-
-func (b *Backend) newAssets() (*s3blob.Store, error) {
-	if b.cfg.AssetsBucket == "" {
-		return nil, fmt.Errorf("assets bucket is required (%s): job files are stored in S3", EnvAssetsBucket)
-	}
-	assets, err := s3blob.New(b.S3(), s3blob.Config{Bucket: b.cfg.AssetsBucket, URLExpiry: b.cfg.AssetURLExpiry})
-	if err != nil {
-		return nil, fmt.Errorf("assets store: %w", err)
-	}
-	return assets, nil
+	return jobfiles.AssetURL(files)(ctx, a)
 }
 
 // lazy is a value built on first use, once, that remembers whether it was

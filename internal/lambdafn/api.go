@@ -2,37 +2,20 @@ package lambdafn
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
-	"jobline/internal/blob/s3blob"
 	"jobline/internal/jobs"
-	"jobline/internal/jobs/dynamostore"
-	"jobline/internal/queue/sqsqueue"
 )
 
-// APIRole is the part of the HTTP API a function serves; template.yaml
-// routes each path to one function and gives each role its own rights.
-type APIRole int
-
-const (
-	// CreateRole serves POST /jobs (createjob): it validates, stores and
-	// sends, so it builds the DynamoDB and SQS clients.
-	CreateRole APIRole = iota
-	// ReadRole serves GET /jobs, GET /jobs/{id}, GET /jobs/{id}/assets and
-	// POST /jobs/{id}/cancel (getjob): it builds the DynamoDB client and the
-	// S3 one that presigns asset URLs at each read, and no SQS client.
-	ReadRole
-)
-
-// StartAPI runs the HTTP API of internal/api in role as the Lambda named
-// function, behind API Gateway (identity from the JWT's sub claim). It
-// does not return.
-func StartAPI(function string, role APIRole) {
-	StartHTTP(function, func(_ context.Context, in *Init) (http.Handler, apigw.Config, error) {
-		cfg, err := apiConfig(in.Backend, role)
+// StartAPI runs the HTTP API of internal/api as the Lambda named function,
+// behind API Gateway (identity from the JWT's sub claim); build returns the
+// API's configuration (CreateAPI or ReadAPI, on the clients the function
+// builds). The logger and the metrics are filled in. It does not return.
+func StartAPI(function string, build func(ctx context.Context, in *Init) (api.Config, error)) {
+	StartHTTP(function, func(ctx context.Context, in *Init) (http.Handler, apigw.Config, error) {
+		cfg, err := build(ctx, in)
 		if err != nil {
 			return nil, apigw.Config{}, err
 		}
@@ -65,43 +48,18 @@ func StartHTTP(function string, build func(ctx context.Context, in *Init) (http.
 	})
 }
 
-// apiBackend is what the API functions take from the AWS backend;
-// *awsbackend.Backend is one.
-type apiBackend interface {
-	Store() (*dynamostore.Store, error)
-	Queue() (*sqsqueue.Queue, error)
-	Assets() (*s3blob.Store, error)
-	AssetURL(ctx context.Context, a jobs.Asset) (string, error)
+// CreateAPI is the API of POST /jobs (createjob): it validates, stores and
+// sends. Its registry only validates create requests: no job runs here, so
+// it needs no file store.
+func CreateAPI(store api.Store, q api.Sender) api.Config {
+	return api.Config{Store: store, Queue: q, ValidateJob: Registry(nil).Validate}
 }
 
-// apiConfig wires the API of role to the backend, asking it only for what
-// the role uses.
-func apiConfig(be apiBackend, role APIRole) (api.Config, error) {
-	store, err := be.Store()
-	if err != nil {
-		return api.Config{}, err
-	}
-	cfg := api.Config{Store: store}
-	switch role {
-	case ReadRole:
-		// getjob's role may not send, so it gets no queue: its handler
-		// serves the read routes only (API Gateway never routes POST /jobs
-		// to it; if something did, it would answer 405, never try to send).
-		// Asset URLs are presigned at each read, so the bucket is required.
-		if _, err := be.Assets(); err != nil {
-			return api.Config{}, err
-		}
-		cfg.ReadOnly, cfg.AssetURL = true, be.AssetURL
-	case CreateRole:
-		q, err := be.Queue()
-		if err != nil {
-			return api.Config{}, err
-		}
-		// The registry only validates create requests: no job runs here,
-		// so it needs no file store.
-		cfg.Queue, cfg.ValidateJob = q, Registry(nil).Validate
-	default:
-		return api.Config{}, fmt.Errorf("unknown API role %d", role)
-	}
-	return cfg, nil
+// ReadAPI is the API of GET /jobs, GET /jobs/{id}, GET /jobs/{id}/assets
+// and POST /jobs/{id}/cancel (getjob): read-only with no queue, since its
+// role may not send (API Gateway never routes POST /jobs to it; if
+// something did, it would answer 405, never try to send). Asset URLs come
+// from assetURL, presigned at each read.
+func ReadAPI(store api.Store, assetURL func(ctx context.Context, a jobs.Asset) (string, error)) api.Config {
+	return api.Config{Store: store, ReadOnly: true, AssetURL: assetURL}
 }

@@ -1,8 +1,9 @@
 // Package lambdafn is what Jobline's Lambda functions share: how a function
-// starts (logger, environment, AWS backend, handler built once at init,
-// never per invocation), the job handler registry, and the HTTP API
-// function of createjob and getjob. Each functions/<name>/main.go only says
-// what its handler is made of.
+// starts (logger, environment, SDK configuration, handler built once at
+// init, never per invocation), the job handler registry, and the HTTP API
+// functions' wiring. It links no SDK service client: each
+// functions/<name>/main.go builds the clients it uses (awsbackend/jobstore,
+// jobqueue, jobfiles) from Init, so each binary links only those.
 package lambdafn
 
 import (
@@ -14,8 +15,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"jobline/internal/awsbackend"
+	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/blob"
 	"jobline/internal/demojobs"
 	"jobline/internal/envconfig"
@@ -38,18 +40,22 @@ type Init struct {
 	Log *slog.Logger
 	// Env reads the function's own variables; Start reports its errors.
 	Env *envconfig.Reader
-	// Backend builds the AWS clients the function asks for, and no other.
-	Backend *awsbackend.Backend
+	// Config says where the AWS resources are, with its defaults filled in
+	// and validated.
+	Config awsenv.Config
+	// AWS is the SDK configuration the function's clients share, built
+	// from the Lambda environment (awsenv.SDKConfig).
+	AWS aws.Config
 	// Metrics writes the job metrics as EMF lines to standard output, in
 	// the namespace of EnvMetricsNamespace.
 	Metrics *metrics.EMF
 }
 
 // Start runs the Lambda function named function: it builds the logger and
-// the AWS backend from the environment, calls build once for the handler,
-// and hands that to lambda.Start. An error from build, or a malformed
-// variable, ends the process as an init failure, which Lambda reports and
-// retries. It does not return.
+// reads the AWS environment, calls build once for the handler, and hands
+// that to lambda.Start. An error from build, or a malformed variable, ends
+// the process as an init failure, which Lambda reports and retries. It does
+// not return.
 func Start(function string, build func(ctx context.Context, in *Init) (handler any, err error)) {
 	log := newLogger(function)
 	handler, err := initialize(context.Background(), log, build)
@@ -63,12 +69,12 @@ func Start(function string, build func(ctx context.Context, in *Init) (handler a
 // initialize reads the environment and builds the handler.
 func initialize(ctx context.Context, log *slog.Logger, build func(context.Context, *Init) (any, error)) (any, error) {
 	env := envconfig.New()
-	be, err := openBackend(ctx, env)
+	cfg, awsCfg, err := AWSFromEnv(env)
 	if err != nil {
 		return nil, err
 	}
 	emf := metrics.NewEMF(os.Stdout, env.String(EnvMetricsNamespace, ""), log)
-	handler, err := build(ctx, &Init{Log: log, Env: env, Backend: be, Metrics: emf})
+	handler, err := build(ctx, &Init{Log: log, Env: env, Config: cfg, AWS: awsCfg, Metrics: emf})
 	if err != nil {
 		return nil, err
 	}
@@ -78,22 +84,22 @@ func initialize(ctx context.Context, log *slog.Logger, build func(context.Contex
 	return handler, nil
 }
 
-// OpenBackend reads the awsbackend environment and returns the backend. It
-// builds no client and makes no network call; the first use does.
-func OpenBackend(ctx context.Context) (*awsbackend.Backend, error) {
-	return openBackend(ctx, envconfig.New())
-}
-
-func openBackend(ctx context.Context, env *envconfig.Reader) (*awsbackend.Backend, error) {
-	cfg := awsbackend.FromEnv(env)
+// AWSFromEnv reads where the AWS resources are (with defaults, validated)
+// and builds the SDK configuration from the Lambda environment
+// (awsenv.SDKConfig). It builds no client and makes no request.
+func AWSFromEnv(env *envconfig.Reader) (awsenv.Config, aws.Config, error) {
+	cfg := awsenv.FromEnv(env).WithDefaults()
+	awsCfg, sdkErr := awsenv.SDKConfig(env, cfg)
 	if err := env.Err(); err != nil {
-		return nil, fmt.Errorf("read AWS backend environment: %w", err)
+		return awsenv.Config{}, aws.Config{}, fmt.Errorf("read AWS environment: %w", err)
 	}
-	be, err := awsbackend.New(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open AWS backend: %w", err)
+	if err := cfg.Validate(); err != nil {
+		return awsenv.Config{}, aws.Config{}, err
 	}
-	return be, nil
+	if sdkErr != nil {
+		return awsenv.Config{}, aws.Config{}, sdkErr
+	}
+	return cfg, awsCfg, nil
 }
 
 // newLogger returns the function's logger, and makes it slog's default:

@@ -2,55 +2,28 @@ package lambdafn
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"jobline/internal/api"
-	"jobline/internal/awsbackend"
-	"jobline/internal/queue/sqsqueue"
+	"jobline/internal/awsbackend/awsenv"
+	"jobline/internal/envconfig"
+	"jobline/internal/jobs"
+	"jobline/internal/queue"
 )
-
-// recordingBackend is the real backend (no request is made) that records
-// whether the wiring asked for the queue.
-type recordingBackend struct {
-	*awsbackend.Backend
-	askedQueue bool
-}
-
-func (b *recordingBackend) Queue() (*sqsqueue.Queue, error) {
-	b.askedQueue = true
-	return b.Backend.Queue()
-}
-
-func newBackend(t *testing.T, bucket string) *recordingBackend {
-	t.Helper()
-	be, err := awsbackend.New(context.Background(), awsbackend.Config{
-		Region: "us-east-1", Endpoint: "http://127.0.0.1:1", TableName: "t", QueueURL: "http://127.0.0.1:1/1/q",
-		DeadLetterQueueURL: "http://127.0.0.1:1/1/d", AssetsBucket: bucket,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &recordingBackend{Backend: be}
-}
 
 func TestAPIConfigOfEachRole(t *testing.T) {
 	t.Parallel()
 
 	t.Run("getjob reads without a queue", func(t *testing.T) {
 		t.Parallel()
-		be := newBackend(t, "files")
-		cfg, err := apiConfig(be, ReadRole)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if be.askedQueue || cfg.Queue != nil || !cfg.ReadOnly || cfg.AssetURL == nil {
-			t.Fatalf("read role: asked for the queue %v, config %+v; want read-only with presigned asset URLs and no queue", be.askedQueue, cfg)
+		url := func(context.Context, jobs.Asset) (string, error) { return "https://signed", nil }
+		cfg := ReadAPI(jobs.NewMemoryStore(), url)
+		if cfg.Queue != nil || !cfg.ReadOnly || cfg.AssetURL == nil || cfg.ValidateJob != nil {
+			t.Fatalf("read config %+v; want read-only with presigned asset URLs and no queue", cfg)
 		}
 		h, err := api.New(cfg)
 		if err != nil {
@@ -63,25 +36,73 @@ func TestAPIConfigOfEachRole(t *testing.T) {
 		}
 	})
 
-	t.Run("getjob needs the assets bucket", func(t *testing.T) {
-		t.Parallel()
-		if _, err := apiConfig(newBackend(t, ""), ReadRole); err == nil || !strings.Contains(err.Error(), awsbackend.EnvAssetsBucket) {
-			t.Fatalf("read role without a bucket: %v, want an error naming %s", err, awsbackend.EnvAssetsBucket)
-		}
-	})
-
 	t.Run("createjob sends and validates", func(t *testing.T) {
 		t.Parallel()
-		be := newBackend(t, "")
-		cfg, err := apiConfig(be, CreateRole)
+		q, err := queue.NewMemory(queue.MemoryConfig{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg := CreateAPI(jobs.NewMemoryStore(), q)
 		if cfg.Queue == nil || cfg.ValidateJob == nil || cfg.ReadOnly {
-			t.Fatalf("create role config %+v; want a queue and a validator", cfg)
+			t.Fatalf("create config %+v; want a queue and a validator", cfg)
 		}
 		if err := cfg.ValidateJob("echo", []byte(`{}`)); err != nil {
 			t.Fatalf("the demo types are registered: %v", err)
 		}
+		if _, err := api.New(cfg); err != nil {
+			t.Fatal(err)
+		}
 	})
+}
+
+// resources is the part of a function's environment that says where the
+// AWS resources are.
+var resources = map[string]string{
+	awsenv.EnvTable: "jobs", awsenv.EnvQueueURL: "http://127.0.0.1:1/1/q", awsenv.EnvDLQURL: "http://127.0.0.1:1/1/d",
+}
+
+func envOf(extra map[string]string) *envconfig.Reader {
+	vars := map[string]string{}
+	for k, v := range resources {
+		vars[k] = v
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	return envconfig.FromMap(vars)
+}
+
+func TestAWSFromEnv(t *testing.T) {
+	t.Parallel()
+	creds := map[string]string{awsenv.EnvRegion: "eu-west-3", awsenv.EnvAccessKeyID: "AK", awsenv.EnvSecretAccessKey: "SK"}
+
+	cfg, awsCfg, err := AWSFromEnv(envOf(creds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TableName != "jobs" || cfg.HighQueueURL != cfg.QueueURL || cfg.MaxReceiveCount == 0 || awsCfg.Region != "eu-west-3" {
+		t.Fatalf("config %+v, region %q; want the resources with their defaults", cfg, awsCfg.Region)
+	}
+	got, err := awsCfg.Credentials.Retrieve(context.Background())
+	if err != nil || got.AccessKeyID != "AK" {
+		t.Fatalf("credentials %+v, %v", got, err)
+	}
+
+	for _, tt := range []struct {
+		name    string
+		env     *envconfig.Reader
+		wantErr string
+	}{
+		{"no table", envconfig.FromMap(creds), awsenv.EnvTable},
+		{"malformed number", envOf(map[string]string{awsenv.EnvRegion: "eu-west-3", awsenv.EnvAccessKeyID: "AK", awsenv.EnvSecretAccessKey: "SK", awsenv.EnvMaxReceiveCount: "many"}), awsenv.EnvMaxReceiveCount},
+		{"no region", envOf(map[string]string{awsenv.EnvAccessKeyID: "AK", awsenv.EnvSecretAccessKey: "SK"}), awsenv.EnvRegion},
+		{"no credentials", envOf(map[string]string{awsenv.EnvRegion: "eu-west-3"}), awsenv.EnvAccessKeyID},
+	} {
+		if _, _, err := AWSFromEnv(tt.env); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: %v, want an error naming %s", tt.name, err, tt.wantErr)
+		}
+	}
+	if _, _, err := AWSFromEnv(envOf(map[string]string{awsenv.EnvRegion: "eu-west-3"})); !errors.Is(err, awsenv.ErrNoCredentials) {
+		t.Errorf("no credentials: %v, want ErrNoCredentials", err)
+	}
 }

@@ -1,8 +1,10 @@
 // Package sqsbatch runs the records of a Lambda SQS event through the
 // engine, a few at a time, and reports as batch item failures exactly the
-// records whose messages must come back (processjob). It declares what it
-// needs of the engine, of the queue and of SQS's record format as three
-// small interfaces; *worker.Engine and *sqsqueue.Queue implement them.
+// records whose messages must come back (processjob). Before the records
+// it runs the messages waiting in the high-priority lane, a queue that no
+// event source mapping polls. It declares what it needs of the engine, of
+// the queue, of SQS's record format and of the lane as small interfaces;
+// *worker.Engine and *sqsqueue.Queue implement them.
 package sqsbatch
 
 import (
@@ -37,6 +39,17 @@ type RecordConverter interface {
 	Message(r events.SQSMessage) (queue.Message, error)
 }
 
+// Lane is the high-priority queue that no event source mapping polls
+// (sqsqueue's lane): the runner takes its messages at the start of every
+// invocation and runs them before the batch's records, deleting those the
+// engine is done with; a wake-up record of the batch only started the
+// invocation, and the mapping deletes it. *sqsqueue.Queue is one.
+type Lane interface {
+	ReceiveLane(ctx context.Context, max int) ([]queue.Message, error)
+	Delete(ctx context.Context, receiptHandle string) error
+	IsWakeUp(r events.SQSMessage) bool
+}
+
 // Defaults of Config.
 const (
 	DefaultConcurrency    = 4
@@ -53,6 +66,10 @@ type Config struct {
 	Queue VisibilityChanger
 	// Records converts each record into a message. Required.
 	Records RecordConverter
+	// Lane is the high-priority lane drained at the start of every
+	// invocation, up to Concurrency messages. Default nil: no lane (every
+	// record is a job's message).
+	Lane Lane
 	// Concurrency is how many records of a batch run at once. Default:
 	// DefaultConcurrency.
 	Concurrency int
@@ -117,11 +134,20 @@ func New(cfg Config) (*Runner, error) {
 	return &Runner{cfg: cfg}, nil
 }
 
-// Handle processes the batch's records concurrently and reports as batch
-// item failures exactly the records whose messages must come back: those
-// the engine kept (retries, deferrals, transient errors) and those not
-// started for lack of time. Records the engine deleted or dead-lettered are
-// successes, so the event source mapping deletes them.
+// item is a message to run: a record of the batch (record is its index) or
+// a message of the lane (record is -1).
+type item struct {
+	m      queue.Message
+	record int
+}
+
+// Handle runs the lane's waiting messages, then the batch's records,
+// concurrently, and reports as batch item failures exactly the records
+// whose messages must come back: those the engine kept (retries,
+// deferrals, transient errors) and those not started for lack of time.
+// Records the engine deleted or dead-lettered are successes, so the event
+// source mapping deletes them; lane messages the engine is done with are
+// deleted here.
 func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	deadline, hasDeadline := ctx.Deadline()
@@ -131,31 +157,32 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	defer cancel()
 
 	failed := make([]bool, len(ev.Records))
+	items := append(r.laneItems(ctx), r.recordItems(ctx, ev, failed)...)
 	sem := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i, rec := range ev.Records {
-		m, err := r.cfg.Records.Message(rec)
-		if err != nil {
-			r.cfg.Logger.ErrorContext(ctx, "cannot process record", "messageId", rec.MessageId, "error", err)
-			failed[i] = true
-			continue
-		}
+	for _, it := range items {
 		sem <- struct{}{}
 		if hasDeadline && time.Until(deadline) < r.cfg.MinRemaining {
 			<-sem
-			r.unstarted(ctx, m)
-			failed[i] = true
+			r.unstarted(ctx, it.m)
+			if it.record >= 0 {
+				failed[it.record] = true
+			}
 			continue
 		}
 		wg.Add(1)
-		go func(i int, m queue.Message) {
+		go func(it item) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res := r.cfg.Engine.Process(runCtx, m)
-			failed[i] = res.Disposition == worker.RedeliverLater
-			r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", m.ID, "jobId", res.JobID,
+			res := r.cfg.Engine.Process(runCtx, it.m)
+			r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", it.m.ID, "jobId", res.JobID, "lane", it.record < 0,
 				"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
-		}(i, m)
+			if it.record >= 0 {
+				failed[it.record] = res.Disposition == worker.RedeliverLater
+			} else if res.Disposition == worker.AckMessage {
+				r.deleteLaneMessage(ctx, it.m)
+			}
+		}(it)
 	}
 	wg.Wait()
 
@@ -166,6 +193,52 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		}
 	}
 	return resp, nil
+}
+
+// laneItems takes the lane's waiting messages. A failed receive is logged:
+// the batch's own records still run, and the lane's messages wait for the
+// next invocation.
+func (r *Runner) laneItems(ctx context.Context) []item {
+	if r.cfg.Lane == nil {
+		return nil
+	}
+	msgs, err := r.cfg.Lane.ReceiveLane(ctx, min(r.cfg.Concurrency, queue.MaxBatch))
+	if err != nil {
+		r.cfg.Logger.WarnContext(ctx, "could not receive from the high-priority lane", "error", err)
+		return nil
+	}
+	items := make([]item, len(msgs))
+	for i, m := range msgs {
+		items[i] = item{m: m, record: -1}
+	}
+	return items
+}
+
+// recordItems converts the batch's records, leaving out wake-ups; a record
+// that cannot be converted is marked failed.
+func (r *Runner) recordItems(ctx context.Context, ev events.SQSEvent, failed []bool) []item {
+	var items []item
+	for i, rec := range ev.Records {
+		if r.cfg.Lane != nil && r.cfg.Lane.IsWakeUp(rec) {
+			continue
+		}
+		m, err := r.cfg.Records.Message(rec)
+		if err != nil {
+			r.cfg.Logger.ErrorContext(ctx, "cannot process record", "messageId", rec.MessageId, "error", err)
+			failed[i] = true
+			continue
+		}
+		items = append(items, item{m: m, record: i})
+	}
+	return items
+}
+
+// deleteLaneMessage acknowledges a lane message the engine is done with.
+// A failure only means it comes back, and the engine finds its job done.
+func (r *Runner) deleteLaneMessage(ctx context.Context, m queue.Message) {
+	if err := r.cfg.Lane.Delete(context.WithoutCancel(ctx), m.ReceiptHandle); err != nil {
+		r.cfg.Logger.WarnContext(ctx, "could not delete the lane message; it will come back (harmless)", "messageId", m.ID, "error", err)
+	}
 }
 
 // unstarted makes a record that will not run in this invocation visible

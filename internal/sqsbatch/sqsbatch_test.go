@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"jobline/internal/queue"
 	"jobline/internal/queue/sqsqueue"
@@ -208,5 +210,91 @@ func TestBatchRejectsRecordsFromUnknownQueues(t *testing.T) {
 	}
 	if _, ran := eng.seen["msg-4"]; ran {
 		t.Errorf("a record of an unknown queue ran")
+	}
+}
+
+// fakeLane holds lane messages, records deletions, and takes records with
+// the WakeUp attribute for wake-ups.
+type fakeLane struct {
+	mu      sync.Mutex
+	msgs    []queue.Message
+	asked   int
+	deleted []string
+}
+
+func (l *fakeLane) ReceiveLane(_ context.Context, max int) ([]queue.Message, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.asked = max
+	n := min(max, len(l.msgs))
+	out := l.msgs[:n]
+	l.msgs = l.msgs[n:]
+	return out, nil
+}
+
+func (l *fakeLane) Delete(_ context.Context, receipt string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.deleted = append(l.deleted, receipt)
+	return nil
+}
+
+func (l *fakeLane) IsWakeUp(r events.SQSMessage) bool {
+	_, ok := r.MessageAttributes["WakeUp"]
+	return ok
+}
+
+// orderEngine records the order in which messages ran.
+type orderEngine struct {
+	mu    sync.Mutex
+	order []string
+	keep  map[string]bool
+}
+
+func (e *orderEngine) Process(_ context.Context, m queue.Message) worker.Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.order = append(e.order, m.ID)
+	if e.keep[m.ID] {
+		return worker.Result{Disposition: worker.RedeliverLater}
+	}
+	return worker.Result{Disposition: worker.AckMessage}
+}
+
+// TestBatchRunsTheLaneFirst: the lane's messages run before the batch's
+// records; those done with are deleted (the mapping only deletes its own
+// records), those kept are not; a wake-up record runs nothing and is a
+// success.
+func TestBatchRunsTheLaneFirst(t *testing.T) {
+	t.Parallel()
+	lane := &fakeLane{msgs: []queue.Message{
+		{ID: "high-1", ReceiptHandle: "h:r1", Priority: 5}, {ID: "high-2", ReceiptHandle: "h:r2", Priority: 1}, {ID: "high-3", ReceiptHandle: "h:r3"},
+	}}
+	eng := &orderEngine{keep: map[string]bool{"high-2": true}}
+	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 1)
+	b.cfg.Lane = lane
+	ev := loadBatch(t)
+	ev.Records = ev.Records[:2]
+	ev.Records[0].MessageAttributes = map[string]events.SQSMessageAttribute{"WakeUp": {DataType: "String", StringValue: aws.String("1")}}
+	resp, err := b.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Concurrency 1: one lane message per invocation, before the records.
+	if lane.asked != 1 || !reflect.DeepEqual(eng.order, []string{"high-1", ev.Records[1].MessageId}) {
+		t.Fatalf("asked the lane for %d, ran %v; want 1 lane message, then the job record (not the wake-up)", lane.asked, eng.order)
+	}
+	if !reflect.DeepEqual(lane.deleted, []string{"h:r1"}) || len(failures(resp)) != 0 {
+		t.Fatalf("deleted %v, failures %v; want the done lane message deleted and no failure", lane.deleted, failures(resp))
+	}
+
+	eng.order = nil
+	b.cfg.Concurrency = 4
+	if _, err := b.Handle(context.Background(), events.SQSEvent{}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(eng.order) // concurrent now
+	if !reflect.DeepEqual(eng.order, []string{"high-2", "high-3"}) || !reflect.DeepEqual(lane.deleted, []string{"h:r1", "h:r3"}) {
+		t.Fatalf("ran %v, deleted %v; want the lane drained and the kept message left", eng.order, lane.deleted)
 	}
 }

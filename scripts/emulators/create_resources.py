@@ -13,6 +13,7 @@ usage: create_resources.py TEMPLATE ENDPOINT PREFIX
 """
 
 import json
+import re
 import sys
 
 import boto3
@@ -73,9 +74,13 @@ QUEUE_ATTRS = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
                "ContentBasedDeduplication")
 
 
-def resolve(value, arns):
-    """Resolve !GetAtt X.Arn of a created queue; reject other intrinsics."""
+def resolve(value, arns, pseudo):
+    """Resolve !GetAtt X.Arn of a created queue and !Sub of pseudo
+    parameters (the job queues' names, the ARNs the DLQ names); reject
+    other intrinsics."""
     if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            return re.sub(r"\$\{([^}]+)\}", lambda m: pseudo[m.group(1)], value["Fn::Sub"])
         if set(value) == {"Fn::GetAtt"}:
             logical, attr = value["Fn::GetAtt"]
             if attr == "Arn" and logical in arns:
@@ -83,9 +88,9 @@ def resolve(value, arns):
             raise SystemExit(f"cannot resolve !GetAtt {logical}.{attr}")
         if any(k.startswith("Fn::") or k == "Ref" for k in value):
             raise SystemExit(f"unsupported intrinsic in {value}")
-        return {k: resolve(v, arns) for k, v in value.items()}
+        return {k: resolve(v, arns, pseudo) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, arns) for v in value]
+        return [resolve(v, arns, pseudo) for v in value]
     return value
 
 
@@ -163,10 +168,13 @@ def main():
               if r.get("Type") == "AWS::SQS::Queue"}
     check_queue_echoes(template, queues)
     arns = {}
+    # The emulator's account and region (moto's defaults); the stack is the prefix.
+    pseudo = {"AWS::StackName": prefix, "AWS::Region": "us-east-1",
+              "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
     max_receive = None
     visibility = None
     for name in queue_order(queues):
-        props = resolve(queues[name], arns)
+        props = resolve(queues[name], arns, pseudo)
         attrs = {}
         for key in QUEUE_ATTRS:
             if key in props:

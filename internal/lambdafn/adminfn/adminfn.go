@@ -1,7 +1,7 @@
 // Package adminfn is the admin function's wiring (functions/admin): the
-// admin API of internal/api on the AWS backend, with CloudWatch for the
-// metrics. It is apart from lambdafn so that the other functions do not
-// link CloudWatch's client.
+// admin API of internal/api on the DynamoDB store and the SQS queues, with
+// CloudWatch for the metrics. It is apart from lambdafn so that the other
+// functions do not link CloudWatch's client.
 package adminfn
 
 import (
@@ -13,12 +13,11 @@ import (
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
-	"jobline/internal/awsbackend"
-	"jobline/internal/jobs/dynamostore"
+	"jobline/internal/awsbackend/awsenv"
+	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/lambdafn"
 	"jobline/internal/metrics"
 	"jobline/internal/metrics/cloudwatchmetrics"
-	"jobline/internal/queue/sqsqueue"
 	"jobline/internal/redrive"
 )
 
@@ -40,33 +39,24 @@ const (
 // gets 404. It does not return.
 func StartAdmin(function string) {
 	lambdafn.StartHTTP(function, func(_ context.Context, in *lambdafn.Init) (http.Handler, apigw.Config, error) {
-		h, err := adminHandler(in.Backend, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
+		h, err := adminHandler(in.AWS, in.Config, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
 		return h, apigw.Config{AdminClaim: in.Env.String(EnvAdminClaim, ""), AdminClaimValue: in.Env.String(EnvAdminClaimValue, "")}, err
 	})
 }
 
-// adminBackend is what the admin function takes from the AWS backend;
-// *awsbackend.Backend is one.
-type adminBackend interface {
-	Store() (*dynamostore.Store, error)
-	Queue() (*sqsqueue.Queue, error)
-	AWSConfig() aws.Config
-	Config() awsbackend.Config
-}
-
-// adminHandler wires the admin API to the backend: the store, the queues,
-// the redrive code of the dlqredrive CLI, and CloudWatch for the metrics
-// and the queues' oldest message ages.
-func adminHandler(be adminBackend, rec metrics.Recorder, log *slog.Logger, namespace string) (http.Handler, error) {
-	store, err := be.Store()
+// adminHandler wires the admin API to the clients it builds on awsCfg: the
+// store and the queues (awsbackend/jobqueue), the redrive code of the
+// dlqredrive CLI, and CloudWatch for the metrics and the queues' oldest
+// message ages. It builds no S3 client: the admin API presigns no asset
+// URL.
+func adminHandler(awsCfg aws.Config, cfg awsenv.Config, rec metrics.Recorder, log *slog.Logger, namespace string) (http.Handler, error) {
+	store, q, err := jobqueue.OpenStoreAndQueue(awsCfg, cfg)
 	if err != nil {
 		return nil, err
 	}
-	q, err := be.Queue()
-	if err != nil {
-		return nil, err
-	}
-	client := cloudwatchmetrics.NewClient(be.AWSConfig(), be.Config().Endpoint != "")
+	// Behind an endpoint override (the emulator) CloudWatch speaks the
+	// query protocol: moto has no RPC v2 CBOR.
+	client := cloudwatchmetrics.NewClient(awsCfg, cfg.Endpoint != "")
 	reader, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: namespace, JobTypes: lambdafn.Registry(nil).Types()})
 	if err != nil {
 		return nil, err

@@ -11,22 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"jobline/internal/api"
-	"jobline/internal/awsbackend"
+	"jobline/internal/awsbackend/awsenv"
+	"jobline/internal/envconfig"
 	"jobline/internal/metrics"
 )
 
-// The admin function's handler builds from the backend without a request
-// and serves admins only.
+// The admin function's handler builds from the SDK configuration without a
+// request and serves admins only.
 func TestAdminHandlerServesAdminsOnly(t *testing.T) {
 	t.Parallel()
-	be, err := awsbackend.New(context.Background(), awsbackend.Config{
+	cfg := awsenv.Config{
 		Region: "us-east-1", Endpoint: "http://127.0.0.1:1", TableName: "t", QueueURL: "http://127.0.0.1:1/1/q",
 		DeadLetterQueueURL: "http://127.0.0.1:1/1/d", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	}.WithDefaults()
+	awsCfg, err := awsenv.SDKConfig(envconfig.FromMap(nil), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := adminHandler(be, metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
+	h, err := adminHandler(awsCfg, cfg, metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 // Package sqsqueue is the SQS implementation of queue.Queue: a default
 // queue and a high-priority queue that receivers drain first, both
-// redriving to one dead-letter queue (template.yaml).
+// redriving to one dead-letter queue (template.yaml). Only the default
+// queue has a Lambda event source mapping; the high-priority queue is a
+// lane that the worker drains itself, woken by wake-up messages in the
+// default queue (lane.go).
 //
 // SQS's wire format is known here only. A message's priority travels as
 // the message attribute "Priority". Its receipt handle is prefixed with the
@@ -169,7 +172,11 @@ func priorityAttributes(priority int) map[string]types.MessageAttributeValue {
 }
 
 // Send enqueues messages, one SendMessageBatch per queue and ten messages
-// (a single message is one SendMessage). It returns the IDs in order.
+// (a single message is one SendMessage), plus the wake-up messages of those
+// sent to the high-priority lane (lane.go). It returns the IDs in order.
+// When only a wake-up failed, it returns the IDs with the error: the
+// messages are queued, and reconcile's WakeLane wakes the worker for them
+// within a minute.
 func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
 	if err := queue.ValidateSends(reqs); err != nil {
 		return nil, err
@@ -187,7 +194,7 @@ func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, 
 			return nil, translate("send message", err)
 		}
 		ids[0] = aws.ToString(out.MessageId)
-		return ids, nil
+		return ids, q.wake(ctx, q.laneDelays(reqs))
 	}
 	byQueue := map[string][]int{}
 	var urls []string
@@ -206,7 +213,7 @@ func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, 
 			}
 		}
 	}
-	return ids, nil
+	return ids, q.wake(ctx, q.laneDelays(reqs))
 }
 
 // sendBatch sends reqs[i] for each i of chunk (at most ten) to the queue
@@ -254,19 +261,19 @@ func validateReceive(r queue.ReceiveRequest) error {
 
 // Receive takes from the high-priority queue first (no wait), then fills
 // the rest from the default queue, long-polling it for r.Wait only when the
-// high queue had nothing. A long poll therefore watches the default queue
-// only; a high-priority message sent during it waits for the next receive.
+// high queue had nothing. Wake-up messages (lane.go) are deleted, never
+// returned: one means a high-priority message was sent, so the high queue
+// is looked at again.
 func (q *Queue) Receive(ctx context.Context, r queue.ReceiveRequest) ([]queue.Message, error) {
 	if err := validateReceive(r); err != nil {
 		return nil, err
 	}
 	var msgs []queue.Message
-	if q.cfg.HighQueueURL != q.cfg.QueueURL {
-		high, err := q.receive(ctx, q.cfg.HighQueueURL, prefixHigh, r.Max, r.Visibility, 0)
+	if q.hasLane() {
+		high, err := q.receiveLane(ctx, r.Max, r.Visibility)
 		if err != nil {
 			return nil, err
 		}
-		sort.SliceStable(high, func(a, b int) bool { return high[a].Priority > high[b].Priority })
 		msgs = high
 	}
 	if len(msgs) < r.Max {
@@ -274,12 +281,23 @@ func (q *Queue) Receive(ctx context.Context, r queue.ReceiveRequest) ([]queue.Me
 		if len(msgs) > 0 {
 			wait = 0
 		}
-		low, err := q.receive(ctx, q.cfg.QueueURL, prefixDefault, r.Max-len(msgs), r.Visibility, wait)
+		low, wakeUps, err := q.receiveMarked(ctx, q.cfg.QueueURL, prefixDefault, r.Max-len(msgs), r.Visibility, wait)
 		if err != nil {
 			return nil, err
 		}
-		if q.cfg.HighQueueURL == q.cfg.QueueURL {
+		low, woken, err := q.dropWakeUps(ctx, low, wakeUps)
+		if err != nil {
+			return nil, err
+		}
+		if !q.hasLane() {
 			sort.SliceStable(low, func(a, b int) bool { return low[a].Priority > low[b].Priority })
+		}
+		if woken && len(msgs)+len(low) < r.Max {
+			high, err := q.receiveLane(ctx, r.Max-len(msgs)-len(low), r.Visibility)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, high...)
 		}
 		msgs = append(msgs, low...)
 	}
@@ -288,11 +306,18 @@ func (q *Queue) Receive(ctx context.Context, r queue.ReceiveRequest) ([]queue.Me
 
 // receive is one ReceiveMessage on url.
 func (q *Queue) receive(ctx context.Context, url, prefix string, max int, visibility, wait time.Duration) ([]queue.Message, error) {
+	msgs, _, err := q.receiveMarked(ctx, url, prefix, max, visibility, wait)
+	return msgs, err
+}
+
+// receiveMarked is receive that also returns the IDs of the wake-up
+// messages among those received.
+func (q *Queue) receiveMarked(ctx context.Context, url, prefix string, max int, visibility, wait time.Duration) ([]queue.Message, map[string]bool, error) {
 	in := &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(url),
 		MaxNumberOfMessages:         int32(max),
 		WaitTimeSeconds:             seconds(min(wait, maxWait)),
-		MessageAttributeNames:       []string{priorityAttr},
+		MessageAttributeNames:       []string{priorityAttr, wakeUpAttr},
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount, types.MessageSystemAttributeNameSentTimestamp},
 	}
 	if visibility > 0 {
@@ -300,17 +325,24 @@ func (q *Queue) receive(ctx context.Context, url, prefix string, max int, visibi
 	}
 	out, err := q.sqs.ReceiveMessage(ctx, in)
 	if err != nil {
-		return nil, translate("receive messages", err)
+		return nil, nil, translate("receive messages", err)
 	}
 	msgs := make([]queue.Message, 0, len(out.Messages))
+	var wakeUps map[string]bool
 	for _, m := range out.Messages {
 		var priority *string
 		if a, ok := m.MessageAttributes[priorityAttr]; ok {
 			priority = a.StringValue
 		}
+		if _, ok := m.MessageAttributes[wakeUpAttr]; ok {
+			if wakeUps == nil {
+				wakeUps = map[string]bool{}
+			}
+			wakeUps[aws.ToString(m.MessageId)] = true
+		}
 		msgs = append(msgs, message(aws.ToString(m.MessageId), aws.ToString(m.Body), prefix+aws.ToString(m.ReceiptHandle), m.Attributes, priority))
 	}
-	return msgs, nil
+	return msgs, wakeUps, nil
 }
 
 // message builds a received message from SQS's fields: its system
@@ -414,7 +446,7 @@ func (d deadLetters) Redrive(ctx context.Context, m queue.Message) error {
 	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
 		return translate("redrive message "+m.ID, err)
 	}
-	return nil
+	return d.q.wake(ctx, d.q.laneDelays([]queue.SendRequest{{Priority: m.Priority}}))
 }
 
 // Release makes received dead-lettered messages visible again, ten per

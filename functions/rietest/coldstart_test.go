@@ -1,0 +1,195 @@
+//go:build rie
+
+package rietest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// coldStartFunctions are the bootstraps measured, hello (the reference)
+// first, each with a first event that makes no AWS request where the
+// function has one: a request without identity (401; the admin API's 404
+// for anyone but admins), a redrive request that fails validation.
+// processjob's empty batch still looks at the high-priority lane (one
+// request) and reconcile's first event sweeps; their init time leaves both
+// out.
+var coldStartFunctions = []struct{ name, payload string }{
+	{"hello", ""},
+	{"createjob", "apigw-no-auth.json"},
+	{"getjob", "apigw-no-auth.json"},
+	{"processjob", "sqs-empty.json"},
+	{"reconcile", "schedule-event.json"},
+	{"dlqredrive", "dlqredrive-invalid.json"},
+	{"admin", "apigw-no-auth.json"},
+}
+
+// Variables of the cold-start benchmark (mk/lambda.mk sets them).
+const (
+	// envRounds is how many interleaved rounds to run (default 9).
+	envRounds = "JOBLINE_COLDSTART_ROUNDS"
+	// envBefore is a second directory of bootstraps (<dir>/<function>/
+	// bootstrap, an earlier build) measured in the same rounds.
+	envBefore = "JOBLINE_LAMBDA_BIN_BEFORE"
+)
+
+// coldStart is one cold start: Lambda's Init Duration as RIE reports it,
+// and the time from the invoke request to its response.
+type coldStart struct{ init, firstResponse time.Duration }
+
+var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+
+var coldStartOnce sync.Once
+
+// BenchmarkColdStart measures every function's cold start under
+// aws-lambda-rie interleaved with the hello-world reference
+// (functions/rietest/hello): each round starts every bootstrap once, in an
+// order that rotates from round to round, so that the machine's state
+// weighs on all alike. It prints the medians and their ratios to hello's.
+// The cold start compared is Lambda's Init Duration (INIT REPORT: from
+// starting the bootstrap until it asks for its first event), so reconcile's
+// first sweep is not in it; the time to the first response is shown too
+// for the functions whose first event makes no request. It runs once per
+// process, whatever b.N.
+func BenchmarkColdStart(b *testing.B) {
+	e := requireEnv(b)
+	sets := [][2]string{{"", e.binDir}}
+	if dir := os.Getenv(envBefore); dir != "" {
+		sets = append(sets, [2]string{"before ", dir})
+	}
+	rounds := 9
+	if v := os.Getenv(envRounds); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("%s=%q: want a positive number", envRounds, v)
+		}
+		rounds = n
+	}
+	type target struct{ label, name, bin, payload string }
+	var targets []target
+	for _, s := range sets {
+		for _, fn := range coldStartFunctions {
+			payload := "{}"
+			if fn.payload != "" {
+				payload = string(fixture(b, fn.payload, nil))
+			}
+			targets = append(targets, target{s[0] + fn.name, fn.name, filepath.Join(s[1], fn.name, "bootstrap"), payload})
+		}
+	}
+	coldStartOnce.Do(func() {
+		got := map[string][]coldStart{}
+		for r := range rounds {
+			for i := range targets {
+				t := targets[(i+r)%len(targets)]
+				got[t.label] = append(got[t.label], measureColdStart(b, e, t.name, t.bin, t.payload))
+			}
+		}
+		labels := make([]string, len(targets))
+		for i, t := range targets {
+			labels[i] = t.label
+		}
+		printColdStarts(b, labels, got, rounds)
+	})
+}
+
+// measureColdStart starts bin under RIE, waits until RIE listens, and
+// times one invocation with payload.
+func measureColdStart(b *testing.B, e env, name, bin, payload string) coldStart {
+	b.Helper()
+	apiPort, riePort := freePort(b), freePort(b)
+	cmd := exec.Command(e.rie,
+		"--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", riePort),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bin)
+	cmd.Env = append(append([]string{}, e.vars...), "AWS_LAMBDA_FUNCTION_TIMEOUT=30", "AWS_LAMBDA_FUNCTION_NAME="+name)
+	var logs lockedBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	// A process group of its own: RIE and the bootstrap it starts end together.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start %s under RIE: %v", bin, err)
+	}
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}()
+	addr := fmt.Sprintf("127.0.0.1:%d", riePort)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, 50*time.Millisecond); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("RIE for %s did not listen within 10s\n%s", bin, logs.String())
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/2015-03-31/functions/function/invocations", bytes.NewReader([]byte(payload)))
+	start := time.Now()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatalf("invoke %s: %v\n%s", bin, err, logs.String())
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	first := time.Since(start)
+	if res.StatusCode != http.StatusOK {
+		b.Fatalf("invoke %s: HTTP %d %s\n%s", bin, res.StatusCode, body, logs.String())
+	}
+	m := initReport.FindStringSubmatch(logs.String())
+	if m == nil {
+		b.Fatalf("%s: no INIT REPORT in RIE's log:\n%s", bin, logs.String())
+	}
+	ms, _ := strconv.ParseFloat(m[1], 64)
+	return coldStart{init: time.Duration(ms * float64(time.Millisecond)), firstResponse: first}
+}
+
+// printColdStarts prints the median of each label's cold starts and the
+// ratio to hello's in the same rounds (and to "before hello" for the
+// before set), and reports the ratios as benchmark metrics.
+func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, rounds int) {
+	median := func(cs []coldStart, f func(coldStart) time.Duration) time.Duration {
+		ds := make([]time.Duration, len(cs))
+		for i, c := range cs {
+			ds[i] = f(c)
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	initOf := func(c coldStart) time.Duration { return c.init }
+	firstOf := func(c coldStart) time.Duration { return c.firstResponse }
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+	fmt.Printf("cold start under aws-lambda-rie: median of %d interleaved rounds\n", rounds)
+	fmt.Printf("%-20s %10s %9s %15s %9s\n", "function", "init", "x hello", "first response", "x hello")
+	for _, label := range labels {
+		hello := strings.TrimSuffix(label, label[strings.LastIndex(label, " ")+1:]) + "hello"
+		init, helloInit := median(got[label], initOf), median(got[hello], initOf)
+		first, helloFirst := median(got[label], firstOf), median(got[hello], firstOf)
+		ratio := float64(init) / float64(helloInit)
+		firstCol, firstRatio := ms(first), fmt.Sprintf("%.2f", float64(first)/float64(helloFirst))
+		if strings.HasSuffix(label, "reconcile") {
+			firstCol, firstRatio = "(sweeps)", "-"
+		}
+		if strings.HasSuffix(label, "processjob") && !strings.HasPrefix(label, "before") {
+			firstCol += " (lane)"
+		}
+		fmt.Printf("%-20s %10s %9.2f %15s %9s\n", label, ms(init), ratio, firstCol, firstRatio)
+		b.ReportMetric(ratio, strings.ReplaceAll(label, " ", "-")+"-init/hello")
+	}
+	fmt.Println("budget: init <= 1.10x hello's (issue 11)")
+}
