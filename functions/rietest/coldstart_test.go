@@ -151,7 +151,13 @@ func measureColdStart(b *testing.B, e env, name, bin, payload string) coldStart 
 	if res.StatusCode != http.StatusOK {
 		b.Fatalf("invoke %s: HTTP %d %s\n%s", bin, res.StatusCode, body, logs.String())
 	}
+	// RIE may write its INIT REPORT after the response has come back: the
+	// log is a pipe, read as it comes.
 	m := initReport.FindStringSubmatch(logs.String())
+	for deadline := time.Now().Add(5 * time.Second); m == nil && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		m = initReport.FindStringSubmatch(logs.String())
+	}
 	if m == nil {
 		b.Fatalf("%s: no INIT REPORT in RIE's log:\n%s", bin, logs.String())
 	}
