@@ -526,8 +526,11 @@ func (d deadLetters) Stats(ctx context.Context) (queue.Stats, error) {
 }
 
 // Stats counts the messages of the default queue and, when it is another
-// queue, the high-priority one: one GetQueueAttributes each. The oldest
-// message's age is left unknown (SQS's API does not tell it).
+// queue, the high-priority one: one GetQueueAttributes each. The default
+// queue's counts include the lane's wake-up messages that no receive has
+// deleted yet (at most one per message sent to the lane), which SQS cannot
+// tell from jobs. The oldest message's age is left unknown (SQS's API does
+// not tell it).
 func (q *Queue) Stats(ctx context.Context) ([]queue.Stats, error) {
 	st, err := q.stats(ctx, q.cfg.QueueURL, queue.RoleJobs)
 	if err != nil {

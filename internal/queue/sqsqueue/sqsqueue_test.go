@@ -18,6 +18,6 @@ func TestConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return queuetest.Harness{Queue: q, Advance: time.Sleep, Tick: time.Second}
+		return queuetest.Harness{Queue: q, Advance: time.Sleep, Tick: time.Second, WakeUps: true}
 	})
 }
