@@ -9,6 +9,7 @@ package lambdafn
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -58,7 +59,7 @@ type Init struct {
 // not return.
 func Start(function string, build func(ctx context.Context, in *Init) (handler any, err error)) {
 	log := newLogger(function)
-	handler, err := initialize(context.Background(), log, build)
+	handler, err := initialize(context.Background(), log, envconfig.New(), os.Stdout, build)
 	if err != nil {
 		log.Error("init failed", "error", err)
 		os.Exit(1)
@@ -66,14 +67,14 @@ func Start(function string, build func(ctx context.Context, in *Init) (handler a
 	lambda.Start(handler)
 }
 
-// initialize reads the environment and builds the handler.
-func initialize(ctx context.Context, log *slog.Logger, build func(context.Context, *Init) (any, error)) (any, error) {
-	env := envconfig.New()
+// initialize reads env and builds the handler, with the EMF metric lines
+// going to metricsOut (standard output, where Lambda's logs are).
+func initialize(ctx context.Context, log *slog.Logger, env *envconfig.Reader, metricsOut io.Writer, build func(context.Context, *Init) (any, error)) (any, error) {
 	cfg, awsCfg, err := AWSFromEnv(env)
 	if err != nil {
 		return nil, err
 	}
-	emf := metrics.NewEMF(os.Stdout, env.String(EnvMetricsNamespace, ""), log)
+	emf := metrics.NewEMF(metricsOut, env.String(EnvMetricsNamespace, ""), log)
 	handler, err := build(ctx, &Init{Log: log, Env: env, Config: cfg, AWS: awsCfg, Metrics: emf})
 	if err != nil {
 		return nil, err

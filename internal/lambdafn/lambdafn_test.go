@@ -1,17 +1,22 @@
 package lambdafn
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"jobline/internal/api"
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/envconfig"
 	"jobline/internal/jobs"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 )
 
@@ -104,5 +109,38 @@ func TestAWSFromEnv(t *testing.T) {
 	}
 	if _, _, err := AWSFromEnv(envOf(map[string]string{awsenv.EnvRegion: "eu-west-3"})); !errors.Is(err, awsenv.ErrNoCredentials) {
 		t.Errorf("no credentials: %v, want ErrNoCredentials", err)
+	}
+}
+
+// Init carries where the resources are, the SDK configuration and the EMF
+// recorder in the stack's namespace; a variable read by build that is
+// malformed fails the init.
+func TestInitialize(t *testing.T) {
+	t.Parallel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	env := envOf(map[string]string{awsenv.EnvRegion: "eu-west-3", awsenv.EnvAccessKeyID: "AK", awsenv.EnvSecretAccessKey: "SK",
+		EnvMetricsNamespace: "Jobline/test", "JOBLINE_RECORD_CONCURRENCY": "many"})
+	var out bytes.Buffer
+	var got *Init
+	build := func(_ context.Context, in *Init) (any, error) {
+		got = in
+		return "handler", nil
+	}
+	if _, err := initialize(context.Background(), log, env, &out, build); err != nil {
+		t.Fatal(err)
+	}
+	if got.Config.TableName != "jobs" || got.AWS.Region != "eu-west-3" || got.Log != log || got.Metrics == nil {
+		t.Fatalf("Init = %+v", got)
+	}
+	got.Metrics.Record(time.Now(), "echo", metrics.Count(metrics.Completed))
+	if line := out.String(); !strings.Contains(line, `"Namespace":"Jobline/test"`) || !strings.Contains(line, `"JobsCompleted":1`) {
+		t.Fatalf("EMF line %q, want the namespace of %s", line, EnvMetricsNamespace)
+	}
+
+	readsBadNumber := func(_ context.Context, in *Init) (any, error) {
+		return in.Env.Int("JOBLINE_RECORD_CONCURRENCY", 4, 1, 100), nil
+	}
+	if _, err := initialize(context.Background(), log, env, &out, readsBadNumber); err == nil || !strings.Contains(err.Error(), "JOBLINE_RECORD_CONCURRENCY") {
+		t.Fatalf("init with a malformed variable: %v, want an error naming it", err)
 	}
 }
