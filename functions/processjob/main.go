@@ -9,7 +9,9 @@
 // (default 4), JOBLINE_MIN_REMAINING_SECONDS (default 15: a record is not
 // started with less time left), JOBLINE_VISIBILITY_TIMEOUT_SECONDS (the
 // queues' VisibilityTimeout, default 1800: how far each heartbeat of a
-// running job pushes its message's visibility).
+// running job pushes its message's visibility),
+// JOBLINE_FUNCTION_TIMEOUT_SECONDS (the function's Timeout, default 300:
+// start-up fails when a job type's timeout does not fit in it).
 package main
 
 import (
@@ -43,6 +45,7 @@ func main() {
 		engine, err := worker.NewEngine(worker.Config{
 			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log, Metrics: in.Metrics,
 			VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(in.Env, deploy.VisibilityTimeout),
+			MaxRunTime:        in.Env.Seconds(deploy.EnvFunctionTimeout, deploy.ProcessJobTimeout, time.Second, 15*time.Minute) - sqsbatch.DefaultStopMargin,
 		})
 		if err != nil {
 			return nil, err

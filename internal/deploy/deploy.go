@@ -24,6 +24,15 @@ const MaxReceiveCount = 5
 // invisible, and how far each heartbeat of a running job pushes it.
 const VisibilityTimeout = 1800 * time.Second
 
+// ProcessJobTimeout is the processjob function's Timeout (template.yaml:
+// ProcessJobFunction). Every job type's timeout must fit in it with a
+// margin (worker.Config.MaxRunTime), which processjob checks at start-up.
+const ProcessJobTimeout = 300 * time.Second
+
+// EnvFunctionTimeout is the variable that tells processjob its function's
+// timeout, in whole seconds, when it differs from ProcessJobTimeout.
+const EnvFunctionTimeout = "JOBLINE_FUNCTION_TIMEOUT_SECONDS"
+
 // JobRetention is how long a finished job is kept before DynamoDB's TTL
 // deletes it (template.yaml: the JobRetentionDays parameter's default,
 // passed to the functions as JOBLINE_JOB_RETENTION_DAYS).

@@ -66,6 +66,7 @@ func TestConstantsMatchTemplate(t *testing.T) {
 		{[]string{"Resources", "JobsQueue", "Properties", "VisibilityTimeout"}, seconds(deploy.VisibilityTimeout)},
 		{[]string{"Resources", "JobsHighQueue", "Properties", "VisibilityTimeout"}, seconds(deploy.VisibilityTimeout)},
 		{[]string{"Resources", "ProcessJobFunction", "Properties", "Environment", "Variables", deploy.EnvVisibilityTimeout}, seconds(deploy.VisibilityTimeout)},
+		{[]string{"Resources", "ProcessJobFunction", "Properties", "Timeout"}, seconds(deploy.ProcessJobTimeout)},
 		{[]string{"Parameters", "JobRetentionDays", "Default"}, strconv.Itoa(int(deploy.JobRetention / (24 * time.Hour)))},
 	}
 	for _, tt := range tests {

@@ -181,9 +181,9 @@ func TestShutdownAfterGraceLeavesJobForRedelivery(t *testing.T) {
 		t.Fatal("server did not stop after the grace period")
 	}
 	// Not failed, not lost: processing with its lease released, for the
-	// redelivered message to reclaim at once.
+	// redelivered message to reclaim at once, and its attempt not counted.
 	j, err := r.srv.Store().Get(context.Background(), created.ID)
-	if err != nil || j.Status != "processing" || j.LeaseToken != "" || j.Attempt != 1 {
+	if err != nil || j.Status != "processing" || j.LeaseToken != "" || j.Attempt != 0 {
 		t.Fatalf("after an early shutdown the job is %+v (%v), want processing and released", j, err)
 	}
 }

@@ -15,6 +15,10 @@ import (
 //   - a redrive first compacts the history to KeptBeforeRedrive events
 //     (the newest KeptOperatorEvents redrives and cancels, then the newest
 //     attempt events), so it never holds more than MaxHistoryEvents;
+//   - a release (an attempt interrupted by a shutdown, which does not
+//     count) compacts the same way before appending its event, so that
+//     after it the cycle's remaining attempts still fit: releases, which
+//     shutdowns may cause without limit, never outgrow the bound;
 //   - an event's Detail is at most MaxEventDetail bytes and its By at most
 //     MaxEventBy bytes.
 //

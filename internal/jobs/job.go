@@ -89,7 +89,8 @@ type EventType string
 const (
 	// EventAttemptStarted: a worker claimed the job (Store.Claim).
 	EventAttemptStarted EventType = "attempt-started"
-	// EventAttemptEnded: the attempt ended (Finish, Retry, FailExpired).
+	// EventAttemptEnded: the attempt ended (Finish, Retry, Release,
+	// FailExpired).
 	EventAttemptEnded EventType = "attempt-ended"
 	// EventRedrive: an operator (or the console's native DLQ redrive) ran
 	// a dead-lettered job again (Store.Redrive).
@@ -108,7 +109,7 @@ const (
 	OutcomePartial     AttemptOutcome = "partial"       // Finish partial
 	OutcomeFailed      AttemptOutcome = "failed"        // Finish failed (permanent or last attempt)
 	OutcomeRetry       AttemptOutcome = "retry"         // Retry: a retryable error, another attempt follows
-	OutcomeInterrupted AttemptOutcome = "interrupted"   // the worker shut down during the attempt
+	OutcomeInterrupted AttemptOutcome = "interrupted"   // the worker shut down during the attempt (Release: it does not count)
 	OutcomeLeaseLost   AttemptOutcome = "lease-expired" // the worker stopped; the lease expired (reclaim or FailExpired)
 	OutcomeCanceled    AttemptOutcome = "canceled"      // the job was canceled during the attempt
 )

@@ -225,6 +225,18 @@ func (s *MemoryStore) Retry(_ context.Context, id, leaseToken string, r RetryWai
 	})
 }
 
+// Release gives back the lease holder's interrupted attempt, uncounted.
+func (s *MemoryStore) Release(_ context.Context, id, leaseToken string, r Release) (Job, error) {
+	return s.apply("release", id, r.Now, func(j *Job) error { return CheckLease(*j, leaseToken) }, func(j *Job) {
+		j.Attempt--
+		j.ErrorMessage = r.Reason
+		j.LeaseToken = ""
+		j.LeaseExpiresAt, j.NextAttemptAt, j.SweepAt = r.Now, r.Now, r.Now
+		ended := AttemptEnded(r.Now, r.Attempt, OutcomeInterrupted, r.Reason)
+		j.History = append(slices.Clone(CompactHistory(j.History)), ended)
+	})
+}
+
 // Cancel moves the owner's queued or processing job to canceled.
 func (s *MemoryStore) Cancel(_ context.Context, id string, c CancelRequest) (Job, error) {
 	return s.apply("cancel", id, c.Now, func(j *Job) error { return CheckCancel(*j, c) }, func(j *Job) {

@@ -54,6 +54,17 @@ type Store interface {
 	// when it may be claimed again. The lease is released.
 	Retry(ctx context.Context, id, leaseToken string, r RetryWait) (Job, error)
 
+	// Release gives the lease holder's job back without spending its
+	// attempt (CheckLease): the attempt was interrupted (the worker shut
+	// down), not failed, so a shutdown never fails a job. The job stays
+	// processing, its lease ends at r.Now (the next claim may take it at
+	// once) and Attempt goes back by one, so that the next claim runs the
+	// same attempt number again; ErrorMessage is r.Reason. The history
+	// records the attempt as ended OutcomeInterrupted, compacted first when
+	// long (CompactHistory, as Redrive does), so that releases, which any
+	// number of shutdowns may cause, keep it bounded.
+	Release(ctx context.Context, id, leaseToken string, r Release) (Job, error)
+
 	// Cancel moves a queued or processing job to canceled (CheckCancel) and
 	// records who did it in the job's history. Unless c.AnyOwner (an
 	// operator), a job of another owner than c.Owner is ErrNotFound.
@@ -134,6 +145,16 @@ type RetryWait struct {
 	// Outcome is how the attempt ended, for the job's history. Default:
 	// OutcomeRetry.
 	Outcome AttemptOutcome
+}
+
+// Release is the lease holder's giving back of an interrupted attempt.
+type Release struct {
+	// Reason is the job's errorMessage and the history event's detail.
+	Reason string
+	Now    time.Time
+	// Attempt is the attempt that ends (the claimed job's Attempt), for the
+	// job's history.
+	Attempt int
 }
 
 // HistoryOutcome is the attempt outcome r records: r.Outcome, or

@@ -100,6 +100,9 @@ type attemptEnd struct {
 	// Interrupted: the caller's context ended while the handler ran (the
 	// worker shuts down, or a Lambda invocation is about to time out).
 	Interrupted bool
+	// OutOfTime: the caller's context ended at its deadline (a Lambda
+	// invocation ran out of time), not canceled (a shutdown).
+	OutOfTime bool
 	// Stopped: the job was canceled or reclaimed while the handler ran;
 	// SeenStatus is its status as the engine saw it ("" when a rejected
 	// write, not a read, told it).
@@ -196,12 +199,18 @@ func decideAttempt(f facts) decision {
 	a, job := f.Attempt, f.Job
 	herr := a.Err
 	switch {
-	case herr != nil && a.Interrupted:
+	case herr != nil && a.Interrupted && !a.OutOfTime:
+		// A shutdown is no failure of the job: the attempt does not count.
 		return decision{Step: stepGiveBack, ErrorMessage: "attempt interrupted: the worker shut down", Status: job.Status,
 			Reason: "shutdown during the attempt", Level: slog.LevelWarn, Err: herr}
 	case herr != nil && a.Stopped:
 		// The other party's outcome stands: nothing to record.
 		return decision{Step: stepAcknowledge, Status: a.SeenStatus, Reason: "job canceled or reclaimed", Level: slog.LevelInfo}
+	case herr != nil && a.Interrupted:
+		// The invocation ran out of time: the attempt counts, like a
+		// timeout, so that a handler that never fits its invocation ends
+		// after its attempts instead of running again forever.
+		herr = fmt.Errorf("attempt interrupted: the invocation ran out of time: %w", herr)
 	case herr != nil && a.TimedOut:
 		herr = fmt.Errorf("timed out after %s: %w", a.Timeout, herr)
 	}

@@ -148,6 +148,16 @@ func TestDecideCoversTheOutcomeTable(t *testing.T) {
 		{row: 18, name: "timeout on the last attempt",
 			f:    withAttempt(lastAttempt, attemptEnd{Err: errors.New("context deadline exceeded"), TimedOut: true, Timeout: time.Second}, 0),
 			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "timed out after 1s: context deadline exceeded", DeadLettered: true}, status: jobs.StatusProcessing}},
+		{row: 19, name: "the invocation ran out of time, attempts left",
+			f:    withAttempt(claimed, attemptEnd{Err: errors.New("context deadline exceeded"), Interrupted: true, OutOfTime: true, TimedOut: true, Backoff: time.Second}, 0),
+			want: want{step: stepRetry, wait: time.Second, errorMessage: "attempt interrupted: the invocation ran out of time: context deadline exceeded", status: jobs.StatusProcessing, err: errAny}},
+		{row: 19, name: "the invocation ran out of time on the last attempt",
+			f: withAttempt(lastAttempt, attemptEnd{Err: errors.New("context deadline exceeded"), Interrupted: true, OutOfTime: true, Backoff: time.Second}, 0),
+			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "attempt interrupted: the invocation ran out of time: context deadline exceeded", DeadLettered: true},
+				status: jobs.StatusProcessing}},
+		{row: 19, name: "the invocation ran out of time, but the job was canceled meanwhile",
+			f:    withAttempt(claimed, attemptEnd{Err: errors.New("context deadline exceeded"), Interrupted: true, OutOfTime: true, Stopped: true, SeenStatus: jobs.StatusCanceled}, 0),
+			want: want{step: stepAcknowledge, status: jobs.StatusCanceled}},
 	}
 	covered := map[int]bool{}
 	for _, tt := range tests {

@@ -76,7 +76,22 @@ type Config struct {
 	// dead-lettered and retried counts, run time and queue wait (package
 	// metrics), one Record per message. Default: metrics.Discard{}.
 	Metrics metrics.Recorder
+	// MaxRunTime is the most time a caller that ends its context at a
+	// deadline gives one Process call: the processjob function's timeout
+	// less the batch runner's stop margin. NewEngine refuses a Registry
+	// with a job type whose timeout plus RecordMargin exceeds it
+	// (ErrTimeoutTooLong): the invocation's end would cut every attempt of
+	// that type short, each cut counting, so it could never complete.
+	// Default 0: the caller sets no deadline (the dev pool).
+	MaxRunTime time.Duration
+	// RecordMargin is the time kept within MaxRunTime to record an
+	// attempt's outcome after its handler's timeout. Default: 5s.
+	RecordMargin time.Duration
 }
+
+// ErrTimeoutTooLong is the error of NewEngine when a job type's timeout
+// does not fit in Config.MaxRunTime.
+var ErrTimeoutTooLong = errors.New("a job type's timeout does not fit in the run time of an invocation")
 
 func (c *Config) setDefaults() {
 	setDefault[clock.Clock](&c.Clock, clock.Real{})
@@ -93,6 +108,7 @@ func (c *Config) setDefaults() {
 	setDefault(&c.ProgressInterval, time.Second)
 	setDefault(&c.TransientRetryDelay, 10*time.Second)
 	setDefault(&c.OpTimeout, 10*time.Second)
+	setDefault(&c.RecordMargin, 5*time.Second)
 	if c.NewToken == nil {
 		c.NewToken = newID
 	}
@@ -119,8 +135,26 @@ func (c *Config) validate() error {
 		return errors.New("worker config: VisibilityHeartbeat must be shorter than VisibilityTimeout")
 	case c.CancelPoll < 0, c.ProgressInterval < 0, c.TransientRetryDelay < 0 || c.TransientRetryDelay > queue.MaxVisibility, c.OpTimeout < 0:
 		return errors.New("worker config: CancelPoll, ProgressInterval, TransientRetryDelay and OpTimeout must be positive")
+	case c.MaxRunTime < 0 || c.RecordMargin < 0:
+		return errors.New("worker config: MaxRunTime and RecordMargin must be positive")
 	}
-	return nil
+	return c.checkTimeouts()
+}
+
+// checkTimeouts applies the rule of MaxRunTime: every job type's timeout
+// plus RecordMargin fits in it.
+func (c *Config) checkTimeouts() error {
+	if c.MaxRunTime == 0 {
+		return nil
+	}
+	var errs []error
+	for _, jt := range c.Registry.JobTypes() {
+		if jt.Timeout+c.RecordMargin > c.MaxRunTime {
+			errs = append(errs, fmt.Errorf("worker config: job type %q: its timeout %s plus %s to record the outcome exceeds %s, the run time of an invocation; lower its worker.Timeout or raise the function's timeout: %w",
+				jt.Name, jt.Timeout, c.RecordMargin, c.MaxRunTime, ErrTimeoutTooLong))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Engine processes job messages. It is safe for concurrent use; one Engine
@@ -258,7 +292,7 @@ func (e *Engine) runAttempt(ctx context.Context, dv *delivery) *attemptEnd {
 	stopMonitor()
 
 	end := &attemptEnd{
-		Result: result, Err: herr, Interrupted: ctx.Err() != nil,
+		Result: result, Err: herr, Interrupted: ctx.Err() != nil, OutOfTime: errors.Is(ctx.Err(), context.DeadlineExceeded),
 		TimedOut: errors.Is(context.Cause(hctx), context.DeadlineExceeded), Timeout: reg.timeout,
 		Backoff: e.Backoff(dv.job.Attempt),
 	}

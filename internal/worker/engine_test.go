@@ -493,12 +493,13 @@ func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	cancel()
 	r := <-done
 	got := b.get(t, j.ID)
-	if r.Disposition != worker.RedeliverLater || got.Status != jobs.StatusProcessing || got.Attempt != 1 || got.LeaseToken != "" ||
+	// Released, the attempt not counted (Attempt back to 0).
+	if r.Disposition != worker.RedeliverLater || got.Status != jobs.StatusProcessing || got.Attempt != 0 || got.LeaseToken != "" ||
 		!strings.Contains(got.ErrorMessage, "shut down") {
 		t.Fatalf("result %+v, job %+v", r, got)
 	}
-	if n := b.store.count("Finish"); n != 0 {
-		t.Errorf("shutdown finished the job (%d Finish calls)", n)
+	if n, m := b.store.count("Finish"), b.store.count("Retry"); n != 0 || m != 0 {
+		t.Errorf("shutdown finished or retried the job (%d Finish, %d Retry calls)", n, m)
 	}
 	// The message is visible at once and reclaims the released job at once,
 	// without waiting for the lease to expire.
@@ -509,6 +510,36 @@ func TestShutdownDuringHandlerLeavesJobForRedelivery(t *testing.T) {
 	if r := b.process(t, again); r.Disposition != worker.AckMessage || calls.Load() != 2 || b.get(t, j.ID).Status != jobs.StatusCompleted {
 		t.Fatalf("redelivery after shutdown: %+v", r)
 	}
+}
+
+// TestInvocationOutOfTimeCountsTheAttempt: a handler cut short because the
+// caller's context reached its deadline (a Lambda invocation ran out of
+// time) spends its attempt (row 19), so one that never fits ends failed
+// after its attempts instead of running again forever.
+func TestInvocationOutOfTimeCountsTheAttempt(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, setupOpt{config: func(c *worker.Config) { c.BackoffBase, c.BackoffMax = time.Millisecond, time.Millisecond }})
+		b.handle("long", func(ctx context.Context, _ *worker.Task) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		})
+		j := b.create(t, "long", `{}`, 2, false)
+		for attempt := 1; attempt <= 2; attempt++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+			r := b.engine.Process(ctx, b.receive(t))
+			cancel()
+			got := b.get(t, j.ID)
+			if got.Attempt != attempt || !strings.Contains(got.ErrorMessage, "the invocation ran out of time") {
+				t.Fatalf("after invocation %d: result %+v, job attempt %d, error %q", attempt, r, got.Attempt, got.ErrorMessage)
+			}
+			b.clock.Advance(time.Second)
+		}
+		got := b.get(t, j.ID)
+		if got.Status != jobs.StatusFailed || !got.DeadLettered || b.dlqDepth(t) != 1 {
+			t.Fatalf("after its last attempt ran out of time: %s, dead-lettered %v, DLQ %d", got.Status, got.DeadLettered, b.dlqDepth(t))
+		}
+	})
 }
 
 func TestHeartbeatKeepsLongJobMessageHidden(t *testing.T) {
@@ -775,6 +806,29 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
+// TestNewEngineChecksTimeoutsFitTheRunTime: with a MaxRunTime (processjob),
+// a job type whose timeout plus the record margin does not fit is refused
+// at start-up, with an error that names it.
+func TestNewEngineChecksTimeoutsFitTheRunTime(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("quick", ok, worker.Timeout(50*time.Second))
+	cfg := b.engine.Config()
+	cfg.MaxRunTime = time.Minute - 3*time.Second
+	if _, err := worker.NewEngine(cfg); err != nil {
+		t.Fatalf("a 50s type in 57s: %v", err)
+	}
+	b.handle("default", ok) // worker.DefaultTimeout
+	_, err := worker.NewEngine(cfg)
+	if !errors.Is(err, worker.ErrTimeoutTooLong) || !strings.Contains(err.Error(), `job type "default"`) || strings.Contains(err.Error(), `"quick"`) {
+		t.Fatalf("a 4m type in 57s: %v, want ErrTimeoutTooLong naming it alone", err)
+	}
+	cfg.MaxRunTime = 300*time.Second - 3*time.Second // processjob's
+	if _, err := worker.NewEngine(cfg); err != nil {
+		t.Fatalf("the default timeout must fit processjob's: %v", err)
+	}
+}
+
 func TestNewEngineValidatesConfig(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})
@@ -801,6 +855,9 @@ func TestNewEngineValidatesConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := e.Config()
+	if c.MaxRunTime != 0 || c.RecordMargin != 5*time.Second {
+		t.Errorf("MaxRunTime %s, RecordMargin %s; want 0, 5s", c.MaxRunTime, c.RecordMargin)
+	}
 	if c.LeaseGrace != 30*time.Second || c.VisibilityHeartbeat != 10*time.Second || c.CancelPoll != 3*time.Second ||
 		c.TransientRetryDelay != 10*time.Second || c.BackoffMax != 5*time.Minute || c.ProgressInterval != time.Second {
 		t.Errorf("defaults: %+v", c)

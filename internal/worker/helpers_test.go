@@ -99,6 +99,13 @@ func (s *countingStore) Retry(ctx context.Context, id, token string, r jobs.Retr
 	return s.Store.Retry(ctx, id, token, r)
 }
 
+func (s *countingStore) Release(ctx context.Context, id, token string, r jobs.Release) (jobs.Job, error) {
+	if err := s.hit("Release"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.Release(ctx, id, token, r)
+}
+
 func (s *countingStore) FailExpired(ctx context.Context, id string, attempt int, msg string, now time.Time) (jobs.Job, error) {
 	if err := s.hit("FailExpired"); err != nil {
 		return jobs.Job{}, err

@@ -149,6 +149,61 @@ func TestPoolShutdownCancelsJobsAfterGrace(t *testing.T) {
 	})
 }
 
+// TestShutdownNeverFailsAJob is issue 10's scenario: a 20-second job on its
+// last attempt (maxAttempts 1), a SIGTERM after 4 seconds with a 3-second
+// grace period. The shutdown gives the attempt back uncounted; the next
+// worker runs it again and it completes, its history showing the
+// interrupted attempt.
+func TestShutdownNeverFailsAJob(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		started := make(chan struct{}, 2)
+		b, p := poolBundle(t, 1, func(reg *worker.Registry) {
+			worker.Register(reg, "sleep", func(ctx context.Context, _ *worker.Task, _ json.RawMessage) (string, error) {
+				started <- struct{}{}
+				select {
+				case <-time.After(20 * time.Second):
+					return "slept", nil
+				case <-ctx.Done():
+					return "", ctx.Err()
+				}
+			})
+		})
+		j := b.create(t, "sleep", `{}`, 1, false)
+		p.Start(context.Background())
+		<-started
+		time.Sleep(4 * time.Second) // SIGTERM
+		grace, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if err := p.Shutdown(grace); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown = %v, want the grace period's deadline", err)
+		}
+		if got := b.get(t, j.ID); got.Status != jobs.StatusProcessing || got.Attempt != 0 {
+			t.Fatalf("after the shutdown: %s, attempt %d (%q); want processing, attempt 0", got.Status, got.Attempt, got.ErrorMessage)
+		}
+
+		next, err := worker.NewPool(worker.PoolConfig{Engine: b.engine, Workers: 1}) // the restarted worker
+		if err != nil {
+			t.Fatal(err)
+		}
+		next.Start(context.Background())
+		<-started
+		time.Sleep(21 * time.Second)
+		synctest.Wait()
+		if err := next.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := b.get(t, j.ID)
+		if got.Status != jobs.StatusCompleted || got.Attempt != 1 {
+			t.Fatalf("after the restart: %s, attempt %d, error %q; want completed on attempt 1", got.Status, got.Attempt, got.ErrorMessage)
+		}
+		as := jobs.Attempts(got)
+		if len(as) != 2 || as[0].Outcome != jobs.OutcomeInterrupted || as[1].Outcome != jobs.OutcomeCompleted || as[1].Attempt != 1 {
+			t.Errorf("attempts = %+v, want attempt 1 interrupted, then attempt 1 completed", as)
+		}
+	})
+}
+
 func TestNewPoolNeedsAQueueThatReceives(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpt{})

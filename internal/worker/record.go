@@ -93,17 +93,20 @@ func (e *Engine) retry(ctx context.Context, dv *delivery, d decision, r Result) 
 	return e.redeliverLater(ctx, dv, min(d.Wait, queue.MaxVisibility), r)
 }
 
-// giveBack releases the lease of an attempt interrupted by a shutdown: the
-// next attempt is due now and the message visible now, so the next worker
-// reclaims the job without waiting for the lease to expire.
-func (e *Engine) giveBack(ctx context.Context, dv *delivery, errorMessage string, r Result) Result {
-	now := e.cfg.Clock.Now()
+// giveBack releases the lease of an attempt interrupted by a shutdown
+// without counting it (Store.Release): the job runs the same attempt again,
+// so a shutdown never fails a job. The message is visible now, so the next
+// worker claims the job without waiting for the lease to expire.
+func (e *Engine) giveBack(ctx context.Context, dv *delivery, reason string, r Result) Result {
 	rctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
 	defer cancel()
-	if _, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: errorMessage, NextAttemptAt: now, Now: now, Attempt: dv.job.Attempt, Outcome: jobs.OutcomeInterrupted}); err != nil {
+	released, err := e.cfg.Store.Release(rctx, dv.job.ID, dv.token, jobs.Release{Reason: reason, Now: e.cfg.Clock.Now(), Attempt: dv.job.Attempt})
+	if err != nil {
 		// Canceled, reclaimed, or the store is unreachable: the lease then
 		// simply expires.
 		dv.log.WarnContext(ctx, "releasing the lease failed; the job is reclaimed when it expires", "error", err)
+	} else {
+		r.Status, r.Attempt = released.Status, released.Attempt
 	}
 	return e.redeliverLater(ctx, dv, 0, r)
 }

@@ -15,7 +15,9 @@ import (
 )
 
 // DefaultTimeout is a handler's timeout unless Register is given Timeout.
-const DefaultTimeout = 5 * time.Minute
+// It fits, with room to record the outcome, in the processjob function's
+// 5-minute timeout (see Config.MaxRunTime).
+const DefaultTimeout = 4 * time.Minute
 
 // ErrInvalidParameters wraps the reason a job's parameters are wrong for
 // its type (the HTTP API answers 400 invalid_request with its message).

@@ -13,7 +13,8 @@ import (
 // them; a test double implements only what the part it tests calls.
 
 // EngineStore is what the Engine uses of a jobs.Store: the claim, the lease
-// holder's writes, the cancel poll, and the two transitions a rejected
+// holder's writes (the release of an interrupted attempt among them), the
+// cancel poll, and the two transitions a rejected
 // claim may call for (a native redrive, a worker that died on its last
 // attempt).
 type EngineStore interface {
@@ -23,6 +24,7 @@ type EngineStore interface {
 	AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (jobs.Asset, error)
 	Finish(ctx context.Context, id, leaseToken string, o jobs.Outcome) (jobs.Job, error)
 	Retry(ctx context.Context, id, leaseToken string, r jobs.RetryWait) (jobs.Job, error)
+	Release(ctx context.Context, id, leaseToken string, r jobs.Release) (jobs.Job, error)
 	FailExpired(ctx context.Context, id string, attempt int, message string, now time.Time) (jobs.Job, error)
 	Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error)
 }

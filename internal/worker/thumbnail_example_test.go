@@ -41,7 +41,7 @@ type ThumbnailResult struct {
 func Register(reg *worker.Registry) {
 	worker.Register(reg, "thumbnail", makeThumbnail,
 		worker.Describe("shrinks an image to a given width"),
-		worker.Timeout(2*time.Minute), // default 5m
+		worker.Timeout(2*time.Minute), // default 4m
 	)
 }
 

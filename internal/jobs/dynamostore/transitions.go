@@ -252,23 +252,49 @@ func (s *Store) FailExpired(ctx context.Context, id string, attempt int, message
 	})
 }
 
-// errHistoryFull is the rejection of a redrive's plain append: the rule
-// allows the redrive, but the history must be compacted first.
+// errHistoryFull is the rejection of a plain append to the history: the
+// rule allows the write, but the history must be compacted first.
 var errHistoryFull = errors.New("history too long to append to")
 
-// Redrive is the operator's failed -> queued of a dead-lettered job. Its
-// event is appended in one write while the history is short enough to
-// keep (jobs.KeptBeforeRedrive); otherwise the job as it was (ALL_OLD of
-// that refused write) is compacted (jobs.CompactHistory) and written back
-// with the event, on the condition that it is still at that version.
+// Redrive is the operator's failed -> queued of a dead-lettered job, its
+// event appended to the history compacted if need be (appendCompacting).
 func (s *Store) Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (jobs.Job, error) {
 	event := jobs.NewEvent(r.Now, jobs.EventRedrive, r.Reason, r.By)
 	// jobs.CheckRedrive as a condition.
 	redrivable := expression.And(statusIs(jobs.StatusFailed), attrDeadLettered.Equal(expression.Value(true)))
+	return s.appendCompacting(ctx, "redrive", id, redrivable, func() expression.UpdateBuilder { return s.redriven(id, r.Now) }, event, jobs.CheckRedrive)
+}
+
+// Release gives back the lease holder's interrupted attempt without
+// counting it: Attempt - 1, the lease ends now, and the attempt's end is
+// appended to the history, compacted if need be (appendCompacting).
+func (s *Store) Release(ctx context.Context, id, leaseToken string, r jobs.Release) (jobs.Job, error) {
+	event := jobs.AttemptEnded(r.Now, r.Attempt, jobs.OutcomeInterrupted, r.Reason)
+	released := func() expression.UpdateBuilder {
+		now := formatTime(r.Now)
+		upd := written(r.Now).
+			Set(attrAttempt, attrAttempt.Minus(expression.Value(1))).
+			Set(attrErrorMessage, expression.Value(r.Reason)).
+			Set(attrNextAttemptAt, expression.Value(now)).
+			Set(attrLeaseExpiresAt, expression.Value(now)).
+			Remove(attrLeaseToken)
+		return s.sweepAt(upd, id, r.Now)
+	}
+	return s.appendCompacting(ctx, "release", id, holdsLease(leaseToken), released, event,
+		func(j jobs.Job) error { return jobs.CheckLease(j, leaseToken) })
+}
+
+// appendCompacting applies the update that upd builds, with event added to
+// the history, where cond (the condition of rule) holds. The event is
+// appended in one write while the history is short enough to keep
+// (jobs.KeptBeforeRedrive); otherwise the job as it was (ALL_OLD of that
+// refused write) is compacted (jobs.CompactHistory) and written back with
+// the event, on the condition that it is still at that version.
+func (s *Store) appendCompacting(ctx context.Context, op, id string, cond expression.ConditionBuilder,
+	upd func() expression.UpdateBuilder, event jobs.Event, rule func(jobs.Job) error) (jobs.Job, error) {
 	short := expression.Or(attrHistory.AttributeNotExists(), expression.Size(attrHistory).LessThanEqual(expression.Value(jobs.KeptBeforeRedrive)))
-	upd := appendHistory(s.redriven(id, r.Now), event)
-	job, err := s.update(ctx, "redrive", id, expression.And(redrivable, short), upd, func(j jobs.Job) error {
-		if err := jobs.CheckRedrive(j); err != nil {
+	job, err := s.update(ctx, op, id, expression.And(cond, short), appendHistory(upd(), event), func(j jobs.Job) error {
+		if err := rule(j); err != nil {
 			return err
 		}
 		return errHistoryFull
@@ -281,10 +307,9 @@ func (s *Store) Redrive(ctx context.Context, id string, r jobs.RedriveRequest) (
 	for _, e := range append(jobs.CompactHistory(cur.History), event) {
 		history = append(history, toEventItem(e))
 	}
-	upd = s.redriven(id, r.Now).Set(attrHistory, expression.Value(history))
-	cond := expression.And(redrivable, attrVersion.Equal(expression.Value(cur.Version)))
-	return s.update(ctx, "redrive", id, cond, upd, func(j jobs.Job) error {
-		if err := jobs.CheckRedrive(j); err != nil {
+	compacted := upd().Set(attrHistory, expression.Value(history))
+	return s.update(ctx, op, id, expression.And(cond, attrVersion.Equal(expression.Value(cur.Version))), compacted, func(j jobs.Job) error {
+		if err := rule(j); err != nil {
 			return err
 		}
 		return jobs.ErrInvalidTransition // changed since it was read: the caller may try again

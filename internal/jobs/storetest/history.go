@@ -51,15 +51,7 @@ func testHistoryTimeline(t *testing.T, b *bundle) {
 		{Attempt: 3, StartedAt: t0.Add(2 * time.Minute), EndedAt: t0.Add(2*time.Minute + time.Second), Outcome: jobs.OutcomeFailed, Error: "boom 3"},
 		{Attempt: 1, StartedAt: redriveAt.Add(time.Second), EndedAt: redriveAt.Add(2 * time.Second), Outcome: jobs.OutcomeCompleted},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("attempts = %+v, want %+v", got, want)
-	}
-	for i := range want {
-		g, w := got[i], want[i]
-		if g.Attempt != w.Attempt || !g.StartedAt.Equal(w.StartedAt) || !g.EndedAt.Equal(w.EndedAt) || g.Outcome != w.Outcome || g.Error != w.Error {
-			t.Errorf("attempt %d = %+v, want %+v", i, g, w)
-		}
-	}
+	checkAttempts(t, got, want)
 	rs := jobs.Redrives(done)
 	if len(rs) != 1 || rs[0].By != "ops-anna" || rs[0].Detail != "fixed the bug" || !rs[0].At.Equal(redriveAt) {
 		t.Errorf("redrives = %+v", rs)

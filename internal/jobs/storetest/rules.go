@@ -185,6 +185,9 @@ func fencedProbes() []ruleProbe {
 			ruleProbe{"Retry by " + c.name, rule, func(b *bundle, j jobs.Job, last string) (jobs.Job, error) {
 				return b.store.Retry(b.ctx, j.ID, c.token(last), jobs.RetryWait{ErrorMessage: "again", NextAttemptAt: now.Add(time.Minute), Now: now})
 			}},
+			ruleProbe{"Release by " + c.name, rule, func(b *bundle, j jobs.Job, last string) (jobs.Job, error) {
+				return b.store.Release(b.ctx, j.ID, c.token(last), jobs.Release{Reason: "shutdown", Now: now, Attempt: j.Attempt})
+			}},
 			ruleProbe{"AddAsset by " + c.name, rule, func(b *bundle, j jobs.Job, last string) (jobs.Job, error) {
 				_, err := b.store.AddAsset(b.ctx, c.token(last), jobs.Asset{ID: randomID("asset-"), JobID: j.ID, AssetType: "report", CreatedAt: now})
 				return jobs.Job{}, err

@@ -2,8 +2,8 @@
 // the in-memory store in unit tests, DynamoDB against an emulator. It
 // checks the whole status x status transition matrix, that every
 // operation is accepted exactly when its rule in package jobs accepts it
-// (RulesConformance), atomic claims, fencing, idempotent creates, listing
-// and the reconciler's queries.
+// (RulesConformance), atomic claims, fencing, releases of interrupted
+// attempts, idempotent creates, listing and the reconciler's queries.
 package storetest
 
 import (
@@ -48,6 +48,8 @@ func RunWith(t *testing.T, newStore NewStore, opts Options) {
 		{"FencingAfterTakeover", testFencing},
 		{"ReclaimRules", testReclaimRules},
 		{"RetryWaitsInProcessing", testRetryWait},
+		{"ReleaseKeepsTheAttempt", testReleaseKeepsTheAttempt},
+		{"ReleasesBounded", testReleasesBounded},
 		{"FailExpired", testFailExpired},
 		{"RedriveRecordsHistory", testRedrive},
 		{"CreateIsIdempotentByID", testCreateIdempotent},
