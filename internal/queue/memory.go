@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -227,11 +228,20 @@ type memQueue struct {
 	ready    readyHeap
 	waiting  waitingHeap
 	receipts map[string]*memMessage
-	wake     chan struct{} // closed and replaced when a message may have become visible
+	// waiters are the long polls that found nothing, first come first:
+	// each change that may make a message visible wakes one per message,
+	// not all of them (which made 100 workers slower than 4).
+	waiters []*memWaiter
+}
+
+// memWaiter is one long poll waiting for a message.
+type memWaiter struct {
+	wake   chan struct{} // capacity 1: a wake-up waits for the poll to take it
+	queued bool          // in the queue's waiters; guarded by the queue's mu
 }
 
 func newMemQueue(c clock.Clock, visibility time.Duration) *memQueue {
-	return &memQueue{clock: c, visibility: visibility, receipts: map[string]*memMessage{}, wake: make(chan struct{})}
+	return &memQueue{clock: c, visibility: visibility, receipts: map[string]*memMessage{}}
 }
 
 func randomHex(n int) string {
@@ -251,7 +261,7 @@ func (q *memQueue) send(reqs []SendRequest) []string {
 		ids[i] = m.id
 		q.place(m, now)
 	}
-	q.signal()
+	q.signal(len(reqs))
 	return ids
 }
 
@@ -264,7 +274,7 @@ func (q *memQueue) adopt(m *memMessage) {
 	q.seq++
 	fresh := &memMessage{id: randomHex(16), body: m.body, priority: m.priority, seq: q.seq, sentAt: now, visibleAt: now}
 	q.place(fresh, now)
-	q.signal()
+	q.signal(1)
 }
 
 // place puts m in the heap its visibility calls for. Caller holds mu.
@@ -293,9 +303,34 @@ func (q *memQueue) promote(now time.Time) {
 	}
 }
 
-func (q *memQueue) signal() {
-	close(q.wake)
-	q.wake = make(chan struct{})
+// signal wakes up to n waiting long polls, the longest waiting first.
+// Caller holds mu.
+func (q *memQueue) signal(n int) {
+	for ; n > 0 && len(q.waiters) > 0; n-- {
+		w := q.waiters[0]
+		q.waiters[0] = nil
+		q.waiters = q.waiters[1:]
+		w.queued = false
+		w.wake <- struct{}{}
+	}
+}
+
+// leave takes w out of the waiters as its long poll ends. A wake-up it
+// received but will not act on goes to the next waiter.
+func (q *memQueue) leave(w *memWaiter) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if w.queued {
+		i := slices.Index(q.waiters, w)
+		q.waiters = slices.Delete(q.waiters, i, i+1)
+		w.queued = false
+		return
+	}
+	select {
+	case <-w.wake:
+		q.signal(1)
+	default:
+	}
 }
 
 // receive takes up to r.Max messages. A long poll (r.Wait > 0) with
@@ -310,27 +345,33 @@ func (q *memQueue) receive(ctx context.Context, r ReceiveRequest, maxReceive int
 		return nil, fmt.Errorf("receive: visibility %v out of range: %w", r.Visibility, ErrInvalidRequest)
 	}
 	var deadline <-chan time.Time
-	if r.Wait > 0 {
-		timer := time.NewTimer(r.Wait)
-		defer timer.Stop()
-		deadline = timer.C
-	}
+	var w *memWaiter // made when the poll must wait, as the timer
 	for {
-		msgs, dead, wake, next := q.tryReceive(r, maxReceive)
+		msgs, dead, next := q.tryReceive(r, maxReceive, w)
 		for _, m := range dead {
 			dlq.adopt(m)
 		}
 		if len(msgs) > 0 || r.Wait <= 0 {
 			return msgs, nil
 		}
-		if more, err := q.await(ctx, deadline, wake, next); !more {
+		if w == nil {
+			// Try again as a waiter, so that no send between the two
+			// tries goes unnoticed.
+			timer := time.NewTimer(r.Wait)
+			defer timer.Stop()
+			deadline = timer.C
+			w = &memWaiter{wake: make(chan struct{}, 1)}
+			defer q.leave(w)
+			continue
+		}
+		if more, err := q.await(ctx, deadline, w.wake, next); !more {
 			return nil, err
 		}
 	}
 }
 
-// await blocks until a message may have become visible: wake is closed (a
-// send, a visibility change) or the clock reaches next, when the first
+// await blocks until a message may have become visible: a wake-up comes
+// (a send, a visibility change) or the clock reaches next, when the first
 // waiting message becomes visible (zero: none waits). It returns false
 // when the long poll's deadline or ctx ends first, with ctx's error.
 func (q *memQueue) await(ctx context.Context, deadline <-chan time.Time, wake <-chan struct{}, next time.Time) (bool, error) {
@@ -353,9 +394,10 @@ func (q *memQueue) await(ctx context.Context, deadline <-chan time.Time, wake <-
 
 // tryReceive takes up to r.Max ready messages. Messages over maxReceive
 // are returned as dead for the caller to move to the dead-letter queue.
-// wake is closed by the next change that may make a message visible, and
-// next is when the first waiting message becomes visible (zero if none).
-func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message, dead []*memMessage, wake chan struct{}, next time.Time) {
+// If it takes none, w (a long poll's; nil for none) joins the waiters,
+// which the next change that may make a message visible wakes, and next is
+// when the first waiting message becomes visible (zero if none).
+func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int, w *memWaiter) (msgs []Message, dead []*memMessage, next time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	now := q.clock.Now()
@@ -385,7 +427,11 @@ func (q *memQueue) tryReceive(r ReceiveRequest, maxReceive int) (msgs []Message,
 	if q.waiting.Len() > 0 {
 		next = q.waiting[0].visibleAt
 	}
-	return msgs, dead, q.wake, next
+	if len(msgs) == 0 && w != nil && !w.queued {
+		w.queued = true
+		q.waiters = append(q.waiters, w)
+	}
+	return msgs, dead, next
 }
 
 // lookup finds the message of a receipt handle. Caller holds mu.
@@ -434,7 +480,7 @@ func (q *memQueue) changeVisibility(receipt string, d time.Duration) error {
 	}
 	// Waiting long polls look again: the message may now be the first to
 	// become visible.
-	q.signal()
+	q.signal(1)
 	return nil
 }
 

@@ -141,6 +141,9 @@ type decision struct {
 	Err error
 }
 
+// nullJSON is the result of a handler that returned none.
+var nullJSON = json.RawMessage("null")
+
 // nativeRedriveDetail is the history detail of a job redriven because its
 // dead-letter copy came back to the jobs queue.
 const nativeRedriveDetail = "message redriven from the dead-letter queue"
@@ -214,16 +217,32 @@ func decideAttempt(f facts) decision {
 	case herr != nil && a.TimedOut:
 		herr = fmt.Errorf("timed out after %s: %w", a.Timeout, herr)
 	}
+	if herr == nil {
+		return decideResult(job, a.Result)
+	}
+	return decideError(f, herr)
+}
+
+// decideResult decides from a handler's result.
+func decideResult(job jobs.Job, result any) decision {
+	if result == nil {
+		return finishDecision(job, jobs.Outcome{Status: jobs.StatusCompleted, Result: nullJSON}, "handler succeeded", slog.LevelDebug)
+	}
+	body, err := json.Marshal(result)
+	if err != nil {
+		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "result is not JSON: " + err.Error()},
+			"handler result does not marshal to JSON", slog.LevelError)
+	}
+	return finishDecision(job, jobs.Outcome{Status: jobs.StatusCompleted, Result: body}, "handler succeeded", slog.LevelDebug)
+}
+
+// decideError decides from a handler's error (herr: with what the engine
+// knows of its cause).
+func decideError(f facts, herr error) decision {
+	job := f.Job
 	var perm *jobs.PermanentError
 	var partial *jobs.PartialError
 	switch {
-	case herr == nil:
-		body, err := json.Marshal(a.Result)
-		if err != nil {
-			return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "result is not JSON: " + err.Error()},
-				"handler result does not marshal to JSON", slog.LevelError)
-		}
-		return finishDecision(job, jobs.Outcome{Status: jobs.StatusCompleted, Result: body}, "handler succeeded", slog.LevelDebug)
 	case errors.As(herr, &partial):
 		body, err := json.Marshal(partial.Result)
 		if err != nil {
@@ -238,7 +257,7 @@ func decideAttempt(f facts) decision {
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: herr.Error(), DeadLettered: true},
 			"error on the last attempt", slog.LevelWarn)
 	}
-	return decision{Step: stepRetry, Wait: a.Backoff, ErrorMessage: herr.Error(), Status: job.Status,
+	return decision{Step: stepRetry, Wait: f.Attempt.Backoff, ErrorMessage: herr.Error(), Status: job.Status,
 		FreshMessage: f.MaxReceiveCount > 0 && f.ReceiveCount >= f.MaxReceiveCount-1,
 		Reason:       "attempt failed; retrying after backoff", Level: slog.LevelWarn, Err: herr}
 }

@@ -12,7 +12,7 @@ package worker
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -160,8 +160,9 @@ func (c *Config) checkTimeouts() error {
 // Engine processes job messages. It is safe for concurrent use; one Engine
 // serves every goroutine of a pool or every record of a Lambda batch.
 type Engine struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	watch watchList
 }
 
 // NewEngine checks cfg, fills its defaults and returns an Engine.
@@ -170,24 +171,32 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, log: cfg.Logger}, nil
+	e := &Engine{cfg: cfg, log: cfg.Logger}
+	e.watch.after = min(cfg.VisibilityHeartbeat, cfg.CancelPoll, cfg.ProgressInterval)
+	e.watch.start = e.runMonitor
+	return e, nil
 }
 
 // Config returns the engine's configuration with its defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
 
 // delivery is one message being processed, and what the engine learnt of
-// its job along the way: what the recording steps need.
+// its job along the way: what the recording steps need. It holds the
+// attempt's state too, so that a job costs one allocation of it.
 type delivery struct {
-	msg   queue.Message
-	jobID string       // from the body; "" for an unparseable body
-	base  *slog.Logger // with messageId, receiveCount and jobId
-	log   *slog.Logger // base, with jobType, attempt and status once known
-	job   jobs.Job     // as claimed, or as the rejected claim reported it
-	token string       // this attempt's lease token; "" unless claimed
-	task  *Task        // the attempt's task; nil unless a handler ran
-	// samples are the metrics of this delivery, recorded once at its end.
-	samples []metrics.Sample
+	values  context.Context // the caller's context's values, without its end
+	msg     queue.Message
+	jobID   string       // from the body; "" for an unparseable body
+	log     *slog.Logger // adds the delivery's attributes to what it logs (deliveryLog)
+	job     jobs.Job     // as claimed, or as the rejected claim reported it
+	token   string       // this attempt's lease token; "" unless claimed
+	task    *Task        // the attempt's task (&attempt.task); nil unless a handler ran
+	attempt attempt
+	logs    deliveryLog
+	// samples are the metrics of this delivery, recorded once at its end
+	// (in sampleBuf: a delivery has at most four).
+	samples   []metrics.Sample
+	sampleBuf [4]metrics.Sample
 }
 
 // Process handles one received message: it gathers the facts (decode the
@@ -196,13 +205,15 @@ type delivery struct {
 // every failure is recorded in the job, and the Result says what the
 // caller does with the message.
 func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
+	dv := &delivery{values: context.WithoutCancel(ctx), msg: m}
+	dv.logs.init(e.log.Handler(), dv)
+	dv.log = slog.New(&dv.logs)
 	msg, err := queue.DecodeJobMessage(m.Body)
 	if err != nil {
-		dv := &delivery{msg: m, log: e.log.With("messageId", m.ID, "receiveCount", m.ReceiveCount)}
 		return e.record(ctx, dv, decide(facts{BadBody: err}))
 	}
-	base := e.log.With("jobId", msg.JobID, "messageId", m.ID, "receiveCount", m.ReceiveCount)
-	dv := &delivery{msg: m, jobID: msg.JobID, base: base, log: base}
+	dv.jobID = msg.JobID
+	dv.samples = dv.sampleBuf[:0]
 	defer e.observe(dv)
 	f := facts{Message: msg, ReceiveCount: m.ReceiveCount, MaxReceiveCount: e.cfg.Queue.MaxReceiveCount(),
 		TransientRetryDelay: e.cfg.TransientRetryDelay}
@@ -240,9 +251,6 @@ func (e *Engine) claim(ctx context.Context, dv *delivery, jobType string, now ti
 		job, _ = jobs.CurrentJob(err)
 	}
 	dv.job = job
-	if job.ID != "" {
-		dv.log = dv.base.With("jobType", job.JobType, "attempt", job.Attempt, "status", job.Status)
-	}
 	if err == nil && job.Attempt == 1 {
 		dv.samples = append(dv.samples, metrics.Duration(metrics.QueueWait, now.Sub(dueAt(job))))
 	}
@@ -266,66 +274,61 @@ func (e *Engine) observe(dv *delivery) {
 	}
 }
 
-// runAttempt runs the claimed job's handler under its deadline, with the
-// monitor beside it, and tells how the attempt ended.
+// runAttempt runs the claimed job's handler under its deadline, watched
+// by the monitor if it lasts, and tells how the attempt ended.
 func (e *Engine) runAttempt(ctx context.Context, dv *delivery) *attemptEnd {
+	a := &dv.attempt
+	a.end = attemptEnd{}
 	reg, ok := e.cfg.Registry.lookup(dv.job.JobType)
 	if !ok {
-		return &attemptEnd{UnknownType: true}
+		a.end.UnknownType = true
+		return &a.end
 	}
 	// The handler's deadline never passes its lease's grace period, even
 	// when the message named another type than the job has.
-	deadline := dv.job.LeaseExpiresAt.Add(-e.cfg.LeaseGrace)
-	if d := e.cfg.Clock.Now().Add(reg.timeout); d.Before(deadline) {
-		deadline = d
-	}
-	hctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	hctx, cancelTimeout := context.WithTimeout(hctx, deadline.Sub(e.cfg.Clock.Now()))
-	defer cancelTimeout()
+	now := e.cfg.Clock.Now()
+	timeout := min(reg.timeout, dv.job.LeaseExpiresAt.Add(-e.cfg.LeaseGrace).Sub(now))
+	a.dv, a.started = dv, time.Now()
+	a.ctx = lazyContext{}
+	a.ctx.init(dv.values, ctx, a.started.Add(timeout))
+	e.initTask(dv)
 
-	dv.task = e.newTask(ctx, dv, func() { cancel(&stoppedError{}) })
-	stopMonitor := e.monitor(hctx, dv, cancel)
+	e.watch.add(a)
 	started := e.cfg.Clock.Now()
-	result, herr := e.call(hctx, reg.run, dv.task)
+	result, herr := e.call(&a.ctx, reg.run, dv.task)
 	dv.samples = append(dv.samples, metrics.Duration(metrics.RunTime, e.cfg.Clock.Now().Sub(started)))
-	stopMonitor()
+	e.watch.remove(a)
+	cause := a.ctx.causeOf()
+	a.ctx.release()
 
-	end := &attemptEnd{
+	a.end = attemptEnd{
 		Result: result, Err: herr, Interrupted: ctx.Err() != nil, OutOfTime: errors.Is(ctx.Err(), context.DeadlineExceeded),
-		TimedOut: errors.Is(context.Cause(hctx), context.DeadlineExceeded), Timeout: reg.timeout,
+		TimedOut: errors.Is(cause, context.DeadlineExceeded), Timeout: reg.timeout,
 		Backoff: e.Backoff(dv.job.Attempt),
 	}
-	var stopped *stoppedError
-	if errors.As(context.Cause(hctx), &stopped) {
-		end.Stopped, end.SeenStatus = true, stopped.status
+	if stopped, ok := cause.(*stoppedError); ok {
+		a.end.Stopped, a.end.SeenStatus = true, stopped.status
 	}
-	return end
+	return &a.end
 }
 
-// newTask is the handler's view of its attempt. Its writes outlive the
+// initTask makes the handler's view of its attempt. Its writes outlive the
 // handler's context, so that a pending progress value is still written
 // after a timeout.
-func (e *Engine) newTask(ctx context.Context, dv *delivery, onLost func()) *Task {
-	return &Task{
+func (e *Engine) initTask(dv *delivery) {
+	dv.attempt.task = Task{
 		Job:      dv.job,
 		Logger:   dv.log,
 		store:    e.cfg.Store,
-		now:      e.cfg.Clock.Now,
+		clock:    e.cfg.Clock,
 		interval: e.cfg.ProgressInterval,
 		token:    dv.token,
-		ctx:      context.WithoutCancel(ctx),
-		onLost:   onLost,
+		values:   dv.values,
+		handler:  &dv.attempt.ctx,
 		written:  -1,
 	}
+	dv.task = &dv.attempt.task
 }
-
-// stoppedError is the cause of a handler's cancellation when its job was
-// canceled or reclaimed by another worker; status is what the engine saw
-// ("" when a rejected write told it).
-type stoppedError struct{ status jobs.Status }
-
-func (e *stoppedError) Error() string { return "job canceled or reclaimed" }
 
 // call runs the handler, turning a panic into a retryable error.
 func (e *Engine) call(ctx context.Context, run runFunc, t *Task) (result any, err error) {
@@ -336,45 +339,6 @@ func (e *Engine) call(ctx context.Context, run runFunc, t *Task) (result any, er
 		}
 	}()
 	return run(ctx, t)
-}
-
-// monitor runs beside a handler that lasts: it extends the message's
-// visibility, polls for cancellation and writes pending progress. Nothing
-// fires for a handler shorter than the shortest interval, so a short job
-// costs no extra request. The returned func stops it and waits.
-func (e *Engine) monitor(ctx context.Context, dv *delivery, cancel context.CancelCauseFunc) func() {
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		heartbeat := time.NewTicker(e.cfg.VisibilityHeartbeat)
-		defer heartbeat.Stop()
-		poll := time.NewTicker(e.cfg.CancelPoll)
-		defer poll.Stop()
-		progress := time.NewTicker(e.cfg.ProgressInterval)
-		defer progress.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-heartbeat.C:
-				e.heartbeat(ctx, dv)
-			case <-poll.C:
-				if status, lost := e.leaseLost(ctx, dv); lost {
-					cancel(&stoppedError{status: status})
-					return
-				}
-			case <-progress.C:
-				dv.task.flush(false)
-			}
-		}
-	}()
-	return func() {
-		close(stop)
-		<-done
-	}
 }
 
 // heartbeat hides the running job's message for another VisibilityTimeout.
@@ -414,9 +378,13 @@ func (e *Engine) Backoff(attempt int) time.Duration {
 	return half + time.Duration(e.cfg.Rand()*float64(d-half))
 }
 
-// newID returns 128 random bits in hex.
+// newID returns 128 random bits in hex: unique, not secret (math/rand/v2's
+// generator, ChaCha8 seeded by the runtime, costs no system call).
 func newID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
+	binary.LittleEndian.PutUint64(b[:8], mrand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], mrand.Uint64())
+	var out [32]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
 }

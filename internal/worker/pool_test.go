@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // clock. Tests run it in a synctest bubble, where the real clock is the
 // bubble's: time moves only when every goroutine waits, so long polls,
 // timers and grace periods cost no wall time.
-func poolBundle(t *testing.T, workers int, register func(*worker.Registry)) (*bundle, *worker.Pool) {
+func poolBundle(t testing.TB, workers int, register func(*worker.Registry)) (*bundle, *worker.Pool) {
 	t.Helper()
 	mem := queuetest.NewMemory(t, queue.MemoryConfig{VisibilityTimeout: 30 * time.Second})
 	b := &bundle{
@@ -224,3 +225,38 @@ func TestNewPoolNeedsAQueueThatReceives(t *testing.T) {
 
 // sendOnlyQueue is only what the engine uses of a queue.
 type sendOnlyQueue struct{ worker.EngineQueue }
+
+// BenchmarkPoolWorkers runs no-op jobs through a pool whose workers wait on
+// the memory queue while messages arrive one send at a time (as the API
+// sends them): 100 workers must not be slower than 4, which they were
+// while every send woke every waiting worker.
+func BenchmarkPoolWorkers(b *testing.B) {
+	for _, workers := range []int{4, 100} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			done := make(chan struct{}, b.N)
+			bd, p := poolBundle(b, workers, func(reg *worker.Registry) {
+				worker.Register(reg, "noop", func(context.Context, *worker.Task, json.RawMessage) (any, error) {
+					done <- struct{}{}
+					return nil, nil
+				})
+			})
+			js := make([]jobs.Job, b.N)
+			for i := range js {
+				js[i] = bd.create(b, "noop", `{}`, 3, true)
+			}
+			p.Start(context.Background())
+			b.ResetTimer()
+			for _, j := range js {
+				bd.send(b, j)
+			}
+			for range b.N {
+				<-done
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+			if err := p.Shutdown(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

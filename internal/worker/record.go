@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"jobline/internal/jobs"
@@ -14,13 +15,15 @@ import (
 // This file carries out the engine's decisions: one small step each, which
 // writes to the store and the queue and says what the caller does with the
 // message. Outcomes are recorded even if the caller's context ended
-// meanwhile (each call bounded by OpTimeout).
+// meanwhile: each call has its own context (opContext), which keeps the
+// caller's values but not its end, and ends after OpTimeout.
 
 // record logs d and carries it out.
 func (e *Engine) record(ctx context.Context, dv *delivery, d decision) Result {
-	dv.log.Log(ctx, d.Level, d.Reason, "step", d.Step.String(), "wait", d.Wait, "error", d.Err)
+	if dv.log.Enabled(ctx, d.Level) {
+		dv.log.LogAttrs(ctx, d.Level, d.Reason, slog.String("step", d.Step.String()), slog.Duration("wait", d.Wait), slog.Any("error", d.Err))
+	}
 	r := Result{JobID: dv.jobID, Status: d.Status, Attempt: dv.job.Attempt, Ran: dv.task != nil, Reason: d.Reason, Err: d.Err}
-	ctx = context.WithoutCancel(ctx)
 	switch d.Step {
 	case stepAcknowledge:
 		r.Disposition = AckMessage
@@ -48,14 +51,14 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 		dv.flushProgress() // completed writes progress 100 itself
 	}
 	o.Now, o.Attempt = e.cfg.Clock.Now(), dv.job.Attempt
-	fctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
-	defer cancel()
+	fctx := dv.opContext(e.cfg.OpTimeout)
+	defer fctx.release()
 	done, err := e.cfg.Store.Finish(fctx, dv.job.ID, dv.token, o)
 	if err != nil {
 		return e.leaseHolderWriteFailed(ctx, dv, "finish", err, r)
 	}
 	r.Status = done.Status
-	dv.log.InfoContext(ctx, "job finished", "status", done.Status, "deadLettered", done.DeadLettered)
+	dv.log.LogAttrs(ctx, slog.LevelInfo, "job finished", slog.String("status", string(done.Status)), slog.Bool("deadLettered", done.DeadLettered))
 	dv.samples = append(dv.samples, metrics.Count(finishMetric(done.Status)))
 	if o.DeadLettered {
 		dv.samples = append(dv.samples, metrics.Count(metrics.DeadLettered))
@@ -74,8 +77,8 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 func (e *Engine) retry(ctx context.Context, dv *delivery, d decision, r Result) Result {
 	dv.flushProgress()
 	now := e.cfg.Clock.Now()
-	rctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
-	defer cancel()
+	rctx := dv.opContext(e.cfg.OpTimeout)
+	defer rctx.release()
 	waiting, err := e.cfg.Store.Retry(rctx, dv.job.ID, dv.token, jobs.RetryWait{ErrorMessage: d.ErrorMessage, NextAttemptAt: now.Add(d.Wait), Now: now, Attempt: dv.job.Attempt})
 	if err != nil {
 		return e.leaseHolderWriteFailed(ctx, dv, "retry", err, r)
@@ -98,8 +101,8 @@ func (e *Engine) retry(ctx context.Context, dv *delivery, d decision, r Result) 
 // so a shutdown never fails a job. The message is visible now, so the next
 // worker claims the job without waiting for the lease to expire.
 func (e *Engine) giveBack(ctx context.Context, dv *delivery, reason string, r Result) Result {
-	rctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
-	defer cancel()
+	rctx := dv.opContext(e.cfg.OpTimeout)
+	defer rctx.release()
 	released, err := e.cfg.Store.Release(rctx, dv.job.ID, dv.token, jobs.Release{Reason: reason, Now: e.cfg.Clock.Now(), Attempt: dv.job.Attempt})
 	if err != nil {
 		// Canceled, reclaimed, or the store is unreachable: the lease then
@@ -130,8 +133,8 @@ func (e *Engine) leaseHolderWriteFailed(ctx context.Context, dv *delivery, op st
 // failDiedOnLastAttempt fails the job whose worker died on its last attempt
 // and moves the message to the dead-letter queue as its dead-letter copy.
 func (e *Engine) failDiedOnLastAttempt(ctx context.Context, dv *delivery, r Result) Result {
-	fctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
-	defer cancel()
+	fctx := dv.opContext(e.cfg.OpTimeout)
+	defer fctx.release()
 	failed, err := failDiedOnLastAttempt(fctx, e.cfg.Store, dv.job, e.cfg.Clock.Now(), e.moveMessage(dv))
 	if failed.ID == "" {
 		dv.log.ErrorContext(ctx, "failing the expired job failed; the message will come back", "error", err)
@@ -153,7 +156,7 @@ func (e *Engine) redrive(ctx context.Context, dv *delivery, d decision) (Result,
 	if _, err := e.cfg.Store.Redrive(ctx, dv.job.ID, jobs.RedriveRequest{Reason: nativeRedriveDetail, By: jobs.RedrivenByDLQ, Now: e.cfg.Clock.Now()}); err != nil && !isRejected(err) {
 		dv.log.ErrorContext(ctx, "redrive failed; the message will come back", "error", err)
 		r := Result{JobID: dv.jobID, Status: dv.job.Status, Attempt: dv.job.Attempt, Reason: "redrive failed", Err: err}
-		return e.redeliverLater(context.WithoutCancel(ctx), dv, e.cfg.TransientRetryDelay, r), false
+		return e.redeliverLater(ctx, dv, e.cfg.TransientRetryDelay, r), false
 	}
 	return Result{}, true
 }
@@ -162,8 +165,8 @@ func (e *Engine) redrive(ctx context.Context, dv *delivery, d decision) (Result,
 // queue unchanged, for an operator to read. If that fails it comes back
 // later: the queue's redrive policy dead-letters it after maxReceiveCount.
 func (e *Engine) deadLetterAsIs(ctx context.Context, dv *delivery, r Result) Result {
-	dctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
-	defer cancel()
+	dctx := dv.opContext(e.cfg.OpTimeout)
+	defer dctx.release()
 	if err := e.cfg.Queue.DeadLetter(dctx, dv.msg); err != nil {
 		dv.log.ErrorContext(ctx, "moving the message to the dead-letter queue failed; it will come back", "error", err)
 		r.Err = errors.Join(r.Err, err)
@@ -179,8 +182,8 @@ func (e *Engine) moveMessage(dv *delivery) putDeadLetter {
 	return func(ctx context.Context, copy queue.SendRequest) error {
 		m := dv.msg
 		m.Body, m.Priority = copy.Body, copy.Priority
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.OpTimeout)
-		defer cancel()
+		dctx := dv.opContext(e.cfg.OpTimeout)
+		defer dctx.release()
 		return e.cfg.Queue.DeadLetter(dctx, m)
 	}
 }
@@ -215,8 +218,8 @@ func finishMetric(s jobs.Status) metrics.Name {
 // current visibility timeout.
 func (e *Engine) redeliverLater(ctx context.Context, dv *delivery, after time.Duration, r Result) Result {
 	after = min(max(after, 0), queue.MaxVisibility)
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.OpTimeout)
-	defer cancel()
+	cctx := dv.opContext(e.cfg.OpTimeout)
+	defer cctx.release()
 	if err := e.cfg.Queue.ChangeVisibility(cctx, dv.msg.ReceiptHandle, after); err != nil {
 		dv.log.WarnContext(ctx, "change visibility failed; the message returns after its visibility timeout", "error", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"jobline/internal/clock"
 	"jobline/internal/jobs"
 )
 
@@ -22,11 +23,11 @@ type Task struct {
 	Logger *slog.Logger
 
 	store    taskStore
-	now      func() time.Time
+	clock    clock.Clock
 	interval time.Duration
 	token    string
-	ctx      context.Context // for store writes; outlives the handler's cancellation
-	onLost   func()          // cancels the handler when the lease is gone
+	values   context.Context // store writes use the caller's context's values, not its end
+	handler  *lazyContext    // the handler's context, stopped when the lease is gone
 
 	mu         sync.Mutex
 	written    int // last progress written; -1 before the first write
@@ -52,7 +53,7 @@ func (t *Task) Progress(pct int) {
 		t.hasPending = false // back to the stored value: nothing to write
 		return
 	}
-	now := t.now()
+	now := t.clock.Now()
 	if t.written < 0 || pct == 100 || now.Sub(t.lastWrite) >= t.interval {
 		t.writeLocked(pct, now)
 		return
@@ -69,7 +70,7 @@ func (t *Task) AddAsset(ctx context.Context, a jobs.Asset) (jobs.Asset, error) {
 	}
 	a.JobID = t.Job.ID
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = t.now()
+		a.CreatedAt = t.clock.Now()
 	}
 	stored, err := t.store.AddAsset(ctx, t.token, a)
 	if err != nil {
@@ -89,29 +90,27 @@ func (t *Task) flush(force bool) {
 	if t.lost || !t.hasPending {
 		return
 	}
-	now := t.now()
+	now := t.clock.Now()
 	if force || now.Sub(t.lastWrite) >= t.interval {
 		t.writeLocked(t.pending, now)
 	}
 }
 
 func (t *Task) writeLocked(pct int, now time.Time) {
-	_, err := t.store.Progress(t.ctx, t.Job.ID, t.token, pct, now)
+	_, err := t.store.Progress(t.values, t.Job.ID, t.token, pct, now)
 	switch {
 	case err == nil:
 		t.written, t.lastWrite, t.hasPending = pct, now, false
 	case isRejected(err):
 		// Canceled, or another worker reclaimed the job: stop the handler.
 		t.lost, t.hasPending = true, false
-		t.Logger.WarnContext(t.ctx, "progress rejected; stopping the handler", "error", err)
-		if t.onLost != nil {
-			t.onLost()
-		}
+		t.Logger.WarnContext(t.values, "progress rejected; stopping the handler", "error", err)
+		t.stopHandler()
 	default:
 		// Keep the value pending; the next call or the flush retries it.
 		t.pending, t.hasPending = pct, true
 		t.lastWrite = now
-		t.Logger.WarnContext(t.ctx, "progress write failed", "progress", pct, "error", err)
+		t.Logger.WarnContext(t.values, "progress write failed", "progress", pct, "error", err)
 	}
 }
 
@@ -119,8 +118,13 @@ func (t *Task) markLost() {
 	t.mu.Lock()
 	t.lost, t.hasPending = true, false
 	t.mu.Unlock()
-	if t.onLost != nil {
-		t.onLost()
+	t.stopHandler()
+}
+
+// stopHandler cancels the handler: its job was canceled or reclaimed.
+func (t *Task) stopHandler() {
+	if t.handler != nil {
+		t.handler.stop(context.Canceled, &stoppedError{})
 	}
 }
 
