@@ -30,6 +30,13 @@ import (
 // one is answered 413 payload_too_large.
 const MaxBodyBytes = 64 << 10
 
+// DefaultRequestTimeout is Config.RequestTimeout's default.
+const DefaultRequestTimeout = 5 * time.Second
+
+// EnvRequestTimeout is the variable that sets Config.RequestTimeout in the
+// API functions and the dev server (a Go duration, such as "5s").
+const EnvRequestTimeout = "JOBLINE_REQUEST_TIMEOUT"
+
 // Store is what the API needs of the job store (jobs.Store has it all):
 // it creates, reads, lists and cancels jobs, and reads their assets.
 type Store interface {
@@ -86,6 +93,12 @@ type Config struct {
 	// Metrics counts created and canceled jobs per type. Default:
 	// metrics.Discard{}.
 	Metrics metrics.Recorder
+	// RequestTimeout is each request's deadline: the store and queue calls
+	// of a request get a context that ends then, and a request whose call
+	// is still waiting is answered 503 unavailable with Retry-After, so
+	// that a hung backend never hangs the API. Must not be negative.
+	// Default (zero): DefaultRequestTimeout, 5 seconds.
+	RequestTimeout time.Duration
 }
 
 // withDefaults returns cfg with every unset optional field filled in.
@@ -105,6 +118,9 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard{}
 	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
 	return cfg
 }
 
@@ -119,6 +135,8 @@ func (cfg Config) validate() error {
 		return errors.New("api: Config.ValidateJob is required (unless ReadOnly)")
 	case cfg.QueuedGrace < 0:
 		return fmt.Errorf("api: Config.QueuedGrace must not be negative, got %s", cfg.QueuedGrace)
+	case cfg.RequestTimeout < 0:
+		return fmt.Errorf("api: Config.RequestTimeout must not be negative, got %s", cfg.RequestTimeout)
 	}
 	return nil
 }
@@ -139,7 +157,7 @@ type server struct {
 //
 // Any other path answers 404 not_found and any other method 405
 // method_not_allowed, both as JSON errors; with Config.ReadOnly, so does
-// POST /jobs.
+// POST /jobs. Every request has Config.RequestTimeout as its deadline.
 func New(cfg Config) (http.Handler, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -194,8 +212,18 @@ func (s *server) methodNotAllowed(allow string) http.Handler {
 
 // handle adapts a handler that returns an error: the error is written as a
 // JSON error response by writeError, the one place errors become statuses.
+// The request gets its deadline here, Config.RequestTimeout: every store
+// and queue call of the request gets a context that ends then, and the
+// error of a call cut short answers 503 unavailable (toAPIError). The
+// admin API's server has none (its RequestTimeout is zero): a redrive may
+// take long, and the admin Lambda's own timeout bounds it.
 func (s *server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.RequestTimeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

@@ -42,9 +42,17 @@ type createRequest struct {
 var createFields = []string{"jobType", "parameters", "priority", "maxAttempts", "delaySeconds"}
 
 // createJob serves POST /jobs. The job is stored first, then its message is
-// sent. If the send fails the job is still answered 201: it is stored with
-// SweepAt (jobs.QueuedSweepAt), and the reconciler re-sends the message of
-// a job still queued after its SweepAt, so nothing is lost.
+// sent, both within the request's deadline (Config.RequestTimeout).
+// Nothing is half-written: the job is stored whole (queued, with its
+// SweepAt: jobs.QueuedSweepAt) in one write, or not at all.
+//   - If the send fails, or outlasts the deadline, the answer is still 201:
+//     the job is stored, and the reconciler re-sends the message of a job
+//     still queued after its SweepAt, so nothing is lost.
+//   - If the store's write outlasts the deadline, the answer is 503
+//     unavailable. The write may still have been applied (a request that
+//     timed out is ambiguous); the job is then whole and its message comes
+//     from the reconciler. A client that retries with the same
+//     Idempotency-Key gets that job (200), never a second one.
 func (s *server) createJob(w http.ResponseWriter, r *http.Request) error {
 	owner, err := s.user(r)
 	if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,7 +23,7 @@ const (
 	CodePayloadTooLarge     = "payload_too_large"    // 413: body over MaxBodyBytes
 	CodeUnknownJobType      = "unknown_job_type"     // 422
 	CodeInternal            = "internal"             // 500: details only in the log
-	CodeUnavailable         = "unavailable"          // 503: the store is throttling; Retry-After says when to try again
+	CodeUnavailable         = "unavailable"          // 503: the store is throttling, or a call outlasted the request's deadline; Retry-After says when to try again
 )
 
 // Error is an error with its HTTP answer. Handlers return it for rejected
@@ -87,6 +88,11 @@ func toAPIError(err error) (*Error, bool) {
 	case errors.Is(err, jobs.ErrUnavailable):
 		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
 			Message: "the service is busy; retry after the Retry-After delay"}, true
+	case errors.Is(err, context.DeadlineExceeded):
+		// The request's deadline (Config.RequestTimeout) ended a store or
+		// queue call that did not answer in time.
+		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the service did not answer in time; retry after the Retry-After delay"}, true
 	default:
 		return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}, true
 	}

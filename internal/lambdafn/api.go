@@ -3,6 +3,7 @@ package lambdafn
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
@@ -20,6 +21,7 @@ func StartAPI(function string, build func(ctx context.Context, in *Init) (api.Co
 			return nil, apigw.Config{}, err
 		}
 		cfg.Logger, cfg.Metrics = in.Log, in.Metrics
+		cfg.RequestTimeout = in.Env.Duration(api.EnvRequestTimeout, api.DefaultRequestTimeout, time.Millisecond, time.Minute)
 		h, err := api.New(cfg)
 		return h, apigw.Config{}, err
 	})
