@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"reflect"
@@ -84,21 +83,19 @@ func checkReason(reason string) error {
 }
 
 // readBody decodes a JSON object body into v strictly: v's fields only
-// (names matched exactly), of the right types, nothing after the object.
-// An empty body leaves v as is when optional.
+// (names matched exactly), of the right types, nothing after the object,
+// and the create body's hygiene (checkJSON: UTF-8, no repeated key, no
+// deep nesting). An empty body leaves v as is when optional.
 func readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readRequestBody(w, r)
 	if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		if optional {
-			return nil
-		}
-		return invalidJSON("request body is empty; send a JSON object")
+	if optional && len(bytes.TrimSpace(body)) == 0 {
+		return nil
 	}
-	if !json.Valid(body) {
-		return invalidJSON("request body is not valid JSON")
+	if err := checkJSON(body); err != nil {
+		return err
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"time"
 
 	"jobline/internal/clock"
@@ -189,13 +190,41 @@ func New(cfg Config) (http.Handler, error) {
 		mux.Handle("/admin/", cfg.Admin)
 	}
 	mux.Handle("/", s.handle(s.routeNotFound))
-	return mux, nil
+	return s.cleanPathsOnly(mux), nil
+}
+
+// cleanPathsOnly answers a path that is not clean (dot segments, doubled
+// slashes) as a path no route serves, 404 JSON, where the mux would
+// redirect it to its clean form with an HTML body.
+func (s *server) cleanPathsOnly(mux http.Handler) http.Handler {
+	notFound := s.handle(s.routeNotFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != cleanPath(p) {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // routeNotFound answers a path no route serves: 404 not_found. The admin
 // API answers non-admins with it too, so both must stay one function.
 func (s *server) routeNotFound(_ http.ResponseWriter, r *http.Request) error {
 	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route: " + r.URL.Path}
+}
+
+// cleanPath is the path http.ServeMux serves p as (it redirects p there
+// when they differ): rooted, without dot segments or doubled slashes, a
+// trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	clean := path.Clean(p)
+	if p[len(p)-1] == '/' && clean != "/" {
+		clean += "/"
+	}
+	return clean
 }
 
 // methodNotAllowed answers 405 with the methods the path allows.

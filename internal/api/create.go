@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jobline/internal/jobs"
 	"jobline/internal/metrics"
@@ -83,9 +84,9 @@ func (s *server) jobToCreate(w http.ResponseWriter, r *http.Request, owner strin
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readRequestBody(w, r)
 	if err != nil {
-		return jobs.Job{}, fmt.Errorf("read create request: %w", err)
+		return jobs.Job{}, err
 	}
 	req, err := parseCreateRequest(body)
 	if err != nil {
@@ -118,6 +119,22 @@ func (s *server) jobToCreate(w http.ResponseWriter, r *http.Request, owner strin
 		job.IdempotencyKey = key
 	}
 	return job, nil
+}
+
+// readRequestBody reads a request body of at most MaxBodyBytes (a larger one is
+// 413). A body that ends before its Content-Length, or that cannot be read
+// otherwise, is the client's fault: 400, not an internal error.
+func readRequestBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidRequest,
+		Message: "the request body could not be read (it ended before its Content-Length?): " + err.Error()}
 }
 
 // validateJob applies Config.ValidateJob: an unknown type is 422, any other
@@ -247,14 +264,10 @@ func parseCreateRequest(body []byte) (createRequest, error) {
 }
 
 // createFieldsOf splits a create body into its fields: it must be one JSON
-// object whose fields are all createFields.
+// object (checkJSON) whose fields are all createFields.
 func createFieldsOf(body []byte) (map[string]json.RawMessage, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, invalidJSON("request body is empty; send a JSON object")
-	}
-	if !json.Valid(body) {
-		// json.Valid also rejects trailing data after the first value.
-		return nil, invalidJSON("request body is not valid JSON")
+	if err := checkJSON(body); err != nil {
+		return nil, err
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
@@ -332,4 +345,78 @@ func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 func isObject(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) > 0 && t[0] == '{'
+}
+
+// MaxJSONDepth is the deepest nesting of objects and arrays a request body
+// may have; deeper JSON is a 400 (it breaks clients that read it back).
+const MaxJSONDepth = 32
+
+// checkJSON accepts a body that is one JSON value in UTF-8 without
+// trailing data, and that is stricter than encoding/json in two ways: no
+// object, at any depth, has the same key twice (encoding/json keeps the
+// last, so {"jobType":"nosuch","jobType":"echo"} would create an echo
+// job), and nothing nests deeper than MaxJSONDepth.
+func checkJSON(body []byte) error {
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
+		return invalidJSON("request body is empty; send a JSON object")
+	case !utf8.Valid(body):
+		// encoding/json would read invalid bytes as U+FFFD.
+		return invalidJSON("request body is not valid UTF-8")
+	case !json.Valid(body):
+		// json.Valid also rejects trailing data after the first value.
+		return invalidJSON("request body is not valid JSON")
+	}
+	return checkKeysAndDepth(body)
+}
+
+// jsonLevel is an object or array being read by checkKeysAndDepth.
+type jsonLevel struct {
+	keys    map[string]struct{} // nil for an array
+	wantKey bool                // an object's next token is a key (or its end)
+}
+
+// checkKeysAndDepth walks a valid JSON value's tokens and rejects a key
+// repeated within one object and nesting deeper than MaxJSONDepth.
+func checkKeysAndDepth(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var levels []jsonLevel
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return invalidJSON("request body is not valid JSON")
+		}
+		top := len(levels) - 1
+		if top >= 0 && levels[top].wantKey && tok != json.Delim('}') {
+			key, _ := tok.(string)
+			if _, seen := levels[top].keys[key]; seen {
+				return invalidRequest("duplicate key %q in a JSON object", key)
+			}
+			levels[top].keys[key] = struct{}{}
+			levels[top].wantKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if len(levels) == MaxJSONDepth {
+				return invalidRequest("JSON nests deeper than %d levels", MaxJSONDepth)
+			}
+			level := jsonLevel{}
+			if tok == json.Delim('{') {
+				level = jsonLevel{keys: map[string]struct{}{}, wantKey: true}
+			}
+			levels = append(levels, level)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			levels = levels[:top]
+		}
+		// A value ended: the object holding it expects its next key.
+		if n := len(levels); n > 0 && levels[n-1].keys != nil {
+			levels[n-1].wantKey = true
+		}
+	}
 }
