@@ -86,4 +86,3 @@ func TestCreateJobTruncatedBodyIs400(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
