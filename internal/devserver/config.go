@@ -85,6 +85,14 @@ type Config struct {
 	// /admin/ and see the dashboard's Ops view. Default: none
 	// (JOBLINE_ADMINS, comma-separated).
 	Admins []string
+	// RequestTimeout is each API request's deadline (api.Config's).
+	// Default 5s (JOBLINE_REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+	// AllowRemote lets Addr be a non-loopback address and turns off the
+	// check that requests name a loopback Host. The server trusts
+	// X-User-Id, so anyone who reaches it may then act as any user; Run
+	// logs a warning. Default false (JOBLINE_ALLOW_REMOTE=1 sets it).
+	AllowRemote bool
 }
 
 // FromEnv reads the configuration from the environment (an unset or empty
@@ -109,6 +117,8 @@ func FromEnv() (Config, error) {
 		LogLevel:          env.String("JOBLINE_LOG_LEVEL", ""),
 		LogFormat:         env.String("JOBLINE_LOG_FORMAT", ""),
 		Admins:            api.ParseAdminList(env.String("JOBLINE_ADMINS", "")),
+		RequestTimeout:    env.Duration(api.EnvRequestTimeout, 0, time.Millisecond, time.Minute),
+		AllowRemote:       env.Bool("JOBLINE_ALLOW_REMOTE", false),
 	}
 	if port := env.Int("PORT", -1, 0, 65535); port >= 0 && c.Addr == "" {
 		c.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -134,6 +144,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.BackoffBase, 500*time.Millisecond)
 	orDefault(&c.BackoffMax, 10*time.Second)
 	orDefault(&c.LogLevel, "info")
+	orDefault(&c.RequestTimeout, api.DefaultRequestTimeout)
 	return c
 }
 
@@ -150,6 +161,8 @@ func (c Config) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("address %q: %v", c.Addr, err))
+	} else if !c.AllowRemote && !isLoopbackHost(c.Addr) {
+		errs = append(errs, fmt.Errorf("address %q is not a loopback address: the dev server trusts X-User-Id, so it serves this machine only; set JOBLINE_ALLOW_REMOTE=1 to bind it anyway", c.Addr))
 	}
 	switch {
 	case c.Backend == BackendAWS && c.AWS == nil:
@@ -166,6 +179,7 @@ func (c Config) Validate() error {
 	}{
 		{"shutdown grace", c.ShutdownGrace}, {"reconcile interval", c.ReconcileInterval}, {"stranded after", c.StrandedAfter},
 		{"visibility timeout", c.VisibilityTimeout}, {"backoff base", c.BackoffBase}, {"backoff max", c.BackoffMax},
+		{"request timeout", c.RequestTimeout},
 	} {
 		if d.value < 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"os"
-	"path"
 	"sync"
 	"time"
 
@@ -32,6 +29,7 @@ type Server struct {
 	log        *slog.Logger
 	store      jobs.Store
 	files      *blob.Dir
+	links      *fileLinks // signs the URLs of files
 	handler    http.Handler
 	pool       *worker.Pool
 	reconciler *worker.Reconciler
@@ -64,8 +62,8 @@ type backend struct {
 	queue queue.Queue
 	// assets is where jobs write their files: nil for the local files dir.
 	assets blob.Store
-	// assetURL presigns asset URLs at each read (S3); nil keeps the stored
-	// URL (the files dir's /files/ route).
+	// assetURL makes asset URLs at each read: presigned for S3, signed
+	// for the files dir's /files/ route.
 	assetURL func(context.Context, jobs.Asset) (string, error)
 }
 
@@ -78,8 +76,10 @@ func (s *Server) build(ctx context.Context) error {
 	if s.files, err = s.openFiles(); err != nil {
 		return err
 	}
+	s.links = newFileLinks(fileURLExpiry)
 	if be.assets == nil {
 		be.assets = s.files
+		be.assetURL = func(_ context.Context, a jobs.Asset) (string, error) { return s.links.URL(a.StoragePath), nil }
 	}
 	reg := worker.NewRegistry()
 	demojobs.Register(reg, be.assets)
@@ -93,6 +93,7 @@ func (s *Server) build(ctx context.Context) error {
 	apiHandler, err := api.New(api.Config{
 		Store: be.store, Queue: be.queue, Clock: clock.Real{}, Logger: s.log, ValidateJob: reg.Validate,
 		QueuedGrace: s.cfg.StrandedAfter, AssetURL: be.assetURL, Admin: admin, Metrics: s.metrics,
+		RequestTimeout: s.cfg.RequestTimeout,
 	})
 	if err != nil {
 		return err
@@ -174,7 +175,8 @@ func (s *Server) buildWorkers(be backend, reg *worker.Registry) error {
 }
 
 // routes are the API (identity from X-User-Id; the admin API for
-// Config.Admins), a health check, the job files and the dashboard, with a
+// Config.Admins), a health check, the job files (signed URLs) and the
+// dashboard, for loopback Host names only (unless AllowRemote), with a
 // request log.
 func (s *Server) routes(apiHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
@@ -188,7 +190,10 @@ func (s *Server) routes(apiHandler http.Handler) http.Handler {
 	})
 	mux.HandleFunc("GET /files/{path...}", s.serveFile)
 	mux.Handle("/", s.dashboard())
-	return s.logRequests(mux)
+	if s.cfg.AllowRemote {
+		return s.logRequests(mux)
+	}
+	return s.logRequests(loopbackOnly(mux))
 }
 
 // Handler returns the server's HTTP routes (for tests).
@@ -208,6 +213,10 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
 	httpServer := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	if s.cfg.AllowRemote {
+		s.log.Warn("JOBLINE_ALLOW_REMOTE is set: the server answers any Host on "+ln.Addr().String()+
+			", and anyone who reaches it may act as any user (X-User-Id is trusted)", "addr", ln.Addr().String())
+	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
@@ -249,35 +258,6 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	wg.Wait()
 	s.log.Info("stopped")
 	return nil
-}
-
-// serveFile downloads a file a job wrote (a report asset).
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
-	p := r.PathValue("path")
-	f, err := s.files.Open(r.Context(), p)
-	if err != nil {
-		status, code := http.StatusNotFound, "not_found"
-		if !errors.Is(err, blob.ErrNotFound) {
-			if _, cerr := blob.CleanPath(p); cerr == nil {
-				status, code = http.StatusInternalServerError, "internal"
-				s.log.Error("open file", "path", p, "error", err)
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, `{"error":{"code":%q,"message":"no such file"}}`, code)
-		return
-	}
-	defer f.Close()
-	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
-		w.Header().Set("Content-Type", ct)
-	} else {
-		w.Header().Set("Content-Type", "application/octet-stream")
-	}
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(p)}))
-	if _, err := io.Copy(w, f); err != nil {
-		s.log.Warn("send file", "path", p, "error", err)
-	}
 }
 
 // dashboard serves the built web dashboard, or says how to build it.

@@ -128,7 +128,7 @@ func TestReportAssetDownloads(t *testing.T) {
 	if resp.StatusCode != 200 || int64(len(body)) != assets.Assets[0].FileSize || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("download: %d, %d bytes (want %d), %q", resp.StatusCode, len(body), assets.Assets[0].FileSize, resp.Header.Get("Content-Disposition"))
 	}
-	if resp, err := http.Get(r.base + "/files/no/such/file.csv"); err != nil || resp.StatusCode != http.StatusNotFound {
+	if resp, err := http.Get(r.base + r.srv.links.URL("no/such/file.csv")); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("missing file: %v %v", resp.StatusCode, err)
 	}
 }
@@ -195,6 +195,8 @@ func TestConfigFromEnvRejectsBadValues(t *testing.T) {
 		"JOBLINE_SHUTDOWN_GRACE":             "10",
 		"JOBLINE_VISIBILITY_TIMEOUT_SECONDS": "30s",
 		"JOBLINE_MAX_RECEIVE_COUNT":          "0",
+		"JOBLINE_REQUEST_TIMEOUT":            "5",
+		"JOBLINE_ALLOW_REMOTE":               "yes",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -213,6 +215,7 @@ func TestConfigFromEnv(t *testing.T) {
 	for name, value := range map[string]string{
 		"PORT": "9090", "JOBLINE_ADDR": "", "JOBLINE_WORKERS": "8", "JOBLINE_SHUTDOWN_GRACE": "2s",
 		"JOBLINE_VISIBILITY_TIMEOUT_SECONDS": "45", "JOBLINE_MAX_RECEIVE_COUNT": "7",
+		"JOBLINE_REQUEST_TIMEOUT": "2s", "JOBLINE_ALLOW_REMOTE": "1",
 		"JOBLINE_BACKEND": "aws", "JOBLINE_TABLE": "jobs-table", "JOBLINE_QUEUE_URL": "http://q/jobs", "JOBLINE_DLQ_URL": "http://q/dlq",
 	} {
 		t.Setenv(name, value)
@@ -222,7 +225,8 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9090" || c.Workers != 8 || c.ShutdownGrace != 2*time.Second || c.VisibilityTimeout != 45*time.Second ||
-		c.MaxReceiveCount != 7 || c.Backend != BackendAWS || c.AWS == nil || c.AWS.TableName != "jobs-table" {
+		c.MaxReceiveCount != 7 || c.Backend != BackendAWS || c.AWS == nil || c.AWS.TableName != "jobs-table" ||
+		c.RequestTimeout != 2*time.Second || !c.AllowRemote {
 		t.Fatalf("FromEnv = %+v (AWS %+v)", c, c.AWS)
 	}
 	if err := c.WithDefaults().Validate(); err != nil {
