@@ -85,7 +85,7 @@ func (s Status) Finishing() bool {
 }
 
 // CheckLease is the fencing rule of the lease holder's writes (progress,
-// finish, retry, add asset): nil when token holds j's lease; else
+// finish, retry, release, add asset): nil when token holds j's lease; else
 // ErrInvalidTransition for a job that is no longer processing, and
 // ErrLeaseLost for a processing job held by someone else (or waiting for
 // its next attempt).
