@@ -228,9 +228,10 @@ type memQueue struct {
 	ready    readyHeap
 	waiting  waitingHeap
 	receipts map[string]*memMessage
-	// waiters are the long polls that found nothing, first come first:
-	// each change that may make a message visible wakes one per message,
-	// not all of them (which made 100 workers slower than 4).
+	// waiters are the long polls that found nothing, in the order they
+	// came: each change that may make a message visible wakes one per
+	// message (signal), not all of them (which made 100 workers slower
+	// than 4).
 	waiters []*memWaiter
 }
 
@@ -303,13 +304,16 @@ func (q *memQueue) promote(now time.Time) {
 	}
 }
 
-// signal wakes up to n waiting long polls, the longest waiting first.
+// signal wakes up to n waiting long polls, the latest to wait first: its
+// goroutine is the likeliest to be warm in a CPU's cache, and which worker
+// takes a message does not matter (the others' waits end by themselves).
 // Caller holds mu.
 func (q *memQueue) signal(n int) {
 	for ; n > 0 && len(q.waiters) > 0; n-- {
-		w := q.waiters[0]
-		q.waiters[0] = nil
-		q.waiters = q.waiters[1:]
+		last := len(q.waiters) - 1
+		w := q.waiters[last]
+		q.waiters[last] = nil
+		q.waiters = q.waiters[:last]
 		w.queued = false
 		w.wake <- struct{}{}
 	}

@@ -16,8 +16,8 @@ func waiting(q *Memory) int {
 }
 
 // TestSendWakesOneLongPollPerMessage: five long polls wait; a send of two
-// messages wakes two of them (the first to wait), which take one message
-// each, and leaves the other three asleep.
+// messages wakes two of them, which take one message each, and leaves the
+// other three asleep.
 func TestSendWakesOneLongPollPerMessage(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -67,9 +67,10 @@ func TestWakeUpOfAnEndingLongPollGoesToTheNext(t *testing.T) {
 			msgs, _ := q.Receive(ctx, ReceiveRequest{Max: 1, Wait: 20 * time.Second})
 			got <- len(msgs)
 		}
-		go poll(first)
-		synctest.Wait()
+		// The poll that ends waits last, so the send's wake-up goes to it.
 		go poll(context.Background())
+		synctest.Wait()
+		go poll(first)
 		synctest.Wait()
 		start := time.Now()
 		cancel()
