@@ -1,0 +1,339 @@
+package awstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Meter computes the capacity units each DynamoDB request of an SDK client
+// consumes, by DynamoDB's rules (capacity.go) and the table's definition in
+// template.yaml, whatever the emulator reports. It needs the items before
+// and after each write: it reads them with its own, unmetered client
+// (strongly consistent), so it assumes that no one else writes the same
+// item at the same moment. Query and BatchGetItem are read again without
+// their filter and projection to size what DynamoDB evaluates. It is safe
+// for concurrent use.
+type Meter struct {
+	schema TableSchema
+	raw    *dynamodb.Client
+
+	mu    sync.Mutex
+	usage map[string]*Usage
+	errs  []error
+}
+
+// Usage is what the requests of one operation consumed.
+type Usage struct {
+	Requests int64
+	WRU      float64            // table and indexes
+	IndexWRU map[string]float64 // the indexes' part, per index
+	RRU      float64
+}
+
+func (u *Usage) add(o Usage) {
+	u.Requests += o.Requests
+	u.WRU += o.WRU
+	u.RRU += o.RRU
+	for k, v := range o.IndexWRU {
+		if u.IndexWRU == nil {
+			u.IndexWRU = map[string]float64{}
+		}
+		u.IndexWRU[k] += v
+	}
+}
+
+// NewMeter returns a Meter for tables of schema; raw is a client without
+// the meter, for its own reads.
+func NewMeter(schema TableSchema, raw *dynamodb.Client) *Meter {
+	return &Meter{schema: schema, raw: raw, usage: map[string]*Usage{}}
+}
+
+// APIOption installs the meter on a DynamoDB client's middleware stack.
+// It runs once per operation (not per retry attempt: a throttled attempt
+// consumes nothing).
+func (m *Meter) APIOption(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("JoblineCapacityMeter", m.handle), middleware.After)
+}
+
+// Total is the sum over every operation.
+func (m *Meter) Total() Usage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var t Usage
+	for _, u := range m.usage {
+		t.add(*u)
+	}
+	return t
+}
+
+// ByOperation returns the usage per DynamoDB operation ("UpdateItem").
+func (m *Meter) ByOperation() map[string]Usage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]Usage, len(m.usage))
+	for k, u := range m.usage {
+		var c Usage
+		c.add(*u)
+		out[k] = c
+	}
+	return out
+}
+
+// Operations returns the metered operations, sorted.
+func (m *Meter) Operations() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Sorted(maps.Keys(m.usage))
+}
+
+// Reset forgets every usage and error.
+func (m *Meter) Reset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.usage = map[string]*Usage{}
+	m.errs = nil
+}
+
+// Err reports what the meter could not measure (an operation it does not
+// know, a failed read of its own), joined; nil when every request was
+// metered.
+func (m *Meter) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return errors.Join(m.errs...)
+}
+
+func (m *Meter) record(op string, u Usage) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.usage[op] == nil {
+		m.usage[op] = &Usage{}
+	}
+	u.Requests = 1
+	m.usage[op].add(u)
+}
+
+func (m *Meter) fail(op string, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.errs = append(m.errs, fmt.Errorf("meter %s: %w", op, err))
+}
+
+// handle meters one DynamoDB operation around the rest of the stack.
+// Requests to other services pass through.
+func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	if awsmiddleware.GetServiceID(ctx) != "DynamoDB" {
+		return next.HandleInitialize(ctx, in)
+	}
+	switch p := in.Parameters.(type) {
+	case *dynamodb.PutItemInput:
+		return m.write(ctx, "PutItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: m.keyOf(p.Item)}})
+	case *dynamodb.UpdateItemInput:
+		return m.write(ctx, "UpdateItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
+	case *dynamodb.DeleteItemInput:
+		return m.write(ctx, "DeleteItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
+	case *dynamodb.TransactWriteItemsInput:
+		return m.write(ctx, "TransactWriteItems", in, next, m.transactRefs(p))
+	case *dynamodb.GetItemInput:
+		return m.getItem(ctx, p, in, next)
+	case *dynamodb.BatchGetItemInput:
+		return m.batchGet(ctx, p, in, next)
+	case *dynamodb.QueryInput:
+		return m.query(ctx, p, in, next)
+	case *dynamodb.DescribeTableInput, *dynamodb.CreateTableInput, *dynamodb.DeleteTableInput, *dynamodb.UpdateTimeToLiveInput, *dynamodb.DescribeTimeToLiveInput:
+		return next.HandleInitialize(ctx, in)
+	}
+	out, md, err := next.HandleInitialize(ctx, in)
+	m.fail(fmt.Sprintf("%T", in.Parameters), errors.New("operation not metered"))
+	return out, md, err
+}
+
+// itemRef names one item a write touches.
+type itemRef struct {
+	table     string
+	key       map[string]types.AttributeValue
+	condition bool // a ConditionCheck: read, not written
+}
+
+func (m *Meter) keyOf(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+	key := map[string]types.AttributeValue{m.schema.HashKey: item[m.schema.HashKey]}
+	if m.schema.RangeKey != "" {
+		key[m.schema.RangeKey] = item[m.schema.RangeKey]
+	}
+	return key
+}
+
+func (m *Meter) transactRefs(p *dynamodb.TransactWriteItemsInput) []itemRef {
+	refs := make([]itemRef, 0, len(p.TransactItems))
+	for _, ti := range p.TransactItems {
+		switch {
+		case ti.ConditionCheck != nil:
+			refs = append(refs, itemRef{table: aws.ToString(ti.ConditionCheck.TableName), key: ti.ConditionCheck.Key, condition: true})
+		case ti.Put != nil:
+			refs = append(refs, itemRef{table: aws.ToString(ti.Put.TableName), key: m.keyOf(ti.Put.Item)})
+		case ti.Update != nil:
+			refs = append(refs, itemRef{table: aws.ToString(ti.Update.TableName), key: ti.Update.Key})
+		case ti.Delete != nil:
+			refs = append(refs, itemRef{table: aws.ToString(ti.Delete.TableName), key: ti.Delete.Key})
+		}
+	}
+	return refs
+}
+
+// write meters a write of refs: each item read before and after.
+func (m *Meter) write(ctx context.Context, op string, in middleware.InitializeInput, next middleware.InitializeHandler, refs []itemRef) (middleware.InitializeOutput, middleware.Metadata, error) {
+	before := make([]map[string]types.AttributeValue, len(refs))
+	for i, r := range refs {
+		before[i] = m.read(ctx, op, r)
+	}
+	out, md, err := next.HandleInitialize(ctx, in)
+	transact := op == "TransactWriteItems"
+	var ccf *types.ConditionalCheckFailedException
+	var canceled *types.TransactionCanceledException
+	var u Usage
+	switch {
+	case err == nil:
+		for i, r := range refs {
+			c := FailedWriteCost(before[i]) // a condition check costs the item as it is
+			if !r.condition {
+				c = m.schema.WriteCost(before[i], m.read(ctx, op, r))
+			}
+			m.addWrite(&u, c, transact)
+		}
+	case errors.As(err, &ccf) || errors.As(err, &canceled):
+		for i := range refs {
+			m.addWrite(&u, FailedWriteCost(before[i]), transact)
+		}
+	}
+	m.record(op, u)
+	return out, md, err
+}
+
+// addWrite adds c to u, the table's part doubled in a transaction.
+func (m *Meter) addWrite(u *Usage, c WriteCost, transact bool) {
+	if transact {
+		c.Table *= 2
+	}
+	u.WRU += c.Total()
+	for k, v := range c.Indexes {
+		if u.IndexWRU == nil {
+			u.IndexWRU = map[string]float64{}
+		}
+		u.IndexWRU[k] += v
+	}
+}
+
+// read returns the item r names as it is now (nil when missing).
+func (m *Meter) read(ctx context.Context, op string, r itemRef) map[string]types.AttributeValue {
+	out, err := m.raw.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: r.key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		m.fail(op, fmt.Errorf("read item: %w", err))
+		return nil
+	}
+	if len(out.Item) == 0 {
+		return nil
+	}
+	return cloneItem(out.Item)
+}
+
+func (m *Meter) getItem(ctx context.Context, p *dynamodb.GetItemInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleInitialize(ctx, in)
+	if err != nil {
+		m.record("GetItem", Usage{})
+		return out, md, err
+	}
+	consistent := aws.ToBool(p.ConsistentRead)
+	var item map[string]types.AttributeValue
+	if res, ok := out.Result.(*dynamodb.GetItemOutput); ok && p.ProjectionExpression == nil && len(res.Item) > 0 {
+		item = res.Item
+	} else if ok && len(res.Item) > 0 {
+		item = m.read(ctx, "GetItem", itemRef{table: aws.ToString(p.TableName), key: p.Key})
+	}
+	m.record("GetItem", Usage{RRU: ReadUnits(consistent, item)})
+	return out, md, err
+}
+
+func (m *Meter) batchGet(ctx context.Context, p *dynamodb.BatchGetItemInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleInitialize(ctx, in)
+	if err != nil {
+		m.record("BatchGetItem", Usage{})
+		return out, md, err
+	}
+	res, _ := out.Result.(*dynamodb.BatchGetItemOutput)
+	var u Usage
+	for table, ka := range p.RequestItems {
+		var unprocessed []map[string]types.AttributeValue
+		if res != nil {
+			unprocessed = res.UnprocessedKeys[table].Keys
+		}
+		var items []map[string]types.AttributeValue
+		for _, key := range ka.Keys {
+			if slices.ContainsFunc(unprocessed, func(k map[string]types.AttributeValue) bool {
+				return sameValue(&types.AttributeValueMemberM{Value: k}, &types.AttributeValueMemberM{Value: key})
+			}) {
+				continue
+			}
+			items = append(items, m.read(ctx, "BatchGetItem", itemRef{table: table, key: key}))
+		}
+		u.RRU += ReadUnits(aws.ToBool(ka.ConsistentRead), items...)
+	}
+	m.record("BatchGetItem", u)
+	return out, md, err
+}
+
+// placeholder matches the #name and :value placeholders of an expression.
+var placeholder = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+
+// query meters a Query page by running it again, unmetered, without its
+// filter and projection: the same Limit and start key evaluate the same
+// items, which is what DynamoDB bills.
+func (m *Meter) query(ctx context.Context, p *dynamodb.QueryInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleInitialize(ctx, in)
+	if err != nil {
+		m.record("Query", Usage{})
+		return out, md, err
+	}
+	again := &dynamodb.QueryInput{
+		TableName: p.TableName, IndexName: p.IndexName, KeyConditionExpression: p.KeyConditionExpression,
+		ExclusiveStartKey: p.ExclusiveStartKey, Limit: p.Limit, ScanIndexForward: p.ScanIndexForward,
+		ConsistentRead: p.ConsistentRead,
+	}
+	used := placeholder.FindAllString(aws.ToString(p.KeyConditionExpression), -1)
+	for _, ph := range used {
+		if name, ok := p.ExpressionAttributeNames[ph]; ok {
+			if again.ExpressionAttributeNames == nil {
+				again.ExpressionAttributeNames = map[string]string{}
+			}
+			again.ExpressionAttributeNames[ph] = name
+		}
+		if v, ok := p.ExpressionAttributeValues[ph]; ok {
+			if again.ExpressionAttributeValues == nil {
+				again.ExpressionAttributeValues = map[string]types.AttributeValue{}
+			}
+			again.ExpressionAttributeValues[ph] = v
+		}
+	}
+	res, qerr := m.raw.Query(ctx, again)
+	if qerr != nil {
+		m.fail("Query", fmt.Errorf("query again: %w", qerr))
+		m.record("Query", Usage{})
+		return out, md, err
+	}
+	sizes := make([]int, len(res.Items))
+	for i, it := range res.Items {
+		sizes[i] = ItemSize(it)
+	}
+	m.record("Query", Usage{RRU: QueryUnits(aws.ToBool(p.ConsistentRead), sizes...)})
+	return out, md, err
+}
