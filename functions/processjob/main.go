@@ -21,6 +21,7 @@ import (
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/deploy"
+	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/lambdafn"
 	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
@@ -46,6 +47,7 @@ func main() {
 			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log, Metrics: in.Metrics,
 			VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(in.Env, deploy.VisibilityTimeout),
 			MaxRunTime:        in.Env.Seconds(deploy.EnvFunctionTimeout, deploy.ProcessJobTimeout, time.Second, 15*time.Minute) - sqsbatch.DefaultStopMargin,
+			ProgressInterval:  dynamostore.ProgressInterval,
 		})
 		if err != nil {
 			return nil, err

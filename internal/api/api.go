@@ -10,6 +10,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -282,7 +283,7 @@ func RandomID() string {
 
 // writeJSON writes v as the JSON response body with the given status.
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := encodeJSON(v)
 	if err != nil {
 		// Only a bug gets here: every view marshals.
 		s.writeError(w, r, fmt.Errorf("encode response: %w", err))
@@ -291,5 +292,18 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
+}
+
+// encodeJSON encodes v followed by a newline, without escaping <, > and &
+// (json.Marshal's HTML escaping makes each six bytes: a body is JSON for
+// clients, never HTML).
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -184,10 +184,11 @@ func (s *server) jobLog(j jobs.Job) *slog.Logger {
 	return s.log.With(slog.String("jobId", j.ID), slog.String("jobType", j.JobType))
 }
 
-// writeJob answers with a job, its Location and its ETag.
+// writeJob answers with a job, its Location, its ETag and the poll hint.
 func (s *server) writeJob(w http.ResponseWriter, r *http.Request, status int, j jobs.Job) {
 	w.Header().Set("Location", "/jobs/"+j.ID)
 	setETag(w, j)
+	setPollHint(w, j, s.cfg.Clock.Now())
 	s.writeJSON(w, r, status, viewJob(j))
 }
 

@@ -38,6 +38,7 @@ func (s *server) getJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setETag(w, job)
+	setPollHint(w, job, s.cfg.Clock.Now())
 	w.Header().Set("Cache-Control", "no-cache")
 	if etagMatches(r.Header.Values("If-None-Match"), etag(job)) {
 		w.WriteHeader(http.StatusNotModified)
@@ -68,7 +69,17 @@ func etagMatches(headers []string, current string) bool {
 	return false
 }
 
-// listJobs serves GET /jobs?status=&jobType=&limit=&cursor=.
+// MaxListBodyBytes bounds the body of GET /jobs as it travels inside a
+// Lambda response, a JSON string (every quote and backslash escaped):
+// API Gateway and Lambda carry at most 6 MB, and the rest of the response
+// needs some room.
+const MaxListBodyBytes = 5 << 20
+
+// listJobs serves GET /jobs?status=&jobType=&limit=&cursor=. A page whose
+// body would pass MaxListBodyBytes is cut to the jobs that fit, listed
+// again with that limit so that its cursor follows the last one (a second
+// store call, for pages of some thousand kilobytes of parameters and
+// results only).
 func (s *server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	lq, err := s.listQuery(r)
 	if err != nil {
@@ -78,8 +89,52 @@ func (s *server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list jobs of %s: %w", lq.Owner, err)
 	}
+	if fit := jobsThatFit(page.Jobs, MaxListBodyBytes); fit < len(page.Jobs) {
+		lq.Limit = fit
+		if page, err = s.cfg.Store.List(r.Context(), lq); err != nil {
+			return fmt.Errorf("list jobs of %s: %w", lq.Owner, err)
+		}
+		page.Jobs = page.Jobs[:min(len(page.Jobs), fit)]
+	}
 	s.writeJSON(w, r, http.StatusOK, viewList(page))
 	return nil
+}
+
+// jobsThatFit is how many of js (at least one) a list body holds within
+// budget bytes, counted as the body's size once escaped as a JSON string.
+func jobsThatFit(js []jobs.Job, budget int) int {
+	used := escapedSize(mustJSON(viewList(jobs.Page{}))) + len(`,"nextCursor":"`) + 200 // the envelope and a cursor
+	for i, j := range js {
+		used += escapedSize(mustJSON(viewJob(j))) + 1
+		if used > budget {
+			return max(i, 1)
+		}
+	}
+	return len(js)
+}
+
+// mustJSON encodes v as writeJSON does; every view encodes.
+func mustJSON(v any) []byte {
+	b, _ := encodeJSON(v)
+	return b
+}
+
+// escapedSize is the size of b once written as a JSON string: quotes and
+// backslashes take two bytes, other control characters six, and U+2028 and
+// U+2029 six instead of three.
+func escapedSize(b []byte) int {
+	n := len(b)
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"' || c == '\\':
+			n++
+		case c < 0x20:
+			n += 5
+		case c == 0xE2 && i+2 < len(b) && b[i+1] == 0x80 && (b[i+2] == 0xA8 || b[i+2] == 0xA9):
+			n += 3
+		}
+	}
+	return n
 }
 
 // listQuery reads GET /jobs's query: the caller's jobs, filtered by status

@@ -78,7 +78,7 @@ func newCostSystem(t testing.TB) *costSystem {
 	s.api = api.HeaderIdentity(h)
 	// As processjob configures it.
 	s.engine, err = worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: quiet,
-		VisibilityTimeout: deploy.VisibilityTimeout})
+		VisibilityTimeout: deploy.VisibilityTimeout, ProgressInterval: dynamostore.ProgressInterval})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,10 @@ var (
 	// ErrUnavailable: the backend is throttling or briefly unavailable, even
 	// after the SDK's own retries; the same call may succeed later.
 	ErrUnavailable = errors.New("store temporarily unavailable")
+	// ErrWriteRejected: the backend refused a write that can never succeed
+	// as it is (DynamoDB's ValidationException, such as an item over its
+	// 400 KB limit); unlike ErrUnavailable, retrying it is pointless.
+	ErrWriteRejected = errors.New("write rejected by the store as invalid")
 )
 
 // TransitionError tells why a store rejected an operation. It wraps

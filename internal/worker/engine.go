@@ -325,7 +325,7 @@ func (e *Engine) initTask(dv *delivery) {
 		token:    dv.token,
 		values:   dv.values,
 		handler:  &dv.attempt.ctx,
-		written:  -1,
+		written:  dv.job.Progress, // the claim's 0
 	}
 	dv.task = &dv.attempt.task
 }

@@ -688,19 +688,22 @@ func TestProgressIsCoalesced(t *testing.T) {
 		t.Errorf("job progress %d status %s, want 42 failed", got.Progress, got.Status)
 	}
 
-	// 100 is written at once, and a completed job needs no flush.
+	// 0 is the claim's and 100 the finish's: neither is written by
+	// Progress, and a completed job needs no flush.
 	b2 := setup(t, setupOpt{})
 	b2.handle("p", func(_ context.Context, task *worker.Task) (any, error) {
+		task.Progress(0)
 		task.Progress(1)
 		task.Progress(50)
 		task.Progress(100)
-		task.Progress(100) // unchanged: no write
+		b2.clock.Advance(time.Hour)
+		task.Progress(100) // still left to the finish
 		return "ok", nil
 	})
 	j2 := b2.create(t, "p", `{}`, 3, false)
 	b2.process(t, b2.receive(t))
-	if n := b2.store.count("Progress"); n != 2 {
-		t.Errorf("progress writes = %d, want 2 (1 and 100)", n)
+	if n := b2.store.count("Progress"); n != 1 {
+		t.Errorf("progress writes = %d, want 1 (of 1)", n)
 	}
 	if got := b2.get(t, j2.ID); got.Progress != 100 || got.Status != jobs.StatusCompleted {
 		t.Errorf("job %+v", got)

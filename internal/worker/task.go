@@ -30,7 +30,7 @@ type Task struct {
 	handler  *lazyContext    // the handler's context, stopped when the lease is gone
 
 	mu         sync.Mutex
-	written    int // last progress written; -1 before the first write
+	written    int // last progress written (the claim wrote 0)
 	lastWrite  time.Time
 	pending    int
 	hasPending bool
@@ -39,9 +39,12 @@ type Task struct {
 
 // Progress reports the attempt's progress, 0..100 (values outside are
 // clamped). Writes are coalesced because each one costs a database write:
-// the first value and 100 are written at once, others at most once per
-// progress interval, the latest value winning; a value still pending when
-// the handler returns is written before the job finishes.
+// a value is written at once when the last write is at least a progress
+// interval old (the first one always is), otherwise it waits, the latest
+// value winning, until the interval has passed. Nothing is written for the
+// values the job's own transitions record: the claim sets 0, and 100 waits
+// for the job's end (a completed job's finish sets 100; another outcome
+// writes a pending value first).
 func (t *Task) Progress(pct int) {
 	pct = min(max(pct, 0), 100)
 	t.mu.Lock()
@@ -54,7 +57,7 @@ func (t *Task) Progress(pct int) {
 		return
 	}
 	now := t.clock.Now()
-	if t.written < 0 || pct == 100 || now.Sub(t.lastWrite) >= t.interval {
+	if pct < 100 && now.Sub(t.lastWrite) >= t.interval {
 		t.writeLocked(pct, now)
 		return
 	}
@@ -82,8 +85,9 @@ func (t *Task) AddAsset(ctx context.Context, a jobs.Asset) (jobs.Asset, error) {
 	return stored, nil
 }
 
-// flush writes a pending progress value: always when force, otherwise only
-// once the interval since the last write has passed.
+// flush writes a pending progress value: always when force (before an
+// outcome other than completed), otherwise once the interval since the
+// last write has passed, and never a pending 100 (the finish writes it).
 func (t *Task) flush(force bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -91,7 +95,7 @@ func (t *Task) flush(force bool) {
 		return
 	}
 	now := t.clock.Now()
-	if force || now.Sub(t.lastWrite) >= t.interval {
+	if force || (t.pending < 100 && now.Sub(t.lastWrite) >= t.interval) {
 		t.writeLocked(t.pending, now)
 	}
 }

@@ -59,13 +59,13 @@ func (s *Store) AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (
 	return a, nil
 }
 
-// ListAssets queries the job's partition (assets sort before the job item,
-// ASSET# < JOB), oldest first. A missing job has no assets: like the
-// in-memory store, that is an empty list, not an error; ownership is the
-// caller's check.
+// ListAssets queries the asset items of the job's partition, oldest
+// first. A missing job has no assets: like the in-memory store, that is an
+// empty list, not an error; ownership is the caller's check.
 func (s *Store) ListAssets(ctx context.Context, jobID string) ([]jobs.Asset, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key("PK").Equal(expression.Value(jobPK(jobID)))).Build()
+	expr, err := expression.NewBuilder().WithKeyCondition(expression.KeyAnd(
+		expression.Key("PK").Equal(expression.Value(jobPK(jobID))),
+		expression.Key("SK").BeginsWith(assetPrefix))).Build()
 	if err != nil {
 		return nil, fmt.Errorf("list assets of job %s: build expression: %w", jobID, err)
 	}
@@ -85,9 +85,6 @@ func (s *Store) ListAssets(ctx context.Context, jobID string) ([]jobs.Asset, err
 			var it assetItem
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 				return nil, fmt.Errorf("list assets of job %s: unmarshal: %w", jobID, err)
-			}
-			if it.Kind != kindAsset {
-				continue
 			}
 			a, err := it.asset()
 			if err != nil {

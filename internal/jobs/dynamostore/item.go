@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -13,19 +14,18 @@ import (
 	"jobline/internal/jobs"
 )
 
-// Item kinds and key prefixes of the single-table design (template.yaml).
+// Key prefixes and index names of the single-table design (template.yaml).
 const (
-	kindJob   = "job"
-	kindAsset = "asset"
+	jobPrefix      = "JOB#"
+	jobSK          = "JOB"
+	assetPrefix    = "ASSET#"
+	ownerPrefix    = "O#"
+	sweepPrefix    = "S#"
+	creationPrefix = "C#"
 
-	jobPrefix   = "JOB#"
-	jobSK       = "JOB"
-	assetPrefix = "ASSET#"
-	ownerPrefix = "OWNER#"
-	sweepPrefix = "SWEEP#"
-
-	gsiByOwner = "GSI1"
-	gsiBySweep = "GSI2"
+	gsiByOwner    = "GSI1"
+	gsiBySweep    = "GSI2"
+	gsiByCreation = "GSI3"
 )
 
 // timeLayout is fixed width (always nine fractional digits, always UTC),
@@ -63,25 +63,43 @@ func jobKey(id string) map[string]types.AttributeValue {
 	}
 }
 
-// ownerSortKey orders an owner's jobs by creation time, then ID.
-func ownerSortKey(createdAt time.Time, id string) string {
+// creationKey orders jobs by creation time, then ID: the sort key of both
+// the owner index (GSI1) and the creation index (GSI3).
+func creationKey(createdAt time.Time, id string) string {
 	return formatTime(createdAt) + "#" + id
 }
 
-// sweepShard spreads the sparse sweep index over shards so that no single
-// partition takes every non-final job's writes.
-func sweepShard(id string, shards int) string {
+// cutCreationKey splits a creation key into its time and job ID (a time
+// has no '#').
+func cutCreationKey(key string) (created, id string, ok bool) {
+	return strings.Cut(key, "#")
+}
+
+// shardOf spreads jobs over n partitions of an index by their ID, so that
+// no partition takes every job's writes.
+func shardOf(id string, n int) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(id))
-	return sweepPrefix + strconv.Itoa(int(h.Sum32()%uint32(shards)))
+	return int(h.Sum32() % uint32(n))
+}
+
+// sweepShard is the sweep index (GSI2) partition of a job.
+func sweepShard(id string, shards int) string {
+	return sweepPrefix + strconv.Itoa(shardOf(id, shards))
+}
+
+// creationShard is the creation index (GSI3) partition of a job.
+func creationShard(id string, shards int) string {
+	return creationPrefix + strconv.Itoa(shardOf(id, shards))
 }
 
 // jobItem is a job as stored. Times are timeLayout strings; Parameters and
 // Result are JSON text, so that any JSON document round-trips unchanged.
+// Every byte counts: a write costs a unit per started KB of the item, so a
+// job of small parameters stays under 1 KB through its life.
 type jobItem struct {
-	PK   string `dynamodbav:"PK"`
-	SK   string `dynamodbav:"SK"`
-	Kind string `dynamodbav:"Kind"`
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
 
 	ID             string      `dynamodbav:"ID"`
 	Owner          string      `dynamodbav:"Owner"`
@@ -103,15 +121,20 @@ type jobItem struct {
 	LeaseExpiresAt string      `dynamodbav:"LeaseExpiresAt,omitempty"`
 	NextAttemptAt  string      `dynamodbav:"NextAttemptAt,omitempty"`
 	DeadLettered   bool        `dynamodbav:"DeadLettered"`
-	SweepAt        string      `dynamodbav:"SweepAt,omitempty"`
 	IdempotencyKey string      `dynamodbav:"IdempotencyKey,omitempty"`
 	RequestHash    string      `dynamodbav:"RequestHash,omitempty"`
 	History        []eventItem `dynamodbav:"History"`
 
+	// GSI1PK (the owner) and GSI1SK (creation time and ID) are the owner
+	// index's keys; GSI3PK (a shard) and GSI1SK the creation index's. All
+	// three are written once, at create, so that no later write touches
+	// either index.
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
-	// GSI2PK and GSI2SK exist only while the job is not final: the sweep
-	// index is sparse.
+	GSI3PK string `dynamodbav:"GSI3PK"`
+	// GSI2SK is the job's sweep time (Job.SweepAt) while it is not final.
+	// GSI2PK (a shard) puts the job in the sweep index; only a job that
+	// outlives its creation window carries it (see sweep.go).
 	GSI2PK string `dynamodbav:"GSI2PK,omitempty"`
 	GSI2SK string `dynamodbav:"GSI2SK,omitempty"`
 	// TTL is epoch seconds, set when the job becomes final.
@@ -146,7 +169,7 @@ func (e eventItem) event() (jobs.Event, error) {
 // calls for.
 func (s *Store) newJobItem(j jobs.Job) jobItem {
 	it := jobItem{
-		PK: jobPK(j.ID), SK: jobSK, Kind: kindJob,
+		PK: jobPK(j.ID), SK: jobSK,
 		ID: j.ID, Owner: j.Owner, JobType: j.JobType, Status: string(j.Status),
 		Progress: j.Progress, ErrorMessage: j.ErrorMessage,
 		Parameters: string(j.Parameters), Result: string(j.Result),
@@ -154,17 +177,21 @@ func (s *Store) newJobItem(j jobs.Job) jobItem {
 		CreatedAt: formatTime(j.CreatedAt), UpdatedAt: formatTime(j.UpdatedAt), CompletedAt: formatTime(j.CompletedAt),
 		Version: j.Version, LeaseToken: j.LeaseToken,
 		LeaseExpiresAt: formatTime(j.LeaseExpiresAt), NextAttemptAt: formatTime(j.NextAttemptAt),
-		DeadLettered: j.DeadLettered, SweepAt: formatTime(j.SweepAt),
+		DeadLettered:   j.DeadLettered,
 		IdempotencyKey: j.IdempotencyKey, RequestHash: j.RequestHash,
 		History: make([]eventItem, 0, len(j.History)),
-		GSI1PK:  ownerPrefix + j.Owner, GSI1SK: ownerSortKey(j.CreatedAt, j.ID),
+		GSI1PK:  ownerPrefix + j.Owner, GSI1SK: creationKey(j.CreatedAt, j.ID),
+		GSI3PK: creationShard(j.ID, s.cfg.CreationShards),
 	}
 	for _, e := range j.History {
 		it.History = append(it.History, toEventItem(e))
 	}
 	if !j.Status.Final() && !j.SweepAt.IsZero() {
-		it.GSI2PK = sweepShard(j.ID, s.cfg.SweepShards)
 		it.GSI2SK = formatTime(j.SweepAt)
+		if j.SweepAt.Before(j.CreatedAt.Add(s.cfg.SweepLag)) {
+			// Due before its creation window is swept: into the index now.
+			it.GSI2PK = sweepShard(j.ID, s.cfg.SweepShards)
+		}
 	}
 	if j.Status.Final() && !j.CompletedAt.IsZero() {
 		it.TTL = j.CompletedAt.Add(s.cfg.Retention).Unix()
@@ -193,7 +220,7 @@ func (it jobItem) job() (jobs.Job, error) {
 		src string
 	}{
 		{&j.CreatedAt, it.CreatedAt}, {&j.UpdatedAt, it.UpdatedAt}, {&j.CompletedAt, it.CompletedAt},
-		{&j.LeaseExpiresAt, it.LeaseExpiresAt}, {&j.NextAttemptAt, it.NextAttemptAt}, {&j.SweepAt, it.SweepAt},
+		{&j.LeaseExpiresAt, it.LeaseExpiresAt}, {&j.NextAttemptAt, it.NextAttemptAt}, {&j.SweepAt, it.GSI2SK},
 	} {
 		if *f.dst, err = parseTime(f.src); err != nil {
 			return jobs.Job{}, fmt.Errorf("job item %s: %w", it.ID, err)
@@ -223,7 +250,6 @@ func decodeJob(av map[string]types.AttributeValue) (jobs.Job, error) {
 type assetItem struct {
 	PK          string `dynamodbav:"PK"`
 	SK          string `dynamodbav:"SK"`
-	Kind        string `dynamodbav:"Kind"`
 	ID          string `dynamodbav:"ID"`
 	JobID       string `dynamodbav:"JobID"`
 	AssetType   string `dynamodbav:"AssetType"`
@@ -242,7 +268,7 @@ type assetItem struct {
 // by about the time the job ran.
 func (s *Store) newAssetItem(a jobs.Asset) (assetItem, error) {
 	it := assetItem{
-		PK: jobPK(a.JobID), SK: assetPrefix + formatTime(a.CreatedAt) + "#" + a.ID, Kind: kindAsset,
+		PK: jobPK(a.JobID), SK: assetPrefix + formatTime(a.CreatedAt) + "#" + a.ID,
 		ID: a.ID, JobID: a.JobID, AssetType: a.AssetType, URL: a.URL, StoragePath: a.StoragePath,
 		FileSize: a.FileSize, CreatedAt: formatTime(a.CreatedAt),
 	}

@@ -1,18 +1,24 @@
 // Package dynamostore is the DynamoDB implementation of jobs.Store.
 //
-// One table holds jobs and their assets (template.yaml, JobsTable):
+// One table holds jobs and their assets (template.yaml, JobsTable); every
+// index projects KEYS_ONLY, so a write costs an index write only when it
+// changes that index's keys:
 //
 //	job   item: PK=JOB#<id>  SK=JOB
 //	asset item: PK=JOB#<id>  SK=ASSET#<createdAt>#<assetId>
-//	GSI1 (by owner):         GSI1PK=OWNER#<owner>  GSI1SK=<createdAt>#<id>
-//	GSI2 (sweep, sparse):    GSI2PK=SWEEP#<shard>  GSI2SK=<sweepAt>, only on jobs that are not final
-//	ttl:                     epoch seconds on final jobs and their assets: completedAt + retention
+//	GSI1 (by owner):     GSI1PK=O#<owner>  GSI1SK=<createdAt>#<id>   written once, at create
+//	GSI3 (by creation):  GSI3PK=C#<shard>  GSI1SK                    written once, at create
+//	GSI2 (sweep):        GSI2PK=S#<shard>  GSI2SK=<sweepAt>          only jobs that outlive their creation window
+//	ttl:                 epoch seconds on final jobs and their assets: completedAt + retention
 //
 // Every transition is one UpdateItem whose ConditionExpression encodes the
 // lifecycle table and, for the lease holder's writes, the lease token
 // (fencing). A failed condition returns the item as it was
 // (ReturnValuesOnConditionCheckFailure ALL_OLD), from which the store tells
 // a missing job from a wrong status or a lost lease without a second read.
+// Lists read keys from an index and the page's items with one
+// BatchGetItem: two requests a page (list.go). The reconciler's view of
+// unfinished jobs is built lazily from the creation index (sweep.go).
 package dynamostore
 
 import (
@@ -40,9 +46,23 @@ type Config struct {
 	// table's TTL deletes them. Default 30 days.
 	Retention time.Duration
 	// SweepShards is the number of partitions of the sweep index (GSI2).
-	// Default 4. Changing it strands jobs indexed under the old shards
+	// Default 16. Changing it strands jobs indexed under the old shards
 	// until their next write.
 	SweepShards int
+	// CreationShards is the number of partitions of the creation index
+	// (GSI3), which every new job writes: with 16, each takes a sixteenth
+	// of the creates (see docs/scale.md). Default 16. Fixed for the life
+	// of a table: jobs are listed from the shards they were created in.
+	CreationShards int
+	// SweepLag is how far the reconciler's creation window trails the
+	// creation time: a job created at t is looked at once ListDue's before
+	// passes t + SweepLag, and enters the sweep index only if it is not
+	// final by then. A job due earlier than its window (SweepAt < CreatedAt
+	// + SweepLag) is indexed at create. Default jobs.DefaultQueuedGrace.
+	SweepLag time.Duration
+	// WindowBatch is how many jobs of each creation shard one ListDue call
+	// examines at most (the rest wait for the next call). Default 1000.
+	WindowBatch int
 	// ConsistentGet makes Get a strongly consistent read (twice the read
 	// cost). Default false: the API's reads are eventually consistent, and
 	// the engine never decides on a read alone (its writes are conditional).
@@ -52,8 +72,20 @@ type Config struct {
 // DefaultRetention is Config.Retention's default, template.yaml's.
 const DefaultRetention = deploy.JobRetention
 
-// DefaultSweepShards is Config.SweepShards's default.
-const DefaultSweepShards = 4
+// Defaults of Config.
+const (
+	DefaultSweepShards    = 16
+	DefaultCreationShards = 16
+	DefaultSweepLag       = jobs.DefaultQueuedGrace
+	DefaultWindowBatch    = 1000
+)
+
+// ProgressInterval is the progress coalescing interval that suits this
+// store (processjob's engine uses it): each progress write costs a write
+// unit, and a browser that follows Retry-After reads a job every few
+// seconds at most, so a job that reports every second is written every
+// 5 s (a 10-second job: 2 progress writes).
+const ProgressInterval = 5 * time.Second
 
 // WithDefaults returns c with every unset field at its default.
 func (c Config) WithDefaults() Config {
@@ -62,6 +94,15 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.SweepShards == 0 {
 		c.SweepShards = DefaultSweepShards
+	}
+	if c.CreationShards == 0 {
+		c.CreationShards = DefaultCreationShards
+	}
+	if c.SweepLag == 0 {
+		c.SweepLag = DefaultSweepLag
+	}
+	if c.WindowBatch == 0 {
+		c.WindowBatch = DefaultWindowBatch
 	}
 	return c
 }
@@ -74,8 +115,11 @@ func (c Config) Validate() error {
 	if c.Retention < 0 {
 		return fmt.Errorf("dynamostore: Retention %v is negative", c.Retention)
 	}
-	if c.SweepShards < 0 {
-		return fmt.Errorf("dynamostore: SweepShards %d is negative", c.SweepShards)
+	if c.SweepShards < 0 || c.CreationShards < 0 || c.WindowBatch < 0 {
+		return fmt.Errorf("dynamostore: SweepShards %d, CreationShards %d and WindowBatch %d must not be negative", c.SweepShards, c.CreationShards, c.WindowBatch)
+	}
+	if c.SweepLag < 0 {
+		return fmt.Errorf("dynamostore: SweepLag %v is negative", c.SweepLag)
 	}
 	return nil
 }
@@ -182,13 +226,18 @@ func conditionFailedItem(err error) (map[string]types.AttributeValue, bool) {
 // translate is the one place where DynamoDB errors become the domain's.
 // A failed condition with no item means the job does not exist; with an
 // item, reject (the operation's rule of package jobs, applied to the job as
-// stored) says why the job refused the operation. Anything else is wrapped
-// as is.
+// stored) says why the job refused the operation. Load is
+// jobs.ErrUnavailable; a request DynamoDB refuses as invalid (an item over
+// 400 KB) is jobs.ErrWriteRejected, never retried as transient. Anything
+// else is wrapped as is.
 func translate(op, id string, err error, reject func(jobs.Job) error) error {
 	old, ok := conditionFailedItem(err)
 	if !ok {
-		if retryLater(err) {
+		switch {
+		case retryLater(err):
 			return fmt.Errorf("%s job %s: %w: %w", op, id, jobs.ErrUnavailable, err)
+		case invalidRequest(err):
+			return fmt.Errorf("%s job %s: %w: %w", op, id, jobs.ErrWriteRejected, err)
 		}
 		return fmt.Errorf("%s job %s: %w", op, id, err)
 	}
@@ -204,6 +253,13 @@ func translate(op, id string, err error, reject func(jobs.Job) error) error {
 		return fmt.Errorf("%s job %s: %w", op, id, jobs.ErrNotFound)
 	}
 	return &jobs.TransitionError{Op: op, JobID: id, Current: current, Err: why}
+}
+
+// invalidRequest reports whether DynamoDB refused a request as invalid:
+// the same request can never succeed.
+func invalidRequest(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException"
 }
 
 // retryLater reports whether DynamoDB refused a request for load or a

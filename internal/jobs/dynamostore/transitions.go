@@ -30,7 +30,6 @@ var (
 	attrLeaseExpiresAt = expression.Name("LeaseExpiresAt")
 	attrNextAttemptAt  = expression.Name("NextAttemptAt")
 	attrDeadLettered   = expression.Name("DeadLettered")
-	attrSweepAt        = expression.Name("SweepAt")
 	attrHistory        = expression.Name("History")
 	attrGSI2PK         = expression.Name("GSI2PK")
 	attrGSI2SK         = expression.Name("GSI2SK")
@@ -66,21 +65,24 @@ func written(now time.Time) expression.UpdateBuilder {
 		Set(attrUpdatedAt, expression.Value(formatTime(now)))
 }
 
-// sweepAt puts a non-final job in the sweep index at t.
+// sweepAt puts a non-final job in the sweep index at t (or moves it
+// there): the writes that may move a job's sweep time earlier than its
+// creation window would find it (a retry, a redrive, the reconciler's
+// reschedule).
 func (s *Store) sweepAt(u expression.UpdateBuilder, id string, t time.Time) expression.UpdateBuilder {
-	return u.Set(attrSweepAt, expression.Value(formatTime(t))).
-		Set(attrGSI2PK, expression.Value(sweepShard(id, s.cfg.SweepShards))).
+	return u.Set(attrGSI2PK, expression.Value(sweepShard(id, s.cfg.SweepShards))).
 		Set(attrGSI2SK, expression.Value(formatTime(t)))
 }
 
-// final records the end of a job: out of the sweep index, no lease, and
-// deleted by TTL after the retention.
+// final records the end of a job: no sweep time (out of the sweep index,
+// which costs an index write only if it was in it), no lease, and deleted
+// by TTL after the retention.
 func (s *Store) final(u expression.UpdateBuilder, status jobs.Status, now time.Time) expression.UpdateBuilder {
 	return u.Set(attrStatus, expression.Value(string(status))).
 		Set(attrCompletedAt, expression.Value(formatTime(now))).
 		Set(attrTTL, expression.Value(now.Add(s.cfg.Retention).Unix())).
 		Remove(attrLeaseToken).Remove(attrLeaseExpiresAt).Remove(attrNextAttemptAt).
-		Remove(attrSweepAt).Remove(attrGSI2PK).Remove(attrGSI2SK)
+		Remove(attrGSI2PK).Remove(attrGSI2SK)
 }
 
 // update applies one conditional UpdateItem to a job and returns the job as
@@ -146,7 +148,10 @@ func rejectFenced(token string) func(jobs.Job) error {
 
 // Claim: queued -> processing, or a reclaim of a processing job whose lease
 // expired with attempts left. Attempt + 1, Progress 0, new lease; the job
-// is due for a sweep when the lease expires.
+// is due for a sweep when the lease expires. Only the sweep time moves,
+// not the index membership: a job that is not in the sweep index stays out
+// of it (no index write; its creation window still comes), one that is
+// moves with it.
 func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
 	now := expression.Value(formatTime(c.Now))
 	// jobs.Claimable as a condition.
@@ -165,8 +170,8 @@ func (s *Store) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, e
 		Set(attrLeaseToken, expression.Value(c.LeaseToken)).
 		Set(attrLeaseExpiresAt, expression.Value(formatTime(c.LeaseExpiresAt))).
 		Remove(attrNextAttemptAt)
-	upd = appendHistory(upd, jobs.NewEvent(c.Now, jobs.EventAttemptStarted, "", ""))
-	upd = s.sweepAt(upd, id, c.LeaseExpiresAt)
+	upd = appendHistory(upd, jobs.NewEvent(c.Now, jobs.EventAttemptStarted, "", "")).
+		Set(attrGSI2SK, expression.Value(formatTime(c.LeaseExpiresAt)))
 	return s.update(ctx, "claim", id, cond, upd, func(j jobs.Job) error {
 		return refusedUnless(jobs.Claimable(j, c.Now))
 	})
