@@ -17,6 +17,15 @@ const (
 	DefaultMaxAttempts = 3
 	// MaxDelaySeconds is the longest delay a job may ask for (SQS's limit).
 	MaxDelaySeconds = 900
+	// MaxResultBytes bounds a job's result (its JSON): with parameters of
+	// at most 64 KiB (the API's body limit), a bounded history and error
+	// message, a job then fits a DynamoDB item (400 KB). The engine fails
+	// a job whose result is larger, saying so in its errorMessage; large
+	// output belongs in an asset.
+	MaxResultBytes = 256 << 10
+	// MaxErrorMessageBytes bounds a job's errorMessage; the engine cuts a
+	// longer one (Truncate).
+	MaxErrorMessageBytes = 4 << 10
 )
 
 // Job is one unit of background work and everything Jobline knows about it.

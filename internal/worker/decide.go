@@ -233,6 +233,10 @@ func decideResult(job jobs.Job, result any) decision {
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "result is not JSON: " + err.Error()},
 			"handler result does not marshal to JSON", slog.LevelError)
 	}
+	if len(body) > jobs.MaxResultBytes {
+		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: resultTooLarge(len(body))},
+			"handler result too large to store", slog.LevelError)
+	}
 	return finishDecision(job, jobs.Outcome{Status: jobs.StatusCompleted, Result: body}, "handler succeeded", slog.LevelDebug)
 }
 
@@ -249,6 +253,10 @@ func decideError(f facts, herr error) decision {
 			return finishDecision(job, jobs.Outcome{Status: jobs.StatusPartial, ErrorMessage: partial.Error()},
 				"partial result does not marshal to JSON; stored without it", slog.LevelError)
 		}
+		if len(body) > jobs.MaxResultBytes {
+			return finishDecision(job, jobs.Outcome{Status: jobs.StatusPartial, ErrorMessage: partial.Error() + "; " + resultTooLarge(len(body))},
+				"partial result too large to store; stored without it", slog.LevelError)
+		}
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusPartial, Result: body, ErrorMessage: partial.Error()},
 			"handler finished partially", slog.LevelInfo)
 	case errors.As(herr, &perm):
@@ -257,11 +265,18 @@ func decideError(f facts, herr error) decision {
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: herr.Error(), DeadLettered: true},
 			"error on the last attempt", slog.LevelWarn)
 	}
-	return decision{Step: stepRetry, Wait: f.Attempt.Backoff, ErrorMessage: herr.Error(), Status: job.Status,
+	return decision{Step: stepRetry, Wait: f.Attempt.Backoff, ErrorMessage: jobs.Truncate(herr.Error(), jobs.MaxErrorMessageBytes), Status: job.Status,
 		FreshMessage: f.MaxReceiveCount > 0 && f.ReceiveCount >= f.MaxReceiveCount-1,
 		Reason:       "attempt failed; retrying after backoff", Level: slog.LevelWarn, Err: herr}
 }
 
 func finishDecision(job jobs.Job, o jobs.Outcome, reason string, level slog.Level) decision {
+	o.ErrorMessage = jobs.Truncate(o.ErrorMessage, jobs.MaxErrorMessageBytes)
 	return decision{Step: stepFinish, Outcome: o, Status: job.Status, Reason: reason, Level: level}
+}
+
+// resultTooLarge is the errorMessage of a job whose result of n bytes is
+// over jobs.MaxResultBytes: it was not stored.
+func resultTooLarge(n int) string {
+	return fmt.Sprintf("the result (%d bytes of JSON) is over the %d-byte limit of a stored result and was not kept; store large output as an asset", n, jobs.MaxResultBytes)
 }

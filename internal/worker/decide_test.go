@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,12 +122,18 @@ func TestDecideCoversTheOutcomeTable(t *testing.T) {
 		{row: 13, name: "result that is not JSON",
 			f:    withAttempt(claimed, attemptEnd{Result: func() {}}, 0),
 			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "result is not JSON: json: unsupported type: func()"}, status: jobs.StatusProcessing}},
+		{row: 13, name: "result over the size limit",
+			f:    withAttempt(claimed, attemptEnd{Result: strings.Repeat("x", jobs.MaxResultBytes)}, 0),
+			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: resultTooLarge(jobs.MaxResultBytes + 2)}, status: jobs.StatusProcessing}},
 		{row: 14, name: "partial",
 			f:    withAttempt(claimed, attemptEnd{Err: jobs.Partial([]string{"a"}, errors.New("1 of 2 failed"))}, 0),
 			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusPartial, Result: []byte(`["a"]`), ErrorMessage: "1 of 2 failed"}, status: jobs.StatusProcessing}},
 		{row: 14, name: "partial on the last attempt, result not JSON",
 			f:    withAttempt(lastAttempt, attemptEnd{Err: jobs.Partial(func() {}, errors.New("half"))}, 0),
 			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusPartial, ErrorMessage: "half"}, status: jobs.StatusProcessing}},
+		{row: 14, name: "partial, result over the size limit",
+			f:    withAttempt(claimed, attemptEnd{Err: jobs.Partial(strings.Repeat("x", jobs.MaxResultBytes), errors.New("half"))}, 0),
+			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusPartial, ErrorMessage: "half; " + resultTooLarge(jobs.MaxResultBytes+2)}, status: jobs.StatusProcessing}},
 		{row: 15, name: "permanent error",
 			f:    withAttempt(claimed, attemptEnd{Err: fmt.Errorf("wrapped: %w", jobs.Permanent(errors.New("bad input")))}, 0),
 			want: want{step: stepFinish, outcome: jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "wrapped: bad input"}, status: jobs.StatusProcessing}},

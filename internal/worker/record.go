@@ -54,6 +54,14 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 	fctx := dv.opContext(e.cfg.OpTimeout)
 	defer fctx.release()
 	done, err := e.cfg.Store.Finish(fctx, dv.job.ID, dv.token, o)
+	if errors.Is(err, jobs.ErrWriteRejected) {
+		// The outcome cannot be stored as it is (an item over the store's
+		// size limit): retrying it is pointless, so the job fails, saying why.
+		dv.log.Error("the store rejected the outcome; failing the job without it", "error", err)
+		o = jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: jobs.Truncate("the job's outcome could not be stored: "+err.Error(), jobs.MaxErrorMessageBytes),
+			Now: o.Now, Attempt: o.Attempt}
+		done, err = e.cfg.Store.Finish(fctx, dv.job.ID, dv.token, o)
+	}
 	if err != nil {
 		return e.leaseHolderWriteFailed(ctx, dv, "finish", err, r)
 	}

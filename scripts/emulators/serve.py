@@ -1,16 +1,22 @@
 """Run moto's server on a free loopback port, writing the port to a file.
 
 Why not plain `moto_server`: it needs a fixed port (we want a free one
-without a bind race), and moto applies a DynamoDB conditional write as
-"check, then update" in Python with no lock, so two concurrent requests can
-both pass the same condition. Real DynamoDB applies each conditional write
-atomically per item; this server serializes DynamoDB requests (and only
-those) with one lock to give the same guarantee. SQS requests stay
-concurrent, so a long poll does not block other calls.
+without a bind race), and moto's DynamoDB is not atomic where real DynamoDB
+is:
+
+- moto applies a conditional write as "check, then update" in Python with
+  no lock, so two concurrent requests can both pass the same condition.
+  This server serializes DynamoDB requests (and only those) with one lock.
+  SQS requests stay concurrent, so a long poll does not block other calls.
+- moto applies an UpdateItem's actions to the stored item one by one, so an
+  update that fails midway (an item that would pass the 400 KB limit) is
+  left half applied; real DynamoDB writes nothing. UpdateItem is wrapped to
+  put the item back as it was when the update raises.
 
 usage: serve.py PORT_FILE
 """
 
+import copy
 import os
 import signal
 import sys
@@ -42,12 +48,36 @@ class SerializeDynamoDB:
             return list(self.app(environ, start_response))
 
 
+def make_updates_atomic():
+    """Restore an item that a failing UpdateItem changed (or created)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    update_item = DynamoDBBackend.update_item
+
+    def atomic_update_item(self, table_name, key, *args, **kwargs):
+        table = self.get_table(table_name)
+        hash_value, range_value = self.get_keys_value(table, key)
+        item = table.get_item(hash_value, range_value)
+        saved = copy.deepcopy(item.attrs) if item is not None else None
+        try:
+            return update_item(self, table_name, key, *args, **kwargs)
+        except Exception:
+            if item is not None:
+                item.attrs = saved
+            elif table.get_item(hash_value, range_value) is not None:
+                table.delete_item(hash_value, range_value)
+            raise
+
+    DynamoDBBackend.update_item = atomic_update_item
+
+
 def main():
     port_file = sys.argv[1]
     app = DomainDispatcherApplication(create_backend_app)
     # JOBLINE_MOTO_UNSERIALIZED=1 serves moto as is (to show the race).
     if os.environ.get("JOBLINE_MOTO_UNSERIALIZED") != "1":
         app = SerializeDynamoDB(app)
+        make_updates_atomic()
     server = make_server(
         "127.0.0.1", 0, app, threaded=True,
         request_handler=MotoRequestHandler,

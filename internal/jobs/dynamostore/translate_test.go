@@ -13,20 +13,24 @@ import (
 
 // TestTranslateThrottling checks that load errors left after the SDK's
 // retries become jobs.ErrUnavailable (the API answers 503 with
-// Retry-After), and that other AWS errors do not.
+// Retry-After), that a request DynamoDB refuses as invalid (an item over
+// 400 KB) becomes jobs.ErrWriteRejected and never ErrUnavailable, and that
+// other AWS errors are neither.
 func TestTranslateThrottling(t *testing.T) {
 	t.Parallel()
-	for code, want := range map[string]bool{
-		"ProvisionedThroughputExceededException": true,
-		"ThrottlingException":                    true,
-		"RequestLimitExceeded":                   true,
-		"InternalServerError":                    true,
-		"ValidationException":                    false,
-		"ResourceNotFoundException":              false,
+	for code, want := range map[string]error{
+		"ProvisionedThroughputExceededException": jobs.ErrUnavailable,
+		"ThrottlingException":                    jobs.ErrUnavailable,
+		"RequestLimitExceeded":                   jobs.ErrUnavailable,
+		"InternalServerError":                    jobs.ErrUnavailable,
+		"ValidationException":                    jobs.ErrWriteRejected,
+		"ResourceNotFoundException":              nil,
 	} {
 		err := translate("get", "j1", &smithy.GenericAPIError{Code: code, Message: "m"}, nil)
-		if got := errors.Is(err, jobs.ErrUnavailable); got != want {
-			t.Errorf("%s: ErrUnavailable = %v, want %v (%v)", code, got, want, err)
+		for _, sentinel := range []error{jobs.ErrUnavailable, jobs.ErrWriteRejected} {
+			if got := errors.Is(err, sentinel); got != (sentinel == want) {
+				t.Errorf("%s: errors.Is(%v) = %v, want %v (%v)", code, sentinel, got, sentinel == want, err)
+			}
 		}
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code {
