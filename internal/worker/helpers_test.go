@@ -147,6 +147,7 @@ type countingQueue struct {
 	queue.Queue
 	changeVisibility, send, deadLetter atomic.Int64
 	deadLetterErr                      error
+	sendErr                            error // every Send fails with it
 	onChange                           chan time.Duration
 }
 
@@ -164,6 +165,9 @@ func (q *countingQueue) ChangeVisibility(ctx context.Context, rh string, d time.
 
 func (q *countingQueue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error) {
 	q.send.Add(1)
+	if q.sendErr != nil {
+		return nil, q.sendErr
+	}
 	return q.Queue.Send(ctx, reqs...)
 }
 

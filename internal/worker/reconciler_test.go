@@ -70,10 +70,12 @@ func TestReconcilerBacklogBackoff(t *testing.T) {
 	rec := newReconciler(t, b, 100)
 	ctx := context.Background()
 	j := b.create(t, "echo", `{}`, 3, true)
-	// The job waits in a backlog for an hour: each sweep pushes the next one
-	// by the job's age, so it is re-sent a handful of times, not 30.
+	// The lost message is re-sent once; then its copy waits in the queue
+	// (no consumer here), which the backlog shows, so it is not re-sent
+	// again before LostAfter; and each sweep pushes the job's next look by
+	// its age, so it is rewritten a handful of times, not 29.
 	resent := 0
-	for range 30 {
+	for range 29 {
 		b.clock.Advance(2 * time.Minute)
 		rep, err := rec.RunOnce(ctx)
 		if err != nil {
@@ -81,11 +83,23 @@ func TestReconcilerBacklogBackoff(t *testing.T) {
 		}
 		resent += rep.Resent
 	}
-	if resent < 2 || resent > 6 {
-		t.Errorf("re-sent %d times in an hour, want a few (2..6)", resent)
+	if resent != 1 {
+		t.Errorf("re-sent %d times in an hour, want once", resent)
+	}
+	if n := b.store.count("RescheduleSweep"); n < 2 || n > 6 {
+		t.Errorf("%d reschedules in an hour, want a few (2..6)", n)
 	}
 	if got := b.get(t, j.ID); got.Status != jobs.StatusQueued {
 		t.Errorf("status %s", got.Status)
+	}
+	// Past LostAfter (1h from due) the message is re-sent whatever the queue holds.
+	for range 5 {
+		b.clock.Advance(2 * time.Minute)
+		rep, _ := rec.RunOnce(ctx)
+		resent += rep.Resent
+	}
+	if resent != 2 {
+		t.Errorf("re-sent %d times in 70 minutes, want twice (once more at LostAfter)", resent)
 	}
 }
 
@@ -192,8 +206,8 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 	if err != nil || rep.Resent != 25 || rep.Scanned != 25 {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
-	if n := b.queue.send.Load(); n != 4 {
-		t.Errorf("%d Send calls for 25 messages in pages of 7, want 4", n)
+	if n := b.queue.send.Load(); n != 3 {
+		t.Errorf("%d Send calls for 25 messages read in pages of 7, want 3 (a sweep's re-sends go out 10 at a time)", n)
 	}
 	if visible := b.visible(t); visible != 25 {
 		t.Errorf("%d visible messages, want 25", visible)
@@ -212,10 +226,11 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 		t.Errorf("%d Send calls for 25 messages, want 3", n)
 	}
 
-	// A failing RescheduleSweep is reported and retried next sweep.
+	// A failing RescheduleSweep is reported and retried next sweep; the
+	// message is re-sent all the same, and then waits in the queue.
 	b2 := setup(t, setupOpt{})
 	rec2 := newReconciler(t, b2, 100)
-	b2.create(t, "echo", `{}`, 3, true)
+	j := b2.create(t, "echo", `{}`, 3, true)
 	b2.clock.Advance(2 * time.Minute)
 	b2.store.failWith("RescheduleSweep", errors.New("throttled"))
 	rep, err = rec2.RunOnce(context.Background())
@@ -223,8 +238,22 @@ func TestReconcilerBatchesAndErrors(t *testing.T) {
 		t.Fatalf("report %+v, %v; want one error", rep, err)
 	}
 	b2.store.failWith("RescheduleSweep", nil)
-	if rep, err := rec2.RunOnce(context.Background()); err != nil || rep.Resent != 1 {
-		t.Fatalf("retry sweep %+v, %v", rep, err)
+	if rep, err := rec2.RunOnce(context.Background()); err != nil || rep.Resent != 0 || rep.Waiting != 1 || rep.Backlog != 1 {
+		t.Fatalf("retry sweep %+v, %v; want the job looked at again, its message waiting", rep, err)
+	}
+	if got := b2.get(t, j.ID); !got.SweepAt.After(b2.clock.Now()) {
+		t.Errorf("SweepAt %s not moved past %s", got.SweepAt, b2.clock.Now())
+	}
+
+	// A failing send makes the job due at once for the next sweep.
+	b4 := setup(t, setupOpt{queue: func(q *countingQueue) { q.sendErr = errors.New("sqs down") }})
+	j4 := b4.create(t, "echo", `{}`, 3, true)
+	b4.clock.Advance(2 * time.Minute)
+	if rep, err := newReconciler(t, b4, 100).RunOnce(context.Background()); err == nil || rep.Resent != 0 || rep.Errors != 1 {
+		t.Fatalf("report %+v, %v; want the send's error", rep, err)
+	}
+	if got := b4.get(t, j4.ID); got.SweepAt.After(b4.clock.Now()) {
+		t.Errorf("SweepAt %s after a failed re-send, want due now (%s)", got.SweepAt, b4.clock.Now())
 	}
 }
 

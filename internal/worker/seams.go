@@ -55,10 +55,12 @@ type ReconcilerStore interface {
 	RescheduleSweep(ctx context.Context, id string, version int64, sweepAt, now time.Time) (jobs.Job, error)
 }
 
-// ReconcilerQueue is what the Reconciler uses of a queue.Queue: it re-sends
+// ReconcilerQueue is what the Reconciler uses of a queue.Queue: it reads
+// how many messages wait (to tell a backlog from lost messages), re-sends
 // the messages of stranded jobs and puts the dead-letter copy of a job it
 // failed in the dead-letter queue.
 type ReconcilerQueue interface {
+	Stats(ctx context.Context) ([]queue.Stats, error)
 	Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, error)
 	DeadLetters() queue.DeadLetterQueue
 }
