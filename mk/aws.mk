@@ -1,7 +1,7 @@
-# AWS backends (DynamoDB, SQS) over the wire against the moto emulator.
-# The whole `go test -race ./...` runs once with the emulator up: the table
-# and queues are created from template.yaml by scripts/emulators, and the
-# AWS tests fail (instead of skipping) when the emulator is missing.
+# AWS backends (DynamoDB, SQS, S3) over the wire against the moto emulator.
+# The whole `go test -race ./...` runs once with the emulator up: template.yaml
+# is deployed into it as a CloudFormation stack by scripts/emulators, and
+# the AWS tests fail (instead of skipping) when the emulator is missing.
 
 .PHONY: emulators-start emulators-stop dev-aws
 
@@ -23,8 +23,8 @@ emulators-start:
 emulators-stop:
 	@scripts/emulators/stop.sh $(EMULATORS)
 
-# The dev server on DynamoDB and SQS in the emulator (the resources of
-# template.yaml). It reuses an emulator already started with
+# The dev server on DynamoDB and SQS in the emulator (template.yaml
+# deployed as a stack). It reuses an emulator already started with
 # `make emulators-start` (and leaves it running); otherwise it starts one
 # and stops it with the server. Either way .emulators/env is the
 # environment to point the CLI at, from another terminal:
@@ -40,9 +40,12 @@ dev-aws: venv web-build
 	set -a; . $(EMULATORS)/env; set +a; \
 	JOBLINE_BACKEND=aws $(GO) run ./cmd/devserver
 
-# AWS requests per job and the estimated cost per million jobs, measured on
-# the emulator (make bench runs it besides the in-process benchmarks).
+# What a job costs on AWS, measured on the emulator: requests, DynamoDB
+# capacity units (metered by DynamoDB's rules on template.yaml's table) and
+# dollars per million jobs at list prices, per job type with a browser
+# following it, and per store operation (make bench runs it besides the
+# in-process benchmarks).
 .PHONY: bench-aws
 bench: bench-aws
 bench-aws: venv
-	scripts/emulators/with-emulators.sh $(GO) test -run '^$$' -bench RequestsPerJob -benchtime 20x ./internal/awsbackend/
+	JOBLINE_REQUIRE_EMULATORS=1 scripts/emulators/with-emulators.sh $(GO) test -run '^$$' -bench CostPerJob -benchtime 1x ./internal/awsbackend/

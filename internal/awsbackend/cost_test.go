@@ -457,4 +457,40 @@ func BenchmarkCostPerJob(b *testing.B) {
 		}
 	}
 	printCostReport(os.Stdout, reports)
+	printTransitions(os.Stdout, measureTransitions(b))
+}
+
+// TestCostBudgets holds the figures of make bench to their budgets: a
+// 10-second sleep job that reports progress every second costs at most 8
+// WRU of DynamoDB writes in all; an echo job created, run and polled to
+// completion by the web client's default policy is read once (Retry-After)
+// and writes 5 WRU (the item three times, the owner and creation indexes
+// once). Its dollars per million stay within $6.30: the $6 asked for is
+// below what any design pays that lists by owner and finds a job whose
+// message was lost (docs/aws.md, "Cost per job").
+func TestCostBudgets(t *testing.T) {
+	t.Parallel()
+	for _, sc := range costScenarios[:2] {
+		t.Run(sc.jobType, func(t *testing.T) {
+			t.Parallel()
+			r := runCostScenario(t, sc)
+			printCostReport(testWriter{t}, []costReport{r})
+			if r.finals["completed"] != sc.jobs {
+				t.Fatalf("final statuses %v, want %d completed", r.finals, sc.jobs)
+			}
+			switch sc.jobType {
+			case "sleep":
+				if w := r.wru + r.reconcileWRU; w > 8 {
+					t.Errorf("a 10-second job with progress writes %.2f WRU, want at most 8", w)
+				}
+				if r.gets > 4 {
+					t.Errorf("a 10-second job is read %.2f times, want about 3", r.gets)
+				}
+			case "echo":
+				if r.gets != 1 || r.wru != 5 || r.total() > 6.30 {
+					t.Errorf("echo: %.2f reads, %.2f WRU, $%.2f per million; want 1 read, 5 WRU, at most $6.30", r.gets, r.wru, r.total())
+				}
+			}
+		})
+	}
 }

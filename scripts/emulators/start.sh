@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Start the AWS emulator (moto: DynamoDB, SQS, S3) on a free 127.0.0.1 port,
-# create the table, queues and bucket of template.yaml, and print the environment
-# (export lines) that points Jobline and its tests at them.
+# Start the AWS emulator (moto: DynamoDB, SQS, S3, CloudFormation) on a free
+# 127.0.0.1 port, deploy template.yaml into it as a stack (deploy_stack.py:
+# the SAM translator, then moto's CloudFormation), and print the environment
+# (export lines, from the stack's outputs) that points Jobline and its tests
+# at it.
 #
 # usage: scripts/emulators/start.sh [STATE_DIR]   (default .emulators)
 # The server's pid, log and env file live in STATE_DIR; stop.sh STATE_DIR
@@ -13,8 +15,8 @@ HERE="$ROOT/scripts/emulators"
 STATE="${1:-$ROOT/.emulators}"
 PY="$ROOT/.venv/bin/python"
 
-if [[ ! -x "$PY" ]] || ! "$PY" -c 'import moto, boto3, yaml' 2>/dev/null; then
-	echo "start.sh: moto is not installed in $ROOT/.venv; run 'make venv'" >&2
+if [[ ! -x "$PY" ]] || ! "$PY" -c 'import moto, boto3, samtranslator' 2>/dev/null; then
+	echo "start.sh: moto or the SAM translator is not installed in $ROOT/.venv; run 'make venv'" >&2
 	exit 1
 fi
 mkdir -p "$STATE"
@@ -53,7 +55,10 @@ ENDPOINT="http://127.0.0.1:$(cat "$STATE/port")"
 	echo "export AWS_REGION=us-east-1"
 	echo "export AWS_DEFAULT_REGION=us-east-1"
 	echo "export AWS_EC2_METADATA_DISABLED=true"
-	"$PY" "$HERE/create_resources.py" "$ROOT/template.yaml" "$ENDPOINT" jobline
+	"$PY" "$HERE/deploy_stack.py" "$ROOT/template.yaml" "$ENDPOINT" jobline 2>>"$STATE/deploy.log" || {
+		cat "$STATE/deploy.log" >&2
+		exit 1
+	}
 } >"$STATE/env.tmp"
 mv "$STATE/env.tmp" "$STATE/env"
 cat "$STATE/env"
