@@ -9,8 +9,9 @@ cannot deploy is left out and named on stderr (docs/aws.md lists it as
 unverified on the emulator):
 
 - resource types moto's CloudFormation does not implement (the HTTP API and
-  its stage, the schedule, alarms, the bucket policy), and the resources
-  that refer to one of them (the API's Lambda permissions);
+  its stage, the schedule, alarms, the bucket policy, a function's event
+  invoke configuration), and the resources that refer to one of them (the
+  API's Lambda permissions);
 - the SQS event source mappings, which moto would run by invoking the
   functions in Docker on every SendMessage (the tests run the engine
   themselves).
@@ -51,7 +52,11 @@ OUTPUT_ENV = {
 }
 
 # Parameters without a default, and the emulator's values for them.
-PARAMETERS = {"JwtIssuer": "https://issuer.emulator.invalid", "JwtAudience": "jobline-tests"}
+PARAMETERS = {
+    "JwtIssuer": "https://issuer.emulator.invalid",
+    "JwtAudience": "jobline-tests",
+    "CorsAllowOrigins": "https://app.emulator.invalid",
+}
 
 CODE_BUCKET = "jobline-emulator-code"
 
@@ -140,7 +145,11 @@ def deploy(session, endpoint, stack, cfn):
     """Create the stack and return its outputs and its resources' physical
     IDs by logical ID."""
     cf = session.client("cloudformation", endpoint_url=endpoint)
-    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items() if k in cfn.get("Parameters", {})]
+    declared = cfn.get("Parameters", {})
+    missing = [k for k, p in declared.items() if "Default" not in p and k not in PARAMETERS]
+    if missing:
+        raise SystemExit(f"deploy_stack.py: no emulator value for the parameters {missing}: add them to PARAMETERS")
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items() if k in declared]
     cf.create_stack(StackName=stack, TemplateBody=json.dumps(cfn), Parameters=params,
                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
     desc = cf.describe_stacks(StackName=stack)["Stacks"][0]
