@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"jobline/internal/awsbackend/awstest"
 	"jobline/internal/jobs"
 	"jobline/internal/jobs/dynamostore"
@@ -18,6 +21,9 @@ import (
 type transitionCost struct {
 	name  string
 	usage awstest.Usage
+	// itemSize is the job item's size after the operation, for writes of
+	// the first job.
+	itemSize int
 }
 
 // transitionOwner is an owner ID as long as a Cognito user's "sub".
@@ -39,7 +45,8 @@ func measureTransitions(t testing.TB) []transitionCost {
 		t.Fatal(err)
 	}
 	meter := awstest.NewMeter(schema, raw.DynamoDB)
-	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, dynamostore.Config{TableName: awstest.NewTable(t, raw.DynamoDB, cfg)})
+	table := awstest.NewTable(t, raw.DynamoDB, cfg)
+	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, dynamostore.Config{TableName: table})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,23 +62,34 @@ func measureTransitions(t testing.TB) []transitionCost {
 		if err := meter.Err(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		costs = append(costs, transitionCost{name, meter.Total()})
+		costs = append(costs, transitionCost{name: name, usage: meter.Total()})
 	}
 	seq := 0
 	newJob := func() jobs.Job {
 		seq++
 		return jobs.Job{ID: fmt.Sprintf("t%025d", seq), Owner: transitionOwner, JobType: "echo", Parameters: json.RawMessage(`{"hello":"world"}`),
-			MaxAttempts: 3, CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(jobs.DefaultQueuedGrace), RequestHash: strings.Repeat("a", 64)}
+			MaxAttempts: 3, CreatedAt: now, UpdatedAt: now, SweepAt: now.Add(jobs.DefaultQueuedGrace),
+			IdempotencyKey: "order-7f3e9c2a-5b1d-4e8f-a6c0-123456789abc", RequestHash: strings.Repeat("a", 64)}
 	}
 	claimAt := func(id string, at time.Time) jobs.Claim {
 		return jobs.Claim{LeaseToken: "lease-" + id + strings.Repeat("0", 20), Now: at, LeaseExpiresAt: at.Add(90 * time.Second)}
 	}
 	claim := func(id string) jobs.Claim { return claimAt(id, now) }
 	j := newJob()
-	step("create (PutItem)", func() error { _, _, err := store.Create(ctx, j); return err })
-	step("claim", func() error { _, err := store.Claim(ctx, j.ID, claim(j.ID)); return err })
-	step("progress", func() error { _, err := store.Progress(ctx, j.ID, claim(j.ID).LeaseToken, 50, now); return err })
-	step("finish (completed, result = parameters)", func() error {
+	sized := func(name string, f func() error) {
+		t.Helper()
+		step(name, f)
+		out, err := raw.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "JOB#" + j.ID}, "SK": &types.AttributeValueMemberS{Value: "JOB"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		costs[len(costs)-1].itemSize = awstest.ItemSize(out.Item)
+	}
+	sized("create (PutItem)", func() error { _, _, err := store.Create(ctx, j); return err })
+	sized("claim", func() error { _, err := store.Claim(ctx, j.ID, claim(j.ID)); return err })
+	sized("progress", func() error { _, err := store.Progress(ctx, j.ID, claim(j.ID).LeaseToken, 50, now); return err })
+	sized("finish (completed, result = parameters)", func() error {
 		_, err := store.Finish(ctx, j.ID, claim(j.ID).LeaseToken, jobs.Outcome{Status: jobs.StatusCompleted, Result: j.Parameters, Now: now, Attempt: 1})
 		return err
 	})
@@ -145,9 +163,13 @@ func mustDo(t testing.TB, f func() error) {
 
 // printTransitions writes the cost of each transition.
 func printTransitions(w io.Writer, costs []transitionCost) {
-	fmt.Fprintf(w, "\nDynamoDB capacity per store operation (an echo job {\"hello\":\"world\"}, owner of %d characters), metered on the emulator:\n", len(transitionOwner))
+	fmt.Fprintf(w, "\nDynamoDB capacity per store operation (an echo job {\"hello\":\"world\"}, owner of %d characters, an idempotency key), metered on the emulator:\n", len(transitionOwner))
 	for _, c := range costs {
-		fmt.Fprintf(w, "  %-62s %3d requests %6.2f WRU (indexes: %s) %6.2f RRU\n", c.name, c.usage.Requests, c.usage.WRU, perJob(c.usage.IndexWRU, 1), c.usage.RRU)
+		size := ""
+		if c.itemSize > 0 {
+			size = fmt.Sprintf(", item %d bytes after", c.itemSize)
+		}
+		fmt.Fprintf(w, "  %-62s %3d requests %6.2f WRU (indexes: %s) %6.2f RRU%s\n", c.name, c.usage.Requests, c.usage.WRU, perJob(c.usage.IndexWRU, 1), c.usage.RRU, size)
 	}
 }
 
@@ -175,6 +197,9 @@ func TestCostPerTransition(t *testing.T) {
 	for _, c := range costs {
 		if w, ok := want[c.name]; ok && c.usage.WRU != w {
 			t.Errorf("%s: %.2f WRU, want %.0f (%+v)", c.name, c.usage.WRU, w, c.usage)
+		}
+		if c.itemSize >= 1024 {
+			t.Errorf("%s: the job item is %d bytes, over one write unit", c.name, c.itemSize)
 		}
 		if strings.HasPrefix(c.name, "list") && c.usage.Requests != 2 {
 			t.Errorf("%s: %d requests, want 2", c.name, c.usage.Requests)
