@@ -264,6 +264,47 @@ func TestRIEFunctions(t *testing.T) {
 		}
 	})
 
+	t.Run("a list of big jobs fits a Lambda response", func(t *testing.T) {
+		// 16 jobs of 65 KB parameters of '<': with json.Marshal's HTML
+		// escaping the page was 6.2 MB and RIE answered 502
+		// Function.ResponseSizeTooLarge; without it, about 1 MB.
+		owner := s.sub
+		s.sub = owner + "-big"
+		defer func() { s.sub = owner }()
+		for range 16 {
+			s.create(t, `{"jobType":"echo","parameters":{"s":"`+strings.Repeat("<", 65_000)+`"}}`)
+		}
+		// (moto ends an index Query at 1 MB of whole items, where DynamoDB
+		// counts the keys it read: the first page may stop at 15.)
+		listed, query := 0, "limit=20"
+		for range 3 {
+			var res events.APIGatewayV2HTTPResponse
+			raw := s.getjob.invoke(t, fixture(t, "apigw-get.json", map[string]string{"sub": s.sub, "method": "GET", "path": "/jobs", "query": query}), &res)
+			var page struct {
+				Jobs       []apiJob
+				NextCursor *string
+			}
+			if err := json.Unmarshal([]byte(res.Body), &page); res.StatusCode != 200 || err != nil {
+				t.Fatalf("list = %d (%v)", res.StatusCode, err)
+			}
+			if len(raw) > 6_000_000/5 {
+				t.Errorf("the invocation's response is %d bytes; want about 1 MB, far under Lambda's 6 MB", len(raw))
+			}
+			listed += len(page.Jobs)
+			if page.NextCursor == nil {
+				break
+			}
+			query = "limit=20&cursor=" + *page.NextCursor
+		}
+		if listed != 16 {
+			t.Errorf("listed %d jobs, want 16", listed)
+		}
+		// Run them, so that the next cases find the queue as they left it.
+		if failed := s.process(t, processjob, s.receive(t, s.queueURL, 16)); len(failed) != 0 {
+			t.Fatalf("batchItemFailures = %v", failed)
+		}
+	})
+
 	var failing []string // the "fail" jobs of the batch
 	t.Run("batch of 10 with 3 failing reports exactly those 3", func(t *testing.T) {
 		want := map[string]bool{}

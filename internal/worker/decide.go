@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -228,7 +229,7 @@ func decideResult(job jobs.Job, result any) decision {
 	if result == nil {
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusCompleted, Result: nullJSON}, "handler succeeded", slog.LevelDebug)
 	}
-	body, err := json.Marshal(result)
+	body, err := marshalResult(result)
 	if err != nil {
 		return finishDecision(job, jobs.Outcome{Status: jobs.StatusFailed, ErrorMessage: "result is not JSON: " + err.Error()},
 			"handler result does not marshal to JSON", slog.LevelError)
@@ -248,7 +249,7 @@ func decideError(f facts, herr error) decision {
 	var partial *jobs.PartialError
 	switch {
 	case errors.As(herr, &partial):
-		body, err := json.Marshal(partial.Result)
+		body, err := marshalResult(partial.Result)
 		if err != nil {
 			return finishDecision(job, jobs.Outcome{Status: jobs.StatusPartial, ErrorMessage: partial.Error()},
 				"partial result does not marshal to JSON; stored without it", slog.LevelError)
@@ -273,6 +274,20 @@ func decideError(f facts, herr error) decision {
 func finishDecision(job jobs.Job, o jobs.Outcome, reason string, level slog.Level) decision {
 	o.ErrorMessage = jobs.Truncate(o.ErrorMessage, jobs.MaxErrorMessageBytes)
 	return decision{Step: stepFinish, Outcome: o, Status: job.Status, Reason: reason, Level: level}
+}
+
+// marshalResult encodes a handler's result as it is stored: JSON without
+// json.Marshal's HTML escaping, which would make each <, > and & six
+// bytes (a result of markup would then pass jobs.MaxResultBytes at a
+// sixth of its size).
+func marshalResult(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // resultTooLarge is the errorMessage of a job whose result of n bytes is

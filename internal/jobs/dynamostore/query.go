@@ -89,15 +89,9 @@ type indexKey struct {
 
 // List lists an owner's jobs newest first from the owner index (GSI1).
 func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
-	if err := q.Validate(); err != nil {
+	after, err := startAfter(q, false)
+	if err != nil {
 		return jobs.Page{}, err
-	}
-	after := ""
-	if q.Cursor != "" {
-		var err error
-		if after, err = decodeCursor(q.Cursor, false); err != nil {
-			return jobs.Page{}, fmt.Errorf("list jobs: %w", err)
-		}
 	}
 	keys, more, err := s.queryKeys(ctx, gsiByOwner, "GSI1PK", ownerPrefix+q.Owner, after, pageWindow(q))
 	if err != nil {
@@ -113,15 +107,9 @@ func (s *Store) ListAll(ctx context.Context, q jobs.ListQuery) (jobs.Page, error
 	if q.Owner != "" {
 		return s.List(ctx, q)
 	}
-	if err := q.Validate(); err != nil {
+	after, err := startAfter(q, true)
+	if err != nil {
 		return jobs.Page{}, err
-	}
-	after := ""
-	if q.Cursor != "" {
-		var err error
-		if after, err = decodeCursor(q.Cursor, true); err != nil {
-			return jobs.Page{}, fmt.Errorf("list all jobs: %w", err)
-		}
 	}
 	window := pageWindow(q)
 	shards := make([][]indexKey, s.cfg.CreationShards)
@@ -144,6 +132,22 @@ func (s *Store) ListAll(ctx context.Context, q jobs.ListQuery) (jobs.Page, error
 	more := len(keys) > window
 	keys = keys[:min(len(keys), window)]
 	return s.page(ctx, q, keys, more, true)
+}
+
+// startAfter checks q and returns the creation key its page starts after
+// ("" for the first page).
+func startAfter(q jobs.ListQuery, allOwners bool) (string, error) {
+	if err := q.Validate(); err != nil {
+		return "", err
+	}
+	if q.Cursor == "" {
+		return "", nil
+	}
+	after, err := decodeCursor(q.Cursor, allOwners)
+	if err != nil {
+		return "", fmt.Errorf("list jobs: %w", err)
+	}
+	return after, nil
 }
 
 // pageWindow is how many keys a page reads: one more than its limit, or
@@ -179,6 +183,12 @@ func (s *Store) queryKeys(ctx context.Context, index, partitionAttr, partition, 
 	if err != nil {
 		return nil, false, translate("list", partition, err, nil)
 	}
+	return keysOf(out)
+}
+
+// keysOf reads the job keys of a Query page of the owner or creation
+// index; more reports that the partition holds keys beyond them.
+func keysOf(out *dynamodb.QueryOutput) (keys []indexKey, more bool, err error) {
 	keys = make([]indexKey, 0, len(out.Items))
 	for _, av := range out.Items {
 		k, err := keyOf(av)

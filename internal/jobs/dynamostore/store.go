@@ -93,22 +93,20 @@ const ProgressInterval = 5 * time.Second
 
 // WithDefaults returns c with every unset field at its default.
 func (c Config) WithDefaults() Config {
-	if c.Retention == 0 {
-		c.Retention = DefaultRetention
-	}
-	if c.SweepShards == 0 {
-		c.SweepShards = DefaultSweepShards
-	}
-	if c.CreationShards == 0 {
-		c.CreationShards = DefaultCreationShards
-	}
-	if c.SweepLag == 0 {
-		c.SweepLag = DefaultSweepLag
-	}
-	if c.WindowBatch == 0 {
-		c.WindowBatch = DefaultWindowBatch
-	}
+	orDefault(&c.Retention, DefaultRetention)
+	orDefault(&c.SweepShards, DefaultSweepShards)
+	orDefault(&c.CreationShards, DefaultCreationShards)
+	orDefault(&c.SweepLag, DefaultSweepLag)
+	orDefault(&c.WindowBatch, DefaultWindowBatch)
 	return c
+}
+
+// orDefault sets *field to def when it is zero.
+func orDefault[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
 }
 
 // Validate reports a configuration that cannot work.

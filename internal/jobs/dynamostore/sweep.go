@@ -189,14 +189,7 @@ func (s *Store) windowKeys(ctx context.Context, shard int, mark, bound string) (
 	if err != nil {
 		return nil, false, translate("walk", partition, err, nil)
 	}
-	for _, av := range out.Items {
-		k, err := keyOf(av)
-		if err != nil {
-			return nil, false, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, len(out.LastEvaluatedKey) > 0, nil
+	return keysOf(out)
 }
 
 // outsideSweepIndex reports whether a job item is unfinished, has a sweep
