@@ -10,6 +10,7 @@
 
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS += ./internal/api:FuzzParseCreateRequest ./internal/api:FuzzRouter ./internal/queue:FuzzDecodeJobMessage
+FUZZ_TARGETS += ./internal/jobs/dynamostore:FuzzDecodeCursor
 
 TEST_TARGETS += test-fuzz
 
