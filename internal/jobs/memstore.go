@@ -2,32 +2,88 @@ package jobs
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"jobline/internal/clock"
 )
 
 // MemoryStore is the in-memory Store of the embedded default (dev server,
-// tests). One mutex makes every transition atomic, which is the same
-// guarantee a DynamoDB conditional write gives. It keeps nothing on disk.
+// tests). It keeps nothing on disk.
+//
+// One read-write lock makes every transition atomic, which is the same
+// guarantee a DynamoDB conditional write gives. No call holds it for more
+// than what it touches: jobs are indexed by B-trees (memindex.go), so a
+// transition or Get costs O(log n), a list page O(log n + page) and only
+// the page is copied, whatever the number of jobs stored.
+//
+// Final jobs are evicted, with their assets, once MemoryConfig.Retention
+// has passed since they ended, as DynamoDB's TTL deletes them in AWS: each
+// write evicts a few whose time has come (EvictExpired catches up at
+// once), so that memory holds the jobs alive plus those retained.
 type MemoryStore struct {
-	mu     sync.Mutex
-	jobs   map[string]*Job
-	assets map[string][]Asset
+	cfg MemoryConfig
+	mu  sync.RWMutex
+	idx *memIndexes
 }
 
-// NewMemoryStore returns an empty MemoryStore.
+// MemoryConfig configures a MemoryStore.
+type MemoryConfig struct {
+	// Retention is how long a job is kept after it became final
+	// (completed, partial, failed or canceled), with its assets; then it
+	// is evicted. The time counts on Clock from the write that ended the
+	// job, which in the dev server is the job's CompletedAt, as DynamoDB's
+	// TTL counts it (template.yaml's JobRetentionDays). Default (zero):
+	// final jobs are kept as long as the store.
+	Retention time.Duration
+	// Clock tells when a job's retention ends and when it has. Default:
+	// clock.Real{}.
+	Clock clock.Clock
+}
+
+// withDefaults returns c with its unset fields filled in.
+func (c MemoryConfig) withDefaults() MemoryConfig {
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	return c
+}
+
+// validate reports an invalid field.
+func (c MemoryConfig) validate() error {
+	if c.Retention < 0 {
+		return fmt.Errorf("memory store: retention %v is negative", c.Retention)
+	}
+	return nil
+}
+
+// NewMemoryStore returns an empty MemoryStore that keeps final jobs as
+// long as itself (tests, and any short-lived process).
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{jobs: map[string]*Job{}, assets: map[string][]Asset{}}
+	s, _ := NewMemoryStoreWith(MemoryConfig{}) // the zero config is valid
+	return s
+}
+
+// NewMemoryStoreWith returns an empty MemoryStore configured by cfg.
+func NewMemoryStoreWith(cfg MemoryConfig) (*MemoryStore, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &MemoryStore{cfg: cfg, idx: newMemIndexes()}, nil
 }
 
 var _ Store = (*MemoryStore)(nil)
+
+// evictPerWrite is how many expired jobs a write evicts besides its own
+// work: more than a job's writes (create and finish at least), so that
+// eviction keeps up with any rate of new jobs, and few enough that no
+// write waits long for it.
+const evictPerWrite = 8
 
 // Create stores a new job unless one with the same ID exists.
 func (s *MemoryStore) Create(_ context.Context, job Job) (Job, bool, error) {
@@ -35,120 +91,96 @@ func (s *MemoryStore) Create(_ context.Context, job Job) (Job, bool, error) {
 	if err != nil {
 		return Job{}, false, err
 	}
+	j = cloneJob(j)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if existing, ok := s.jobs[j.ID]; ok {
-		return cloneJob(*existing), false, nil
+	if existing, ok := s.idx.get(j.ID); ok {
+		return cloneJob(existing.job), false, nil
 	}
-	j = cloneJob(j)
-	s.jobs[j.ID] = &j
+	s.idx.add(&memJob{job: j})
+	s.evictSome(evictPerWrite)
 	return cloneJob(j), true, nil
 }
 
 // Get returns a job by ID.
 func (s *MemoryStore) Get(_ context.Context, id string) (Job, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, ok := s.jobs[id]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.idx.get(id)
 	if !ok {
 		return Job{}, fmt.Errorf("get job %s: %w", id, ErrNotFound)
 	}
-	return cloneJob(*j), nil
+	return cloneJob(m.job), nil
 }
 
-// memCursor is the position after which the next page starts.
-type memCursor struct {
-	CreatedAt time.Time `json:"c"`
-	ID        string    `json:"i"`
+// Len returns the number of jobs stored, evicted ones excluded.
+func (s *MemoryStore) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.idx.len()
 }
 
-// List returns a page of an owner's jobs, newest first.
-func (s *MemoryStore) List(_ context.Context, q ListQuery) (Page, error) {
-	if q.Owner == "" {
-		return Page{}, errors.New("list jobs: owner is required")
+// evictSome evicts up to limit jobs whose retention has passed; the
+// caller holds the write lock.
+func (s *MemoryStore) evictSome(limit int) int {
+	if s.cfg.Retention == 0 {
+		return 0
 	}
-	return s.list(q)
+	return s.idx.evict(s.cfg.Clock.Now(), limit)
 }
 
-// ListAll returns a page of every owner's jobs (of q.Owner's, when set),
-// newest first.
-func (s *MemoryStore) ListAll(_ context.Context, q ListQuery) (Page, error) {
-	return s.list(q)
-}
+// evictBatch is how many jobs EvictExpired evicts per hold of the lock.
+const evictBatch = 256
 
-// list pages through the jobs that q selects, newest first.
-func (s *MemoryStore) list(q ListQuery) (Page, error) {
-	if err := q.Validate(); err != nil {
-		return Page{}, err
-	}
-	var after *memCursor
-	if q.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		var c memCursor
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == "" {
-			return Page{}, fmt.Errorf("list jobs: %w", ErrInvalidCursor)
-		}
-		after = &c
-	}
-	s.mu.Lock()
-	var matched []Job
-	for _, j := range s.jobs {
-		if (q.Owner != "" && j.Owner != q.Owner) || (q.Status != "" && j.Status != q.Status) || (q.JobType != "" && j.JobType != q.JobType) {
-			continue
-		}
-		matched = append(matched, cloneJob(*j))
-	}
-	s.mu.Unlock()
-	slices.SortFunc(matched, func(a, b Job) int { return compareNewestFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
-	start := 0
-	if after != nil {
-		start = len(matched)
-		for i, j := range matched {
-			if compareNewestFirst(j.CreatedAt, j.ID, after.CreatedAt, after.ID) > 0 {
-				start = i
-				break
-			}
+// EvictExpired evicts every job whose retention has passed, with its
+// assets, and returns how many. Writes evict a few each; this catches up
+// at once (after a quiet period, or in tests), taking the lock for one
+// batch at a time so that other calls go on meanwhile.
+func (s *MemoryStore) EvictExpired() int {
+	total := 0
+	for {
+		s.mu.Lock()
+		n := s.evictSome(evictBatch)
+		s.mu.Unlock()
+		total += n
+		if n < evictBatch {
+			return total
 		}
 	}
-	page := Page{Jobs: []Job{}}
-	end := min(start+q.Limit, len(matched))
-	page.Jobs = append(page.Jobs, matched[start:end]...)
-	if end < len(matched) {
-		last := matched[end-1]
-		raw, _ := json.Marshal(memCursor{CreatedAt: last.CreatedAt, ID: last.ID})
-		page.NextCursor = base64.RawURLEncoding.EncodeToString(raw)
-	}
-	return page, nil
 }
 
-// compareNewestFirst orders by creation time descending, then ID descending.
-func compareNewestFirst(at time.Time, aID string, bt time.Time, bID string) int {
-	if c := bt.Compare(at); c != 0 {
-		return c
+// evictAtIfFinal is the eviction time of a job that becomes final now:
+// zero when the store keeps final jobs for ever.
+func (s *MemoryStore) evictAtIfFinal() time.Time {
+	if s.cfg.Retention == 0 {
+		return time.Time{}
 	}
-	return strings.Compare(bID, aID)
+	return s.cfg.Clock.Now().Add(s.cfg.Retention)
 }
 
 // apply runs one transition under the lock: check decides whether the job
 // may change (returning the rule's error that rejects it), change applies
-// it.
+// it to a copy, which then replaces the job in the indexes.
 func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) error, change func(j *Job)) (Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j, ok := s.jobs[id]
+	m, ok := s.idx.get(id)
 	if !ok {
 		return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
 	}
-	if err := check(j); err != nil {
+	if err := check(&m.job); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Job{}, fmt.Errorf("%s job %s: %w", op, id, ErrNotFound)
 		}
-		return Job{}, &TransitionError{Op: op, JobID: id, Current: cloneJob(*j), Err: err}
+		return Job{}, &TransitionError{Op: op, JobID: id, Current: cloneJob(m.job), Err: err}
 	}
-	change(j)
-	j.UpdatedAt = now
-	j.Version++
-	return cloneJob(*j), nil
+	next := m.job
+	change(&next)
+	next.UpdatedAt = now
+	next.Version++
+	s.idx.update(m, next, s.evictAtIfFinal())
+	s.evictSome(evictPerWrite)
+	return cloneJob(next), nil
 }
 
 // Claim gives the caller the job's lease.
@@ -283,53 +315,35 @@ func (s *MemoryStore) RescheduleSweep(_ context.Context, id string, version int6
 	}, func(j *Job) { j.SweepAt = sweepAt })
 }
 
-// ListDue returns unfinished jobs whose SweepAt is at or before before.
-func (s *MemoryStore) ListDue(_ context.Context, before time.Time, limit int) ([]Job, error) {
-	s.mu.Lock()
-	var due []Job
-	for _, j := range s.jobs {
-		if !j.Status.Final() && !j.SweepAt.IsZero() && !j.SweepAt.After(before) {
-			due = append(due, cloneJob(*j))
-		}
-	}
-	s.mu.Unlock()
-	slices.SortFunc(due, func(a, b Job) int {
-		if c := a.SweepAt.Compare(b.SweepAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	if len(due) > limit {
-		due = due[:limit]
-	}
-	return due, nil
-}
-
 // AddAsset records an asset; only the lease holder may.
 func (s *MemoryStore) AddAsset(_ context.Context, leaseToken string, a Asset) (Asset, error) {
 	if a.ID == "" || a.JobID == "" {
 		return Asset{}, fmt.Errorf("add asset: id and jobId are required")
 	}
+	a = cloneAsset(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j, ok := s.jobs[a.JobID]
+	m, ok := s.idx.get(a.JobID)
 	if !ok {
 		return Asset{}, fmt.Errorf("add asset to job %s: %w", a.JobID, ErrNotFound)
 	}
-	if err := CheckLease(*j, leaseToken); err != nil {
-		return Asset{}, &TransitionError{Op: "add asset", JobID: a.JobID, Current: cloneJob(*j), Err: err}
+	if err := CheckLease(m.job, leaseToken); err != nil {
+		return Asset{}, &TransitionError{Op: "add asset", JobID: a.JobID, Current: cloneJob(m.job), Err: err}
 	}
-	a = cloneAsset(a)
-	s.assets[a.JobID] = append(s.assets[a.JobID], a)
+	m.assets = append(m.assets, a)
 	return cloneAsset(a), nil
 }
 
 // ListAssets returns a job's assets, oldest first.
 func (s *MemoryStore) ListAssets(_ context.Context, jobID string) ([]Asset, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Asset, 0, len(s.assets[jobID]))
-	for _, a := range s.assets[jobID] {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.idx.get(jobID)
+	if !ok {
+		return []Asset{}, nil
+	}
+	out := make([]Asset, 0, len(m.assets))
+	for _, a := range m.assets {
 		out = append(out, cloneAsset(a))
 	}
 	return out, nil
