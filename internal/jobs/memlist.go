@@ -33,12 +33,12 @@ func (c memCursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
-// decodeMemCursor parses a cursor that encode made; anything else is
-// ErrInvalidCursor.
+// decodeMemCursor parses a cursor that encode made; anything else
+// (including the same position spelled otherwise) is ErrInvalidCursor.
 func decodeMemCursor(s string) (memCursor, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	var c memCursor
-	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Nanos < 0 || c.Nanos >= int64(time.Second) {
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Nanos < 0 || c.Nanos >= int64(time.Second) || c.encode() != s {
 		return memCursor{}, fmt.Errorf("list jobs: %w", ErrInvalidCursor)
 	}
 	return c, nil

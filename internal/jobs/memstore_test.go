@@ -257,3 +257,39 @@ func TestMemoryStoreWithoutRetentionKeepsJobs(t *testing.T) {
 		t.Fatal("a store without retention evicted a job")
 	}
 }
+
+// A page costs the same whatever the number of jobs stored: List visits
+// and copies the page only (the store before the indexes copied every
+// matching job, then sorted them). Allocations are the measure that does
+// not depend on the machine's speed: 20 times the jobs, not one more
+// allocation per page.
+func TestMemoryStoreListCostIndependentOfSize(t *testing.T) {
+	// Not parallel: AllocsPerRun counts every goroutine's allocations.
+	small, large := newEvictionBundle(t), newEvictionBundle(t)
+	for i := range 20_000 {
+		if i < 1_000 {
+			small.create(t, fmt.Sprintf("job-%06d", i), "owner")
+		}
+		large.create(t, fmt.Sprintf("job-%06d", i), "owner")
+	}
+	queries := []jobs.ListQuery{
+		{Owner: "owner", Limit: 20},
+		{Owner: "owner", Status: jobs.StatusQueued, JobType: "echo", Limit: 20},
+		{Limit: 20},
+	}
+	for _, q := range queries {
+		cost := func(s *jobs.MemoryStore) float64 {
+			page, err := s.ListAll(context.Background(), q)
+			if err != nil || len(page.Jobs) != q.Limit || page.NextCursor == "" {
+				t.Fatalf("ListAll %+v = %d jobs, cursor %q, %v", q, len(page.Jobs), page.NextCursor, err)
+			}
+			q := q
+			q.Cursor = page.NextCursor
+			return testing.AllocsPerRun(20, func() { _, _ = s.ListAll(context.Background(), q) })
+		}
+		// Within 2: the race detector's runtime allocates now and then.
+		if a, b := cost(small.store), cost(large.store); b > a+2 {
+			t.Errorf("ListAll %+v: %.0f allocations with 1,000 jobs, %.0f with 20,000", q, a, b)
+		}
+	}
+}
