@@ -15,6 +15,7 @@ import (
 
 	"jobline/internal/api"
 	"jobline/internal/awsbackend"
+	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/deploy"
 	"jobline/internal/envconfig"
 	"jobline/internal/logging"
@@ -31,6 +32,8 @@ const (
 const (
 	maxWorkers         = 256
 	maxMaxReceiveCount = 1000
+	// maxJobRetention bounds JOBLINE_JOB_RETENTION_DAYS: a century.
+	maxJobRetention = 100 * 365 * 24 * time.Hour
 )
 
 // Config configures the dev server. Every field documents its default and
@@ -93,6 +96,13 @@ type Config struct {
 	// X-User-Id, so anyone who reaches it may then act as any user; Run
 	// logs a warning. Default false (JOBLINE_ALLOW_REMOTE=1 sets it).
 	AllowRemote bool
+	// JobRetention is how long the memory store keeps a final job and its
+	// assets before it evicts them, as DynamoDB's TTL deletes them in AWS.
+	// Default: deploy.JobRetention, 30 days, template.yaml's
+	// JobRetentionDays; read, as the functions read it, from
+	// JOBLINE_JOB_RETENTION_DAYS (whole days, 1..36500), which with the
+	// aws backend sets the DynamoDB store's retention instead.
+	JobRetention time.Duration
 }
 
 // FromEnv reads the configuration from the environment (an unset or empty
@@ -119,6 +129,7 @@ func FromEnv() (Config, error) {
 		Admins:            api.ParseAdminList(env.String("JOBLINE_ADMINS", "")),
 		RequestTimeout:    env.Duration(api.EnvRequestTimeout, 0, time.Millisecond, time.Minute),
 		AllowRemote:       env.Bool("JOBLINE_ALLOW_REMOTE", false),
+		JobRetention:      env.Days(awsenv.EnvRetentionDays, 0, 24*time.Hour, maxJobRetention),
 	}
 	if port := env.Int("PORT", -1, 0, 65535); port >= 0 && c.Addr == "" {
 		c.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -145,6 +156,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.BackoffMax, 10*time.Second)
 	orDefault(&c.LogLevel, "info")
 	orDefault(&c.RequestTimeout, api.DefaultRequestTimeout)
+	orDefault(&c.JobRetention, deploy.JobRetention)
 	return c
 }
 
@@ -180,6 +192,7 @@ func (c Config) Validate() error {
 		{"shutdown grace", c.ShutdownGrace}, {"reconcile interval", c.ReconcileInterval}, {"stranded after", c.StrandedAfter},
 		{"visibility timeout", c.VisibilityTimeout}, {"backoff base", c.BackoffBase}, {"backoff max", c.BackoffMax},
 		{"request timeout", c.RequestTimeout},
+		{"job retention", c.JobRetention},
 	} {
 		if d.value < 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))

@@ -119,7 +119,11 @@ func (s *Server) adminAPI(be backend) (http.Handler, error) {
 func (s *Server) openBackend(ctx context.Context) (backend, error) {
 	if s.cfg.Backend == BackendMemory {
 		q, err := queue.NewMemory(queue.MemoryConfig{VisibilityTimeout: s.cfg.VisibilityTimeout, MaxReceiveCount: s.cfg.MaxReceiveCount})
-		return backend{store: jobs.NewMemoryStore(), queue: q}, err
+		if err != nil {
+			return backend{}, err
+		}
+		store, err := jobs.NewMemoryStoreWith(jobs.MemoryConfig{Retention: s.cfg.JobRetention})
+		return backend{store: store, queue: q}, err
 	}
 	aws, err := awsbackend.New(ctx, *s.cfg.AWS)
 	if err != nil {

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jobline/internal/deploy"
+	"jobline/internal/jobs"
 )
 
 type running struct {
@@ -197,6 +200,7 @@ func TestConfigFromEnvRejectsBadValues(t *testing.T) {
 		"JOBLINE_MAX_RECEIVE_COUNT":          "0",
 		"JOBLINE_REQUEST_TIMEOUT":            "5",
 		"JOBLINE_ALLOW_REMOTE":               "yes",
+		"JOBLINE_JOB_RETENTION_DAYS":         "0",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -244,13 +248,40 @@ func TestConfigValidate(t *testing.T) {
 		{LogLevel: "loud"},
 		{VisibilityTimeout: 13 * time.Hour},
 		{Backend: BackendAWS},
+		{JobRetention: -time.Hour},
 	}
 	for _, c := range bad {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%+v: valid, want an error", c)
 		}
 	}
-	if err := (Config{}).WithDefaults().Validate(); err != nil {
+	defaults := Config{}.WithDefaults()
+	if err := defaults.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
+	}
+	if defaults.JobRetention != deploy.JobRetention {
+		t.Fatalf("default job retention %v, want template.yaml's %v", defaults.JobRetention, deploy.JobRetention)
+	}
+}
+
+// JOBLINE_JOB_RETENTION_DAYS, the functions' variable, sets how long the
+// memory store keeps final jobs.
+func TestJobRetentionFromEnv(t *testing.T) {
+	t.Setenv("JOBLINE_JOB_RETENTION_DAYS", "7")
+	cfg, err := FromEnv()
+	if err != nil || cfg.JobRetention != 7*24*time.Hour {
+		t.Fatalf("FromEnv: job retention %v (%v), want 7 days", cfg.JobRetention, err)
+	}
+	cfg.Addr, cfg.FilesDir, cfg.WebDir = "127.0.0.1:0", t.TempDir(), t.TempDir()
+	srv, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, ok := srv.Store().(*jobs.MemoryStore)
+	if !ok {
+		t.Fatalf("store %T, want the memory store", srv.Store())
+	}
+	if store.Retention() != 7*24*time.Hour {
+		t.Fatalf("the store keeps final jobs %v, want 7 days", store.Retention())
 	}
 }

@@ -113,6 +113,10 @@ func (s *MemoryStore) Get(_ context.Context, id string) (Job, error) {
 	return cloneJob(m.job), nil
 }
 
+// Retention returns how long the store keeps a final job (zero: as long
+// as the store).
+func (s *MemoryStore) Retention() time.Duration { return s.cfg.Retention }
+
 // Len returns the number of jobs stored, evicted ones excluded.
 func (s *MemoryStore) Len() int {
 	s.mu.RLock()
