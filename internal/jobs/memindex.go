@@ -163,28 +163,25 @@ func isDue(j *Job) bool { return !j.Status.Final() && !j.SweepAt.IsZero() }
 // add indexes a new job.
 func (x *memIndexes) add(m *memJob) {
 	x.byID.ReplaceOrInsert(idEntry{id: m.job.ID, job: m})
-	for _, t := range x.lists {
-		t.ReplaceOrInsert(m)
-	}
-	if isDue(&m.job) {
-		x.due.ReplaceOrInsert(m)
-	}
-	if !m.evictAt.IsZero() {
-		x.expiry.ReplaceOrInsert(m)
-	}
+	x.holding(m, func(t *btree.BTreeG[*memJob]) { t.ReplaceOrInsert(m) })
 }
 
 // remove takes a job out of every tree.
 func (x *memIndexes) remove(m *memJob) {
 	x.byID.Delete(idEntry{id: m.job.ID})
+	x.holding(m, func(t *btree.BTreeG[*memJob]) { t.Delete(m) })
+}
+
+// holding calls fn with every tree but byID that holds m, or should.
+func (x *memIndexes) holding(m *memJob, fn func(*btree.BTreeG[*memJob])) {
 	for _, t := range x.lists {
-		t.Delete(m)
+		fn(t)
 	}
 	if isDue(&m.job) {
-		x.due.Delete(m)
+		fn(x.due)
 	}
 	if !m.evictAt.IsZero() {
-		x.expiry.Delete(m)
+		fn(x.expiry)
 	}
 }
 
