@@ -183,7 +183,7 @@ func (h *benchServer) load(b *testing.B, d time.Duration) benchResult {
 // stop.
 func (h *benchServer) listUntil(b *testing.B, stop time.Time) []time.Duration {
 	var took []time.Duration
-	for next := time.Now(); next.Before(stop); next = next.Add(benchListEvery) {
+	for next := time.Now(); time.Now().Before(stop); next = next.Add(benchListEvery) {
 		time.Sleep(time.Until(next))
 		var page struct {
 			Jobs []json.RawMessage `json:"jobs"`
@@ -205,7 +205,7 @@ func (h *benchServer) listUntil(b *testing.B, stop time.Time) []time.Duration {
 // gets it back every benchCreateEvery, until stop.
 func (h *benchServer) createUntil(b *testing.B, creator int, stop time.Time) (creates, gets []time.Duration) {
 	next := time.Now()
-	for i := 0; next.Before(stop); i, next = i+1, next.Add(benchCreateEvery) {
+	for i := 0; time.Now().Before(stop); i, next = i+1, next.Add(benchCreateEvery) {
 		time.Sleep(time.Until(next))
 		owner := benchBigOwner
 		if i%2 == 1 {
