@@ -15,7 +15,7 @@ import (
 // built in this test and measured by the live heap after a collection
 // (not parallel: other tests' allocations would blur the figures).
 func TestMemoryStoreMemoryAfterEviction(t *testing.T) {
-	const live, evicted = 10_000, 50_000
+	const live, evicted = 5_000, 25_000
 	base := heapAfterGC()
 
 	fresh := newEvictionBundle(t)
