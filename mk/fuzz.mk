@@ -11,6 +11,7 @@
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS += ./internal/api:FuzzParseCreateRequest ./internal/api:FuzzRouter ./internal/queue:FuzzDecodeJobMessage
 FUZZ_TARGETS += ./internal/jobs/dynamostore:FuzzDecodeCursor
+FUZZ_TARGETS += ./internal/jobs:FuzzMemoryCursor
 
 TEST_TARGETS += test-fuzz
 
