@@ -1,5 +1,6 @@
-// Package api is Jobline's HTTP API (DESIGN.md, "HTTP API"): create, get,
-// list and cancel jobs and list their assets, as plain net/http handlers.
+// Package api is Jobline's HTTP API (docs/api.md; the contract is
+// docs/openapi.yaml): create, get, list and cancel jobs, list their assets
+// and the job types, as plain net/http handlers.
 // The dev server and the Lambda functions mount the same handler, so the
 // API behaves the same locally and in AWS.
 //
@@ -26,6 +27,7 @@ import (
 	"jobline/internal/jobs"
 	"jobline/internal/metrics"
 	"jobline/internal/queue"
+	"jobline/internal/worker"
 )
 
 // MaxBodyBytes is the largest request body the API reads (64 KiB); a larger
@@ -77,6 +79,10 @@ type Config struct {
 	// answers 400 invalid_request with the error's message, so it must be
 	// fit for the caller to read. Required, unless ReadOnly.
 	ValidateJob func(jobType string, parameters json.RawMessage) error
+	// JobTypes lists the job types a create request may name, for
+	// GET /job-types and for the message of a 422 unknown_job_type (the
+	// engine's registry provides it: worker.Registry.JobTypes). Required.
+	JobTypes func() []worker.JobType
 	// AssetURL, if set, fills Asset.URL at read time (for example with a
 	// presigned S3 URL). Default: nil, the stored URL is shown as is.
 	AssetURL func(ctx context.Context, a jobs.Asset) (string, error)
@@ -135,6 +141,8 @@ func (cfg Config) validate() error {
 		return errors.New("api: Config.Queue is required (unless ReadOnly)")
 	case cfg.ValidateJob == nil && !cfg.ReadOnly:
 		return errors.New("api: Config.ValidateJob is required (unless ReadOnly)")
+	case cfg.JobTypes == nil:
+		return errors.New("api: Config.JobTypes is required")
 	case cfg.QueuedGrace < 0:
 		return fmt.Errorf("api: Config.QueuedGrace must not be negative, got %s", cfg.QueuedGrace)
 	case cfg.RequestTimeout < 0:
@@ -156,6 +164,9 @@ type server struct {
 //	GET  /jobs/{id}            one job, with ETag / If-None-Match
 //	GET  /jobs/{id}/assets     the job's assets
 //	POST /jobs/{id}/cancel     cancel a queued or processing job
+//	GET  /job-types            the job types a create may name
+//
+// docs/openapi.yaml describes every route, body, header and error.
 //
 // Any other path answers 404 not_found and any other method 405
 // method_not_allowed, both as JSON errors; with Config.ReadOnly, so does
@@ -184,6 +195,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
 	mux.Handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))
+	mux.Handle("GET /job-types", s.handle(s.listJobTypes))
+	mux.Handle("/job-types", s.methodNotAllowed("GET, HEAD"))
 	if cfg.Admin != nil {
 		// Both patterns, so that the mux never redirects /admin to /admin/
 		// (which would tell a non-admin that the path exists).
@@ -264,7 +277,7 @@ func (s *server) handle(h func(http.ResponseWriter, *http.Request) error) http.H
 func (s *server) user(r *http.Request) (string, error) {
 	u, ok := UserFrom(r.Context())
 	if !ok {
-		return "", &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "no identity: sign in first"}
+		return "", &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: identityHint(r.Context())}
 	}
 	return u, nil
 }

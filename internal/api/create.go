@@ -146,7 +146,7 @@ func (s *server) validateJob(req createRequest) error {
 		return nil
 	case errors.Is(err, jobs.ErrUnknownJobType):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType,
-			Message: fmt.Sprintf("unknown job type %q", req.JobType)}
+			Message: fmt.Sprintf("unknown job type %q; valid types: %s", req.JobType, s.jobTypeNames())}
 	default:
 		return invalidRequest("%s", err.Error())
 	}

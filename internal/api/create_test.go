@@ -156,7 +156,7 @@ func TestCreateJobTwoIdempotencyKeyHeaders(t *testing.T) {
 	r := newRequest("POST", "/jobs", "alice", `{"jobType":"echo"}`)
 	r.Header.Add("Idempotency-Key", "a")
 	r.Header.Add("Idempotency-Key", "b")
-	w := serve(b, r)
+	w := serve(t, b, r)
 	wantError(t, w, 400, api.CodeInvalidRequest)
 	if b.store.writes.Load() != 0 || len(b.queue.Sent()) != 0 {
 		t.Errorf("writes %d sends %d, want none", b.store.writes.Load(), len(b.queue.Sent()))
@@ -261,7 +261,7 @@ func TestCreateJobIdempotencyConcurrent(t *testing.T) {
 			defer wg.Done()
 			r := newRequest("POST", "/jobs", "alice", `{"jobType":"echo","parameters":{"n":1}}`)
 			r.Header.Set("Idempotency-Key", "same")
-			w := serve(b, r)
+			w := serve(t, b, r)
 			codes[i] = w.Code
 			var j struct {
 				ID string `json:"id"`

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"jobline/internal/api"
+	"jobline/internal/api/openapitest"
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
 	"jobline/internal/queue"
+	"jobline/internal/worker"
 )
 
 // testStart is the fake clock's start; far from "now" so that tests never
@@ -42,6 +44,15 @@ func validateJob(jobType string, params json.RawMessage) error {
 		return nil
 	default:
 		return fmt.Errorf("%w: %q", jobs.ErrUnknownJobType, jobType)
+	}
+}
+
+// jobTypes lists the two job types validateJob knows, as a registry
+// would (worker.Registry.JobTypes).
+func jobTypes() []worker.JobType {
+	return []worker.JobType{
+		{Name: "echo", Description: "returns its parameters", Timeout: 5 * time.Minute},
+		{Name: "sleep", Description: "sleeps", Timeout: 90 * time.Second, Parameters: []worker.Parameter{{Name: "seconds", Kind: "integer"}}},
 	}
 }
 
@@ -154,6 +165,7 @@ func setup(t *testing.T, change ...func(*api.Config)) *bundle {
 		Clock:       b.clock,
 		Logger:      slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ValidateJob: validateJob,
+		JobTypes:    jobTypes,
 		QueuedGrace: testGrace,
 	}
 	for _, c := range change {
@@ -190,9 +202,7 @@ func (b *bundle) do(t *testing.T, req request) *httptest.ResponseRecorder {
 	for k, v := range req.headers {
 		r.Header.Set(k, v)
 	}
-	w := httptest.NewRecorder()
-	b.handler.ServeHTTP(w, r)
-	return w
+	return serve(t, b, r)
 }
 
 // jobJSON is the API's Job, decoded.
@@ -291,9 +301,22 @@ func newRequest(method, path, user, body string) *http.Request {
 	return r
 }
 
-// serve runs r through the bundle's handler.
-func serve(b *bundle, r *http.Request) *httptest.ResponseRecorder {
+// serve runs r through the bundle's handler and checks the response
+// against docs/openapi.yaml: every response of these tests must be one the
+// contract describes.
+func serve(t *testing.T, b *bundle, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatalf("read request body: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	check := r.Clone(r.Context())
+	check.Body = io.NopCloser(bytes.NewReader(body))
 	w := httptest.NewRecorder()
 	b.handler.ServeHTTP(w, r)
+	if err := openapitest.Shared(t).Check(check, w.Code, w.Header(), w.Body.Bytes()); err != nil {
+		t.Errorf("contract: %v\nbody: %s", err, w.Body)
+	}
 	return w
 }

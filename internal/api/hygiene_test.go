@@ -76,7 +76,7 @@ func TestCreateJobTruncatedBodyIs400(t *testing.T) {
 	r := newRequest("POST", "/jobs", "alice", "")
 	r.Body = truncatedBody{io.MultiReader(strings.NewReader(`{"jobType":"ec`), errReader{io.ErrUnexpectedEOF})}
 	r.ContentLength = 100
-	w := serve(b, r)
+	w := serve(t, b, r)
 	wantError(t, w, http.StatusBadRequest, api.CodeInvalidRequest)
 	if b.store.writes.Load() != 0 || strings.Contains(b.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("writes %d; logs %s", b.store.writes.Load(), b.logs.String())

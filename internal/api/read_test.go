@@ -491,7 +491,7 @@ func TestReadOnlyServesEverythingButCreate(t *testing.T) {
 	t.Parallel()
 	full := setup(t)
 	j := full.createJob(t, "alice", `{"jobType":"echo"}`)
-	h, err := api.New(api.Config{Store: full.store, ReadOnly: true, Clock: full.clock})
+	h, err := api.New(api.Config{Store: full.store, ReadOnly: true, Clock: full.clock, JobTypes: jobTypes})
 	if err != nil {
 		t.Fatalf("api.New read-only without Queue and ValidateJob: %v", err)
 	}
@@ -508,6 +508,7 @@ func TestReadOnlyServesEverythingButCreate(t *testing.T) {
 		{method: "GET", path: "/jobs", user: "alice"},
 		{method: "GET", path: "/jobs/" + j.ID + "/assets", user: "alice"},
 		{method: "POST", path: "/jobs/" + j.ID + "/cancel", user: "alice"},
+		{method: "GET", path: "/job-types", user: "alice"},
 	} {
 		if w := ro.do(t, req); w.Code != http.StatusOK {
 			t.Errorf("%s %s: %d %s", req.method, req.path, w.Code, w.Body)

@@ -47,8 +47,8 @@ type Config struct {
 	// AWS configures the "aws" backend; required with it. FromEnv reads it
 	// from awsbackend's variables (JOBLINE_TABLE, JOBLINE_*_URL, ...).
 	AWS *awsbackend.Config
-	// WebDir holds the built dashboard served at /. Default web/dist
-	// (JOBLINE_WEB_DIR). If it does not exist, / explains how to build it.
+	// WebDir holds the built dashboard served at /. Default
+	// web/dashboard/dist (JOBLINE_WEB_DIR). If it does not exist, / explains how to build it.
 	WebDir string
 	// FilesDir keeps the files jobs write (report assets). Default: a new
 	// temporary directory (JOBLINE_FILES_DIR).
@@ -145,7 +145,7 @@ func FromEnv() (Config, error) {
 func (c Config) WithDefaults() Config {
 	orDefault(&c.Addr, "127.0.0.1:8080")
 	orDefault(&c.Backend, BackendMemory)
-	orDefault(&c.WebDir, "web/dist")
+	orDefault(&c.WebDir, "web/dashboard/dist")
 	orDefault(&c.Workers, 4)
 	orDefault(&c.ShutdownGrace, 10*time.Second)
 	orDefault(&c.ReconcileInterval, 10*time.Second)

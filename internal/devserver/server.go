@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"jobline/docs"
 	"jobline/internal/api"
 	"jobline/internal/awsbackend"
 	"jobline/internal/blob"
@@ -91,7 +92,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	apiHandler, err := api.New(api.Config{
-		Store: be.store, Queue: be.queue, Clock: clock.Real{}, Logger: s.log, ValidateJob: reg.Validate,
+		Store: be.store, Queue: be.queue, Clock: clock.Real{}, Logger: s.log, ValidateJob: reg.Validate, JobTypes: reg.JobTypes,
 		QueuedGrace: s.cfg.StrandedAfter, AssetURL: be.assetURL, Admin: admin, Metrics: s.metrics,
 		RequestTimeout: s.cfg.RequestTimeout,
 	})
@@ -99,8 +100,8 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.store = be.store
-	s.handler = s.routes(apiHandler)
-	return nil
+	s.handler, err = s.routes(apiHandler)
+	return err
 }
 
 // adminAPI is the admin API on the backend, the metrics kept in process
@@ -179,15 +180,25 @@ func (s *Server) buildWorkers(be backend, reg *worker.Registry) error {
 }
 
 // routes are the API (identity from X-User-Id; the admin API for
-// Config.Admins), a health check, the job files (signed URLs) and the
-// dashboard, for loopback Host names only (unless AllowRemote), with a
+// Config.Admins) at / and under /api (the web client's default base URL),
+// its OpenAPI document, a health check, the job files (signed URLs) and
+// the dashboard, for loopback Host names only (unless AllowRemote), with a
 // request log.
-func (s *Server) routes(apiHandler http.Handler) http.Handler {
+func (s *Server) routes(apiHandler http.Handler) (http.Handler, error) {
+	spec, err := docs.OpenAPIJSON()
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	jobsAPI := api.HeaderIdentity(api.AdminUsers(s.cfg.Admins, apiHandler))
-	for _, p := range []string{"/jobs", "/jobs/", "/admin", "/admin/"} {
+	for _, p := range []string{"/jobs", "/jobs/", "/job-types", "/admin", "/admin/"} {
 		mux.Handle(p, jobsAPI)
 	}
+	mux.Handle("/api/", http.StripPrefix("/api", jobsAPI))
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(spec)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"status":"ok","backend":%q}`, s.cfg.Backend)
@@ -195,9 +206,9 @@ func (s *Server) routes(apiHandler http.Handler) http.Handler {
 	mux.HandleFunc("GET /files/{path...}", s.serveFile)
 	mux.Handle("/", s.dashboard())
 	if s.cfg.AllowRemote {
-		return s.logRequests(mux)
+		return s.logRequests(mux), nil
 	}
-	return s.logRequests(loopbackOnly(mux))
+	return s.logRequests(loopbackOnly(mux)), nil
 }
 
 // Handler returns the server's HTTP routes (for tests).
@@ -275,7 +286,7 @@ func (s *Server) dashboard() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "Jobline dev server. The dashboard is not built (no %s): run `make dev`, which builds web/ first.\nThe API is at /jobs (send X-User-Id).\n", s.cfg.WebDir)
+		fmt.Fprintf(w, "Jobline dev server. The dashboard is not built (no %s): run `make dev`, which builds web/ first.\nThe API is at /api/jobs and /jobs (send X-User-Id); its OpenAPI document at /openapi.json.\n", s.cfg.WebDir)
 	})
 }
 

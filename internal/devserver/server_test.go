@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"jobline/internal/api/openapitest"
 	"jobline/internal/deploy"
 	"jobline/internal/jobs"
 )
@@ -57,21 +58,39 @@ type jobJSON struct {
 	Attempt      int             `json:"attempt"`
 }
 
+// call sends an API request as the user dev-test, checks the answer
+// against docs/openapi.yaml and decodes its body into out (if not nil).
 func call(t *testing.T, method, url, body string, out any) int {
+	t.Helper()
+	return callAs(t, "dev-test", method, url, body, out)
+}
+
+// callAs is call as user ("" sends no X-User-Id).
+func callAs(t *testing.T, user, method, url, body string, out any) int {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("X-User-Id", "dev-test")
+	if user != "" {
+		req.Header.Set("X-User-Id", user)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read: %v", method, url, err)
+	}
+	check, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if err := openapitest.Shared(t).Check(check, resp.StatusCode, resp.Header, got); err != nil {
+		t.Errorf("contract: %v\nbody: %s", err, got)
+	}
 	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("%s %s: decode: %v", method, url, err)
+		if err := json.Unmarshal(got, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, url, got, err)
 		}
 	}
 	return resp.StatusCode
@@ -103,6 +122,75 @@ func TestEchoJobCompletesEndToEnd(t *testing.T) {
 	done := waitFor(t, r.base, created.ID, "completed")
 	if string(done.Result) != `{"hello":"world"}` || done.Progress != 100 || done.Attempt != 1 {
 		t.Fatalf("completed job %+v", done)
+	}
+}
+
+// The API is served at / and under /api (the web client's default base
+// URL), with its OpenAPI document at /openapi.json; the job types are the
+// demo ones, and errors say what to send.
+func TestAPIRoutes(t *testing.T) {
+	t.Parallel()
+	r := start(t, Config{})
+	var created jobJSON
+	if code := call(t, "POST", r.base+"/api/jobs", `{"jobType":"echo","parameters":{"via":"api"}}`, &created); code != http.StatusCreated {
+		t.Fatalf("create under /api: %d", code)
+	}
+	var root jobJSON
+	if code := call(t, "GET", r.base+"/jobs/"+created.ID, "", &root); code != http.StatusOK || root.ID != created.ID {
+		t.Fatalf("the job created under /api read at /: %d %+v", code, root)
+	}
+
+	var types struct {
+		JobTypes []struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+			Parameters  []struct {
+				Name string `json:"name"`
+				Kind string `json:"kind"`
+			} `json:"parameters"`
+		} `json:"jobTypes"`
+	}
+	if code := call(t, "GET", r.base+"/api/job-types", "", &types); code != http.StatusOK {
+		t.Fatalf("job types: %d", code)
+	}
+	var names []string
+	for _, jt := range types.JobTypes {
+		names = append(names, jt.Name)
+		if jt.Description == "" {
+			t.Errorf("job type %s has no description", jt.Name)
+		}
+		if jt.Name == "sleep" && (len(jt.Parameters) != 1 || jt.Parameters[0].Name != "seconds" || jt.Parameters[0].Kind != "number") {
+			t.Errorf("sleep's parameters %+v, want seconds (number)", jt.Parameters)
+		}
+	}
+	if got := strings.Join(names, ","); got != "echo,fail,flaky,partial,report,sleep" {
+		t.Errorf("job types %s", got)
+	}
+
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if code := call(t, "POST", r.base+"/api/jobs", `{"jobType":"nope"}`, &e); code != 422 || !strings.HasSuffix(e.Error.Message, "valid types: echo, fail, flaky, partial, report, sleep") {
+		t.Errorf("unknown type: %d %+v", code, e)
+	}
+	if code := callAs(t, "", "GET", r.base+"/api/jobs", "", &e); code != 401 || !strings.Contains(e.Error.Message, "send the X-User-Id header") {
+		t.Errorf("no identity: %d %+v", code, e)
+	}
+
+	resp, err := http.Get(r.base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		OpenAPI string                     `json:"openapi"`
+		Paths   map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("openapi.json: %v (%s)", err, resp.Header.Get("Content-Type"))
+	}
+	if doc.OpenAPI != "3.1.0" || doc.Paths["/jobs/{id}"] == nil || doc.Paths["/job-types"] == nil {
+		t.Errorf("openapi.json: version %q, paths %d", doc.OpenAPI, len(doc.Paths))
 	}
 }
 

@@ -51,17 +51,18 @@ func StartHTTP(function string, build func(ctx context.Context, in *Init) (http.
 }
 
 // CreateAPI is the API of POST /jobs (createjob): it validates, stores and
-// sends. Its registry only validates create requests: no job runs here, so
-// it needs no file store.
+// sends, and names the job types in a 422. Its registry only validates and
+// describes: no job runs here, so it needs no file store.
 func CreateAPI(store api.Store, q api.Sender) api.Config {
-	return api.Config{Store: store, Queue: q, ValidateJob: Registry(nil).Validate}
+	reg := Registry(nil)
+	return api.Config{Store: store, Queue: q, ValidateJob: reg.Validate, JobTypes: reg.JobTypes}
 }
 
-// ReadAPI is the API of GET /jobs, GET /jobs/{id}, GET /jobs/{id}/assets
-// and POST /jobs/{id}/cancel (getjob): read-only with no queue, since its
-// role may not send (API Gateway never routes POST /jobs to it; if
-// something did, it would answer 405, never try to send). Asset URLs come
-// from assetURL, presigned at each read.
+// ReadAPI is the API of GET /jobs, GET /jobs/{id}, GET /jobs/{id}/assets,
+// POST /jobs/{id}/cancel and GET /job-types (getjob): read-only with no
+// queue, since its role may not send (API Gateway never routes POST /jobs
+// to it; if something did, it would answer 405, never try to send). Asset
+// URLs come from assetURL, presigned at each read.
 func ReadAPI(store api.Store, assetURL func(ctx context.Context, a jobs.Asset) (string, error)) api.Config {
-	return api.Config{Store: store, ReadOnly: true, AssetURL: assetURL}
+	return api.Config{Store: store, ReadOnly: true, AssetURL: assetURL, JobTypes: Registry(nil).JobTypes}
 }
