@@ -1,9 +1,14 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites: unit (fake fetch, fake timers), integration (the client
-// against a real dev server) and e2e (the dashboard in headless Chromium
-// against a real dev server). The last two build and start the dev server
-// in a global setup, on a free port, and stop it afterwards.
+// Four suites: unit (fake fetch and timers; the dashboard's form logic; the
+// client package's npm pack list), integration (the built client against a
+// real dev server), seed (code written against the specification's seed
+// client, run as a page of the dev server would run it) and e2e (the
+// dashboard in headless Chromium against a real dev server). The last three
+// build and start the dev server in a global setup, on a free port, and
+// stop it afterwards.
+const devServer = ["test/support/devserver-setup.ts"];
+
 export default defineConfig({
   test: {
     projects: [
@@ -19,7 +24,18 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/support/devserver-setup.ts"],
+          globalSetup: devServer,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "seed",
+          include: ["test/seed/**/*.test.ts"],
+          environment: "node",
+          globalSetup: devServer,
+          setupFiles: ["test/seed/page-fetch.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -29,7 +45,7 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/support/devserver-setup.ts"],
+          globalSetup: devServer,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

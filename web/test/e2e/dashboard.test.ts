@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { JobClient } from "../../src/index.js";
+import { JobClient } from "@jobline/client";
 import { artifactsDir } from "../support/paths.js";
 
 const baseUrl = inject("baseUrl");

@@ -1,5 +1,6 @@
-// The client against a real dev server (started by the global setup):
-// create, poll to the end, list pages, assets, cancel, errors.
+// The client, as published (@jobline/client, built), against a real dev
+// server (started by the global setup): create, poll to the end, list
+// pages, assets, cancel, job types, errors.
 
 import { randomUUID } from "node:crypto";
 
@@ -10,19 +11,22 @@ import {
   JobCanceledError,
   JobClient,
   JobFailedError,
+  JobNetworkError,
   type Asset,
   type FetchFunction,
   type Job,
-} from "../../src/index.js";
+} from "@jobline/client";
 
 const baseUrl = inject("baseUrl");
 
 // Every key of the TypeScript types, checked against the server's JSON
 // below; `satisfies` makes the compiler check the lists against the types.
-const JOB_KEYS = Object.keys({
+// The keys marked false are optional: the server may leave them out.
+const JOB_KEYS = {
   id: true, jobType: true, status: true, progress: true, errorMessage: true, parameters: true, result: true,
-  priority: true, attempt: true, maxAttempts: true, createdAt: true, updatedAt: true, completedAt: true, attempts: true,
-} satisfies Record<keyof Job, true>).sort();
+  priority: true, attempt: true, maxAttempts: true, createdAt: true, updatedAt: true, completedAt: true,
+  attempts: true,
+} satisfies Record<keyof Job, boolean>;
 const ASSET_KEYS = Object.keys({
   id: true, jobId: true, assetType: true, url: true, storagePath: true, fileSize: true, metadata: true, createdAt: true,
 } satisfies Record<keyof Asset, true>).sort();
@@ -36,7 +40,7 @@ function setup(): { client: JobClient; userId: string; statuses: number[] } {
     statuses.push(response.status);
     return response;
   };
-  const client = new JobClient({ baseUrl, fetch: recording, getHeaders: () => ({ "X-User-Id": userId }) });
+  const client = new JobClient({ baseUrl: `${baseUrl}/api`, fetch: recording, getHeaders: () => ({ "X-User-Id": userId }) });
   return { client, userId, statuses };
 }
 
@@ -55,6 +59,7 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     const { client } = setup();
     const created = await client.createJob({ jobType: "echo", parameters: { hello: "world", n: 2 } });
     expect(created).toMatchObject({ jobType: "echo", parameters: { hello: "world", n: 2 }, attempt: 0, maxAttempts: 3 });
+    expect(created.jobId).toBe(created.id);
     expect(["queued", "processing", "completed"]).toContain(created.status);
 
     const job = await client.pollJob(created.id);
@@ -69,7 +74,8 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     const created = await client.createJob({ jobType: "sleep", parameters: { seconds: 3 } });
     const progress: number[] = [];
 
-    const job = await client.pollJob(created.id, { onProgress: (j) => progress.push(j.progress) });
+    // Reads every 100 ms, more often than the job changes (about once a second).
+    const job = await client.pollJob(created.id, { intervalMs: 100, onProgress: (j) => progress.push(j.progress) });
 
     expect(job.status).toBe("completed");
     expect(job.progress).toBe(100);
@@ -123,7 +129,7 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     const created = await client.createJob({ jobType: "report", parameters: { rows: 3 } });
     await client.pollJob(created.id);
 
-    const assets = await client.getJobAssets(created.id);
+    const { assets } = await client.getJobAssets(created.id);
     expect(assets).toHaveLength(1);
     const asset = assets[0]!;
     expect(asset).toMatchObject({ jobId: created.id, assetType: "report" });
@@ -192,13 +198,19 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     await expect(alice.client.createJob({ jobType: "no-such-type" })).rejects.toMatchObject({
       status: 422,
       code: "unknown_job_type",
+      message: 'unknown job type "no-such-type"; valid types: echo, fail, flaky, partial, report, sleep',
     });
     await expect(alice.client.createJob({ jobType: "sleep", parameters: { seconds: 999 } })).rejects.toMatchObject({
       status: 400,
       code: "invalid_request",
     });
-    const anonymous = new JobClient({ baseUrl });
-    await expect(anonymous.listJobs()).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+    const anonymous = new JobClient({ baseUrl: `${baseUrl}/api` });
+    await expect(anonymous.listJobs()).rejects.toMatchObject({
+      status: 401,
+      code: "unauthorized",
+      message: expect.stringContaining("send the X-User-Id header"),
+    });
+    await expect(new JobClient({ baseUrl: "http://127.0.0.1:1" }).getJob(job.id)).rejects.toBeInstanceOf(JobNetworkError);
   });
 
   it("gets JSON whose keys and value types are exactly the client's types", async () => {
@@ -207,8 +219,11 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
     await client.pollJob(created.id);
     const headers = { "X-User-Id": userId };
 
-    const job = (await (await fetch(`${baseUrl}/jobs/${created.id}`, { headers })).json()) as Record<string, unknown>;
-    expect(Object.keys(job).sort()).toEqual(JOB_KEYS);
+    const job = (await (await fetch(`${baseUrl}/api/jobs/${created.id}`, { headers })).json()) as Record<string, unknown>;
+    const keys = Object.keys(job);
+    const required = Object.entries(JOB_KEYS).filter(([, always]) => always).map(([key]) => key);
+    expect(keys.filter((key) => !(key in JOB_KEYS))).toEqual([]);
+    expect(required.filter((key) => !keys.includes(key))).toEqual([]);
     expect(job).toMatchObject({
       id: expect.any(String),
       jobType: "report",
@@ -225,7 +240,7 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
       completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
 
-    const body = (await (await fetch(`${baseUrl}/jobs/${created.id}/assets`, { headers })).json()) as {
+    const body = (await (await fetch(`${baseUrl}/api/jobs/${created.id}/assets`, { headers })).json()) as {
       assets: Array<Record<string, unknown>>;
     };
     expect(Object.keys(body)).toEqual(["assets"]);
@@ -238,7 +253,26 @@ describe("JobClient against the dev server", { concurrent: true }, () => {
       createdAt: expect.any(String),
     });
 
-    const list = (await (await fetch(`${baseUrl}/jobs?limit=1`, { headers })).json()) as Record<string, unknown>;
+    const list = (await (await fetch(`${baseUrl}/api/jobs?limit=1`, { headers })).json()) as Record<string, unknown>;
     expect(Object.keys(list).sort()).toEqual(["jobs", "nextCursor"]);
+  });
+
+  it("lists the job types with their parameter fields", async () => {
+    const { client } = setup();
+    const { jobTypes } = await client.listJobTypes();
+    expect(jobTypes.map((t) => t.name)).toEqual(["echo", "fail", "flaky", "partial", "report", "sleep"]);
+    expect(jobTypes.find((t) => t.name === "sleep")).toMatchObject({
+      description: expect.stringContaining("sleeps"),
+      timeoutSeconds: expect.any(Number),
+      parameters: [{ name: "seconds", kind: "number" }],
+    });
+    expect(jobTypes.find((t) => t.name === "echo")?.parameters).toBeNull();
+  });
+
+  it("serves the same API at the root and under /api", async () => {
+    const { client, userId } = setup();
+    const created = await client.createJob({ jobType: "echo" });
+    const atRoot = new JobClient({ baseUrl, getHeaders: () => ({ "X-User-Id": userId }) });
+    await expect(atRoot.getJob(created.id)).resolves.toMatchObject({ id: created.id });
   });
 });

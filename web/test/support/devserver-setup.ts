@@ -1,6 +1,7 @@
 // Global setup of the integration and e2e suites: builds cmd/devserver,
-// starts it on a free 127.0.0.1 port serving web/dist, waits for /healthz,
-// hands the base URL to the tests (inject("baseUrl")) and stops it after.
+// starts it on a free 127.0.0.1 port serving the built dashboard
+// (dashboard/dist), waits for /healthz, hands the base URL to the tests
+// (inject("baseUrl")) and stops it after.
 
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +12,7 @@ import { promisify } from "node:util";
 
 import type { TestProject } from "vitest/node";
 
-import { artifactsDir, repoRoot, webDir } from "./paths.js";
+import { artifactsDir, dashboardDist, repoRoot } from "./paths.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -73,7 +74,7 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const distIndex = join(webDir, "dist", "index.html");
+  const distIndex = join(dashboardDist, "index.html");
   if (project.name === "e2e" && !existsSync(distIndex)) {
     throw new Error(`${distIndex} is missing: run \`npm run build\` (make web-build) first`);
   }
@@ -94,7 +95,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     env: {
       ...process.env,
       PORT: String(port),
-      JOBLINE_WEB_DIR: join(webDir, "dist"),
+      JOBLINE_WEB_DIR: dashboardDist,
       JOBLINE_FILES_DIR: join(workDir, "files"),
     },
     stdio: ["ignore", "pipe", "pipe"],

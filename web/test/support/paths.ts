@@ -9,3 +9,5 @@ export const webDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const repoRoot = join(webDir, "..");
 /** ArtifactsDir collects screenshots and server logs (gitignored). */
 export const artifactsDir = join(repoRoot, "test-artifacts");
+/** DashboardDist is the built dashboard the dev server serves. */
+export const dashboardDist = join(webDir, "dashboard", "dist");

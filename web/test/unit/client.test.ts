@@ -1,14 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 
 import {
   JobApiError,
   JobCanceledError,
   JobClient,
   JobFailedError,
+  JobNetworkError,
+  jobClient,
+  nextPollDelayMs,
   parseRetryAfter,
+  type AssetList,
+  type CreatedJob,
   type FetchFunction,
   type Job,
-} from "../../src/index.js";
+} from "../../client/src/index.js";
 
 const BASE = "http://api.test";
 
@@ -93,10 +98,10 @@ describe("JobClient.pollJob", () => {
     vi.useRealTimers();
   });
 
-  it("starts at once and backs off x1.5 from 250ms up to the cap", async () => {
-    const polls = 10;
+  it("reads at once, then every 2 s while the server sends no Retry-After", async () => {
+    const polls = 5;
     const responders = Array.from({ length: polls }, (_, i) => () =>
-      json(makeJob({ progress: i * 10, status: i === polls - 1 ? "completed" : "processing" }), 200, {
+      json(makeJob({ progress: i * 20, status: i === polls - 1 ? "completed" : "processing" }), 200, {
         ETag: `"${i + 1}"`,
       }),
     );
@@ -110,26 +115,68 @@ describe("JobClient.pollJob", () => {
     expect(job.status).toBe("completed");
     expect(server.calls).toHaveLength(polls);
     expect(server.calls[0]!.at).toBe(new Date("2025-01-01T00:00:00Z").getTime());
-    const want = [250, 375, 562.5, 843.75, 1265.625, 1898.4375, 2847.65625, 3000, 3000];
-    const got = gaps(server.calls);
-    expect(got).toHaveLength(want.length);
-    got.forEach((gap, k) => expect(Math.abs(gap - want[k]!)).toBeLessThanOrEqual(1));
+    expect(gaps(server.calls)).toEqual([2000, 2000, 2000, 2000]);
   });
 
-  it("honours custom backoff options", async () => {
+  it("waits the server's Retry-After instead, clamped to 1..30 s", async () => {
     const server = fakeServer([
-      () => json(makeJob(), 200, { ETag: '"1"' }),
-      () => json(makeJob({ progress: 50 }), 200, { ETag: '"2"' }),
+      () => json(makeJob(), 200, { ETag: '"1"', "Retry-After": "5" }),
+      () => new Response(null, { status: 304, headers: { ETag: '"1"', "Retry-After": "0" } }),
+      () => json(makeJob({ progress: 50 }), 200, { ETag: '"2"', "Retry-After": "120" }),
       () => json(makeJob({ progress: 60 }), 200, { ETag: '"3"' }),
       () => json(makeJob({ status: "completed", progress: 100 }), 200, { ETag: '"4"' }),
     ]);
     const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
 
-    const done = client.pollJob("job-1", { initialDelayMs: 100, multiplier: 2, maxDelayMs: 300 });
+    const done = client.pollJob("job-1");
     await vi.runAllTimersAsync();
     await done;
 
-    expect(gaps(server.calls)).toEqual([100, 200, 300]);
+    expect(gaps(server.calls)).toEqual([5000, 1000, 30_000, 2000]);
+  });
+
+  it("takes intervalMs as the wait without a Retry-After, never over the server's hint", async () => {
+    const server = fakeServer([
+      () => json(makeJob(), 200, { ETag: '"1"', "Retry-After": "3" }),
+      () => json(makeJob({ progress: 50 }), 200, { ETag: '"2"' }),
+      () => json(makeJob({ status: "completed", progress: 100 }), 200, { ETag: '"3"' }),
+    ]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+
+    const done = client.pollJob("job-1", { intervalMs: 100 });
+    await vi.runAllTimersAsync();
+    await done;
+
+    expect(gaps(server.calls)).toEqual([3000, 100]);
+  });
+
+  it("takes the seed's arguments: pollJob(id, onProgress, intervalMs)", async () => {
+    const server = fakeServer([
+      () => json(makeJob({ progress: 10 }), 200, { ETag: '"1"' }),
+      () => new Response(null, { status: 304, headers: { ETag: '"1"' } }),
+      () => json(makeJob({ status: "completed", progress: 100 }), 200, { ETag: '"2"' }),
+    ]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const seen: number[] = [];
+
+    const done = client.pollJob("job-1", (job) => seen.push(job.progress), 500);
+    await vi.runAllTimersAsync();
+    await expect(done).resolves.toMatchObject({ status: "completed" });
+
+    expect(seen).toEqual([10, 100]);
+    expect(gaps(server.calls)).toEqual([500, 500]);
+  });
+
+  it("takes the seed's arguments without an interval: every 2 s", async () => {
+    const server = fakeServer([
+      () => json(makeJob(), 200, { ETag: '"1"' }),
+      () => json(makeJob({ status: "completed" }), 200, { ETag: '"2"' }),
+    ]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const done = client.pollJob("job-1", () => undefined);
+    await vi.runAllTimersAsync();
+    await done;
+    expect(gaps(server.calls)).toEqual([2000]);
   });
 
   it("sends If-None-Match and reuses the cached job on 304", async () => {
@@ -196,27 +243,14 @@ describe("JobClient.pollJob", () => {
     expect(err).toBeInstanceOf(errorClass);
     expect((err as Error).message).toBe(message);
     expect((err as JobFailedError).job.status).toBe(job.status);
-  });
-
-  it("waits at least Retry-After seconds from a 200 answer", async () => {
-    const server = fakeServer([
-      () => json(makeJob(), 200, { ETag: '"1"', "Retry-After": "5" }),
-      () => json(makeJob({ status: "completed" }), 200, { ETag: '"2"' }),
-    ]);
-    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
-
-    const done = client.pollJob("job-1");
-    await vi.runAllTimersAsync();
-    await done;
-
-    expect(gaps(server.calls)).toEqual([5000]);
+    if (err instanceof JobFailedError) expect(err.errorMessage).toBe(message);
   });
 
   it("retries 503 and 429 after their Retry-After (seconds or HTTP date)", async () => {
     const server = fakeServer([
       () => json(makeJob(), 200, { ETag: '"1"' }),
       () =>
-        json({ error: { code: "busy", message: "slow down" } }, 503, {
+        json({ error: { code: "unavailable", message: "slow down" } }, 503, {
           "Retry-After": "Wed, 01 Jan 2025 00:00:05 GMT",
         }),
       () => new Response("Too Many Requests", { status: 429, headers: { "Retry-After": "2" } }),
@@ -228,11 +262,24 @@ describe("JobClient.pollJob", () => {
     await vi.runAllTimersAsync();
     await done;
 
-    // 250 is the first backoff step; the 503 came at 00:00:00.250 and its
-    // date says 00:00:05; then 2s beats the 562.5ms backoff step.
-    expect(gaps(server.calls)).toEqual([250, 4750, 2000]);
+    // 2 s without a hint; the 503 came at 00:00:02 and its date says
+    // 00:00:05; the 429 says 2 s.
+    expect(gaps(server.calls)).toEqual([2000, 3000, 2000]);
     // A retried error does not drop the cached ETag.
     expect(server.calls[3]!.headers["if-none-match"]).toBe('"1"');
+  });
+
+  it("retries a network failure after the interval", async () => {
+    const server = fakeServer([
+      () => json(makeJob(), 200, { ETag: '"1"' }),
+      () => Promise.reject(new TypeError("fetch failed")),
+      () => json(makeJob({ status: "completed" }), 200, { ETag: '"2"' }),
+    ]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const done = client.pollJob("job-1");
+    await vi.runAllTimersAsync();
+    await expect(done).resolves.toMatchObject({ status: "completed" });
+    expect(gaps(server.calls)).toEqual([2000, 2000]);
   });
 
   it("gives up after maxConsecutiveErrors transient failures", async () => {
@@ -330,7 +377,7 @@ describe("JobClient requests", () => {
       { idempotencyKey: "key-1" },
     );
 
-    expect(job).toEqual(created);
+    expect(job).toEqual({ ...created, jobId: "job-1" });
     const call = server.calls[0]!;
     expect(call.method).toBe("POST");
     expect(call.url).toBe(`${BASE}/jobs`);
@@ -368,7 +415,7 @@ describe("JobClient requests", () => {
     ]);
   });
 
-  it("getJobAssets unwraps the asset list", async () => {
+  it("getJobAssets resolves the asset list as the API sends it", async () => {
     const asset = {
       id: "asset-1",
       jobId: "job-1",
@@ -381,7 +428,7 @@ describe("JobClient requests", () => {
     };
     const server = fakeServer([() => json({ assets: [asset] })]);
     const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
-    await expect(client.getJobAssets("job-1")).resolves.toEqual([asset]);
+    await expect(client.getJobAssets("job-1")).resolves.toEqual({ assets: [asset] });
   });
 
   it("listJobs builds the query and iterateJobs follows the cursors", async () => {
@@ -450,21 +497,94 @@ describe("JobClient requests", () => {
   it("getJobIfChanged returns null for 304 and keeps the ETag", async () => {
     const server = fakeServer([() => new Response(null, { status: 304 })]);
     const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
-    await expect(client.getJobIfChanged("job-1", '"3"')).resolves.toEqual({ job: null, etag: '"3"', retryAfterMs: 0 });
+    await expect(client.getJobIfChanged("job-1", '"3"')).resolves.toEqual({ job: null, etag: '"3"', retryAfterMs: null });
     expect(server.calls[0]!.headers["if-none-match"]).toBe('"3"');
+  });
+});
+
+describe("JobClient construction and the other calls", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  // A client built the seed's way uses the global fetch.
+  it.each([
+    { name: "no argument (the seed's default)", make: () => new JobClient(), want: "/api/jobs/j" },
+    { name: "the seed's base URL string", make: () => new JobClient("/base/"), want: "/base/jobs/j" },
+    { name: "options without a base URL", make: () => new JobClient({}), want: "/api/jobs/j" },
+    { name: "options with a base URL", make: () => new JobClient({ baseUrl: BASE }), want: `${BASE}/jobs/j` },
+    { name: "the exported jobClient", make: () => jobClient, want: "/api/jobs/j" },
+  ])("$name", async ({ make, want }) => {
+    const server = fakeServer([() => json(makeJob({ id: "j" }))]);
+    vi.stubGlobal("fetch", server.fetch);
+    await make().getJob("j");
+    expect(server.calls.map((c) => c.url)).toEqual([want]);
+  });
+
+  it("listJobTypes reads GET /job-types", async () => {
+    const list = { jobTypes: [{ name: "sleep", description: "sleeps", timeoutSeconds: 60, parameters: [{ name: "seconds", kind: "number" }] }] };
+    const server = fakeServer([() => json(list)]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    await expect(client.listJobTypes()).resolves.toEqual(list);
+    expect(server.calls[0]!.url).toBe(`${BASE}/job-types`);
+  });
+
+  it("reports a request without an answer as JobNetworkError", async () => {
+    const cause = new TypeError("fetch failed");
+    const server = fakeServer([() => Promise.reject(cause)]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const err = await client.getJob("job-1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobNetworkError);
+    expect(err).toMatchObject({ name: "JobNetworkError", method: "GET", url: `${BASE}/jobs/job-1`, cause });
+  });
+
+  it("rejects with the signal's reason, not a network error, when aborted", async () => {
+    const server = fakeServer([(call) => Promise.reject(call.signal?.reason)]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const abort = new AbortController();
+    const pending = client.getJob("job-1", { signal: abort.signal }).catch((e: unknown) => e);
+    abort.abort(new Error("gone"));
+    expect(await pending).toMatchObject({ message: "gone" });
+  });
+
+  it("types a job's parameters and result", async () => {
+    const server = fakeServer([() => json(makeJob({ parameters: { seconds: 3 } }), 201)]);
+    const client = new JobClient({ baseUrl: BASE, fetch: server.fetch });
+    const created = await client.createJob<{ seconds: number }, { sleptSeconds: number }>({ jobType: "sleep", parameters: { seconds: 3 } });
+    expectTypeOf(created).toEqualTypeOf<CreatedJob<{ seconds: number }, { sleptSeconds: number }>>();
+    expectTypeOf(created.parameters.seconds).toEqualTypeOf<number>();
+    expectTypeOf(created.result).toEqualTypeOf<{ sleptSeconds: number } | null>();
+    expectTypeOf(created.jobId).toEqualTypeOf<string>();
+    expectTypeOf(client.getJobAssets).returns.resolves.toEqualTypeOf<AssetList>();
+    expectTypeOf(client.pollJob<{ seconds: number }, { sleptSeconds: number }>).returns.resolves.toEqualTypeOf<
+      Job<{ seconds: number }, { sleptSeconds: number }>
+    >();
+    expect(created.jobId).toBe(created.id);
+  });
+});
+
+describe("nextPollDelayMs", () => {
+  it.each([
+    { retryAfterMs: null, intervalMs: 2000, want: 2000 },
+    { retryAfterMs: null, intervalMs: 50, want: 50 },
+    { retryAfterMs: 0, intervalMs: 50, want: 1000 },
+    { retryAfterMs: 4000, intervalMs: 50, want: 4000 },
+    { retryAfterMs: 31_000, intervalMs: 50, want: 30_000 },
+  ])("$retryAfterMs, $intervalMs -> $want", ({ retryAfterMs, intervalMs, want }) => {
+    expect(nextPollDelayMs(retryAfterMs, intervalMs)).toBe(want);
   });
 });
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2025-01-01T00:00:00Z");
   it.each([
-    { value: null, want: 0 },
+    { value: null, want: null },
     { value: "0", want: 0 },
     { value: "3", want: 3000 },
     { value: " 12 ", want: 12000 },
     { value: "Wed, 01 Jan 2025 00:00:07 GMT", want: 7000 },
     { value: "Tue, 31 Dec 2024 23:59:00 GMT", want: 0 },
-    { value: "soon", want: 0 },
+    { value: "soon", want: null },
     { value: "-5", want: 0 },
   ])("$value -> $want ms", ({ value, want }) => {
     expect(parseRetryAfter(value, now)).toBe(want);

@@ -1,0 +1,77 @@
+// The JSON shapes of Jobline's HTTP API, derived from the types that
+// openapi-typescript generates from docs/openapi.yaml (src/openapi.ts), so
+// that they cannot drift from the contract. Times are RFC 3339 strings as
+// sent, never parsed into Date here. A job's parameters and result are
+// generic: callers that know their job types name them.
+
+import type { components } from "./openapi.js";
+
+type Schemas = components["schemas"];
+
+/** JobStatus is the lifecycle state of a job. */
+export type JobStatus = Schemas["JobStatus"];
+
+/** JOB_STATUSES lists every status in lifecycle order. */
+export const JOB_STATUSES: readonly JobStatus[] = ["queued", "processing", "completed", "partial", "failed", "canceled"];
+
+/**
+ * IsFinalStatus reports whether a job in this status will not change again
+ * by itself: completed, partial, failed and canceled. (An operator may still
+ * redrive a dead-lettered failed job.)
+ */
+export function isFinalStatus(status: JobStatus): boolean {
+  return status === "completed" || status === "partial" || status === "failed" || status === "canceled";
+}
+
+/** JsonObject is a JSON object, as sent for a job's parameters. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** JsonValue is any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** JobAttempt is one attempt of a job: when it ran and how it ended. */
+export type JobAttempt = Schemas["JobAttempt"];
+
+/**
+ * Job is the API's view of one unit of background work. P is the type of
+ * its parameters and R of its result (null until the handler returns one).
+ */
+export type Job<P extends object = JsonObject, R = JsonValue> = Omit<Schemas["Job"], "parameters" | "result"> & {
+  parameters: P;
+  result: R | null;
+};
+
+/** JobStatusResponse is the seed client's name of a Job. */
+export type JobStatusResponse<P extends object = JsonObject, R = JsonValue> = Job<P, R>;
+
+/** CreatedJob is what createJob resolves: the job, with its id also as jobId. */
+export type CreatedJob<P extends object = JsonObject, R = JsonValue> = Job<P, R> & { jobId: string };
+
+/** Asset is a file a job produced; its url downloads it (and may expire). */
+export type Asset = Omit<Schemas["Asset"], "metadata"> & { metadata: JsonObject | null };
+
+/** JobPage is one page of GET /jobs, newest first. */
+export type JobPage<P extends object = JsonObject, R = JsonValue> = Omit<Schemas["JobPage"], "jobs"> & { jobs: Job<P, R>[] };
+
+/** AssetList is the body of GET /jobs/{id}/assets. */
+export type AssetList = Omit<Schemas["AssetList"], "assets"> & { assets: Asset[] };
+
+/** CreateJobRequest is the body of POST /jobs; P is the parameters' type. */
+export type CreateJobRequest<P extends object = JsonObject> = Omit<Schemas["CreateJobRequest"], "parameters"> & {
+  parameters?: P;
+};
+
+/** JobType is a job type the server runs (GET /job-types). */
+export type JobType = Schemas["JobType"];
+
+/** JobTypeParameter is one JSON field of a job type's parameters. */
+export type JobTypeParameter = Schemas["JobTypeParameter"];
+
+/** JobTypeList is the body of GET /job-types. */
+export type JobTypeList = Schemas["JobTypeList"];
+
+/** ErrorCode is the stable code of an API error. */
+export type ErrorCode = Schemas["ErrorCode"];
+
+/** ApiErrorBody is the JSON body of every API error. */
+export type ApiErrorBody = Schemas["Error"];

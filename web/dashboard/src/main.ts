@@ -1,0 +1,96 @@
+// The dashboard: plain TypeScript over the DOM of static/index.html, on
+// @jobline/client. It lists the user's jobs with live status and progress
+// (filtered by status and type), creates jobs of the types the server
+// lists, and shows one job (#/jobs/<id>) followed live.
+
+import { JobClient } from "@jobline/client";
+
+import { CreateForm } from "./createform.js";
+import { element } from "./dom.js";
+import { JobDetail } from "./jobdetail.js";
+import { JobList, jobHash } from "./joblist.js";
+
+const USER_KEY = "jobline.userId";
+const DEFAULT_USER = "demo-user";
+
+function readUserId(): string {
+  try {
+    return localStorage.getItem(USER_KEY) ?? DEFAULT_USER;
+  } catch {
+    return DEFAULT_USER;
+  }
+}
+
+function storeUserId(userId: string): void {
+  try {
+    localStorage.setItem(USER_KEY, userId);
+  } catch {
+    // Storage may be disabled; the field still works for this page.
+  }
+}
+
+/** Dashboard ties the user id, the form, the list and the job panel to the route. */
+class Dashboard {
+  private userId = readUserId();
+  // The dev server serves the API under /api on the dashboard's own host
+  // (the client's default base URL) and takes the user from X-User-Id.
+  private readonly client = new JobClient({ getHeaders: () => ({ "X-User-Id": this.userId }) });
+  private readonly list = new JobList(this.client);
+  private readonly detail = new JobDetail(this.client, (job) => this.list.upsert(job));
+  private readonly form = new CreateForm(this.client, (jobId) => this.created(jobId));
+  private readonly userInput = element<HTMLInputElement>("user-id");
+  /** CreatedId is the job this page just created, so that its panel says so. */
+  private createdId: string | null = null;
+
+  start(): void {
+    this.userInput.value = this.userId;
+    this.userInput.addEventListener("change", () => this.changeUser());
+    window.addEventListener("hashchange", () => this.route());
+    void this.form.start().then((types) => this.list.setJobTypes(types));
+    this.list.start();
+    this.route();
+  }
+
+  private changeUser(): void {
+    const next = this.userInput.value.trim() || DEFAULT_USER;
+    this.userInput.value = next;
+    if (next === this.userId) return;
+    this.userId = next;
+    storeUserId(next);
+    location.hash = "";
+    this.route();
+    this.list.reset();
+  }
+
+  private created(jobId: string): void {
+    this.createdId = jobId;
+    void this.list.refresh();
+    location.hash = jobHash(jobId);
+  }
+
+  /** Route shows the job of #/jobs/<id>, or closes the panel (focus goes back to the job's row). */
+  private route(): void {
+    const match = /^#\/jobs\/(.+)$/.exec(location.hash);
+    const jobId = match?.[1] !== undefined ? decodeURIComponent(match[1]) : null;
+    const previous = this.detail.shown;
+    if (jobId === previous) return;
+    this.list.select(jobId);
+    if (jobId !== null) {
+      this.detail.open(jobId, jobId === this.createdId ? "Created" : "Opened");
+      return;
+    }
+    this.detail.close();
+    if (previous !== null) {
+      (this.list.openLink(previous) ?? element("jobs-title")).focus();
+    }
+  }
+}
+
+if (typeof document !== "undefined") {
+  const start = (): void => new Dashboard().start();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}
