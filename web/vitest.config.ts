@@ -46,6 +46,8 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: devServer,
+          // One file, so one Chromium, at a time: the machine has two cores.
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

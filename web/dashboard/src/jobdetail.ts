@@ -14,6 +14,10 @@ export class JobDetail {
   private jobId: string | null = null;
   private pollAbort: AbortController | null = null;
   private lastStatus: string | null = null;
+  /** How is why the panel opened, said with the job's first status. */
+  private how: "Opened" | "Created" = "Opened";
+  /** ScrollPending is set by open until the job's first render scrolls to it again (it is taller then). */
+  private scrollPending = false;
 
   private readonly panel = element("job-panel");
   private readonly title = element("detail-title");
@@ -36,17 +40,18 @@ export class JobDetail {
   /**
    * Open shows a job and follows it; the panel scrolls into view and takes
    * the focus, so that keyboard and screen reader users land on it. How
-   * says why it opens, for the announcement.
+   * says why it opens, for the first announcement.
    */
   open(jobId: string, how: "Opened" | "Created" = "Opened"): void {
     this.stop();
     this.jobId = jobId;
     this.lastStatus = null;
+    this.how = how;
     this.clear(jobId);
     this.panel.hidden = false;
     this.title.focus({ preventScroll: true });
     this.panel.scrollIntoView({ block: "start" });
-    this.announce(`${how} job ${shortId(jobId)}; loading.`);
+    this.scrollPending = true;
     void this.follow(jobId);
   }
 
@@ -153,9 +158,15 @@ export class JobDetail {
     const final = isFinalStatus(job.status);
     this.cancelButton.hidden = final;
     this.cancelButton.disabled = final;
+    if (this.scrollPending) {
+      this.scrollPending = false;
+      this.panel.scrollIntoView({ block: "start" });
+    }
     if (job.status !== this.lastStatus) {
+      const state = `${job.status}${final ? "" : `, ${job.progress}%`}`;
+      const name = `${job.jobType} job ${shortId(job.id)}`;
+      this.announce(this.lastStatus === null ? `${this.how} ${name}: ${state}.` : `${name} is ${state}.`);
       this.lastStatus = job.status;
-      this.announce(`${job.jobType} job ${shortId(job.id)} is ${job.status}${final ? "" : `, ${job.progress}%`}.`);
     }
   }
 
