@@ -2,7 +2,7 @@
 // Job and Asset, the errors that callers branch on, and the Store seam
 // whose operations are the named transitions of the lifecycle.
 //
-// The lifecycle (DESIGN.md):
+// The lifecycle (docs/design.md):
 //
 //	            claim                 finish
 //	queued ───────────────> processing ──────────> completed | partial | failed
@@ -64,7 +64,7 @@ func (s Status) Final() bool {
 	return false
 }
 
-// transitions is the lifecycle table of DESIGN.md: from -> allowed to.
+// transitions is the lifecycle table of docs/design.md: from -> allowed to.
 // Stores encode the same table in their conditions; the conformance suite
 // checks every status x status pair against it.
 var transitions = map[Status][]Status{

@@ -7,7 +7,7 @@ import (
 	"jobline/internal/jobs"
 )
 
-// TestTransitionTableMatchesDesign pins the lifecycle table of DESIGN.md;
+// TestTransitionTableMatchesDesign pins the lifecycle table of docs/design.md;
 // the store conformance suite then checks every store against it.
 func TestTransitionTableMatchesDesign(t *testing.T) {
 	t.Parallel()
