@@ -81,7 +81,9 @@ type Config struct {
 	ValidateJob func(jobType string, parameters json.RawMessage) error
 	// JobTypes lists the job types a create request may name, for
 	// GET /job-types and for the message of a 422 unknown_job_type (the
-	// engine's registry provides it: worker.Registry.JobTypes). Required.
+	// engine's registry provides it: worker.Registry.JobTypes). Default
+	// nil: no types are listed (GET /job-types answers an empty list, a 422
+	// names none).
 	JobTypes func() []worker.JobType
 	// AssetURL, if set, fills Asset.URL at read time (for example with a
 	// presigned S3 URL). Default: nil, the stored URL is shown as is.
@@ -129,6 +131,9 @@ func (cfg Config) withDefaults() Config {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if cfg.JobTypes == nil {
+		cfg.JobTypes = func() []worker.JobType { return nil }
+	}
 	return cfg
 }
 
@@ -141,8 +146,6 @@ func (cfg Config) validate() error {
 		return errors.New("api: Config.Queue is required (unless ReadOnly)")
 	case cfg.ValidateJob == nil && !cfg.ReadOnly:
 		return errors.New("api: Config.ValidateJob is required (unless ReadOnly)")
-	case cfg.JobTypes == nil:
-		return errors.New("api: Config.JobTypes is required")
 	case cfg.QueuedGrace < 0:
 		return fmt.Errorf("api: Config.QueuedGrace must not be negative, got %s", cfg.QueuedGrace)
 	case cfg.RequestTimeout < 0:

@@ -145,8 +145,11 @@ func (s *server) validateJob(req createRequest) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, jobs.ErrUnknownJobType):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType,
-			Message: fmt.Sprintf("unknown job type %q; valid types: %s", req.JobType, s.jobTypeNames())}
+		msg := fmt.Sprintf("unknown job type %q", req.JobType)
+		if names := s.jobTypeNames(); names != "" {
+			msg += "; valid types: " + names
+		}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeUnknownJobType, Message: msg}
 	default:
 		return invalidRequest("%s", err.Error())
 	}

@@ -65,7 +65,7 @@ func TestWithUser(t *testing.T) {
 func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	valid := func() api.Config {
-		return api.Config{Store: setup(t).store, Queue: newTestQueue(t, clock.Real{}), ValidateJob: validateJob, JobTypes: jobTypes}
+		return api.Config{Store: setup(t).store, Queue: newTestQueue(t, clock.Real{}), ValidateJob: validateJob}
 	}
 	tests := []struct {
 		name   string
@@ -76,8 +76,6 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"no store", func(c *api.Config) { c.Store = nil }, "Store"},
 		{"no queue", func(c *api.Config) { c.Queue = nil }, "Queue"},
 		{"no validator", func(c *api.Config) { c.ValidateJob = nil }, "ValidateJob"},
-		{"no job types", func(c *api.Config) { c.JobTypes = nil }, "JobTypes"},
-		{"read-only without job types", func(c *api.Config) { c.ReadOnly, c.Queue, c.ValidateJob, c.JobTypes = true, nil, nil, nil }, "JobTypes"},
 		{"negative grace", func(c *api.Config) { c.QueuedGrace = -1 }, "QueuedGrace"},
 	}
 	for _, tt := range tests {

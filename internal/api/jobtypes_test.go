@@ -29,6 +29,20 @@ func TestListJobTypes(t *testing.T) {
 	}
 }
 
+// Without Config.JobTypes no type is listed, and a 422 names none.
+func TestWithoutJobTypes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, func(c *api.Config) { c.JobTypes = nil })
+	w := b.do(t, request{method: "GET", path: "/job-types", user: "alice"})
+	if w.Code != http.StatusOK || w.Body.String() != `{"jobTypes":[]}`+"\n" {
+		t.Errorf("GET /job-types: %d %s, want an empty list", w.Code, w.Body)
+	}
+	w = b.do(t, request{method: "POST", path: "/jobs", user: "alice", body: `{"jobType":"nope"}`})
+	if e := wantError(t, w, http.StatusUnprocessableEntity, api.CodeUnknownJobType); e.Error.Message != `unknown job type "nope"` {
+		t.Errorf("message %q", e.Error.Message)
+	}
+}
+
 func TestUnknownJobTypeNamesTheValidTypes(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
