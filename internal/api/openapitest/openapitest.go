@@ -68,11 +68,15 @@ func Shared(t testing.TB) *Checker {
 
 // Check reports how a response to req breaks the document, or nil. A path
 // the document does not have must answer 404 not_found, and a method it
-// does not list on a known path 405 method_not_allowed with Allow.
+// does not list on a known path 405 method_not_allowed with Allow (or the
+// 404 not_found of a missing path, for a path hidden from the caller).
 func (c *Checker) Check(req *http.Request, status int, header http.Header, body []byte) error {
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):
+		return c.checkUnrouted(status, http.StatusNotFound, "NotFoundError", header, body)
+	case errors.Is(err, routers.ErrMethodNotAllowed) && status == http.StatusNotFound:
+		// A path hidden from this caller answers like a missing one.
 		return c.checkUnrouted(status, http.StatusNotFound, "NotFoundError", header, body)
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		if header.Get("Allow") == "" {

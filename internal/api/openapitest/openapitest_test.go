@@ -55,6 +55,12 @@ func TestCheck(t *testing.T) {
 		{"unknown path answered 200", "GET", "/nope", 200, headers(), `{}`, "404"},
 		{"other method", "DELETE", "/jobs", 405, headers("Allow", "GET, HEAD, POST"), `{"error":{"code":"method_not_allowed","message":"x"}}`, ""},
 		{"other method without Allow", "DELETE", "/jobs", 405, headers(), `{"error":{"code":"method_not_allowed","message":"x"}}`, "Allow"},
+		{"other method on a hidden path", "DELETE", "/jobs", 404, headers(), `{"error":{"code":"not_found","message":"no such route: /jobs"}}`, ""},
+		{"other method answered 200", "DELETE", "/jobs", 200, headers(), job, "405"},
+		{"attempts of a job", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"completedAt":null`,
+			`"completedAt":null,"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"running","error":null}]`, 1), ""},
+		{"attempt of an unknown outcome", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"completedAt":null`,
+			`"completedAt":null,"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"lost","error":null}]`, 1), "outcome"},
 		{"job types", "GET", "/job-types", 200, headers(), `{"jobTypes":[{"name":"echo","description":"","timeoutSeconds":300,"parameters":null},` +
 			`{"name":"sleep","description":"sleeps","timeoutSeconds":60,"parameters":[{"name":"seconds","kind":"integer"}]}]}`, ""},
 		{"job type parameter of an unknown kind", "GET", "/job-types", 200, headers(), `{"jobTypes":[{"name":"sleep","description":"","timeoutSeconds":60,"parameters":[{"name":"seconds","kind":"int"}]}]}`, "kind"},

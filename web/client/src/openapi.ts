@@ -123,8 +123,10 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "processing" | "completed" | "partial" | "failed" | "canceled";
-        /** @description One unit of background work, as the API shows it. */
-        Job: {
+        /** @description One unit of background work, as the API shows its owner. */
+        Job: components["schemas"]["JobFields"];
+        /** @description The fields of a job that every view of it shows (other views add theirs). */
+        JobFields: {
             /** @description 26 lowercase base32 characters. */
             id: string;
             jobType: string;
@@ -151,10 +153,14 @@ export interface components {
             attempt: number;
             startedAt: components["schemas"]["Time"];
             endedAt: components["schemas"]["Time"] | null;
-            /** @enum {string} */
-            outcome: "running" | "completed" | "partial" | "failed" | "retry" | "interrupted" | "lease-expired" | "canceled";
+            outcome: components["schemas"]["AttemptOutcome"];
             error: string | null;
         };
+        /**
+         * @description How an attempt ended; running while it runs.
+         * @enum {string}
+         */
+        AttemptOutcome: "running" | "completed" | "partial" | "failed" | "retry" | "interrupted" | "lease-expired" | "canceled";
         /** @description A file a job produced. */
         Asset: {
             id: string;
