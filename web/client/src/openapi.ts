@@ -146,10 +146,10 @@ export interface components {
             /** @description Set once the job is final. */
             completedAt: components["schemas"]["Time"] | null;
             /** @description The job's attempts, oldest first (bounded history). */
-            attempts?: components["schemas"]["JobAttempt"][];
+            attempts?: components["schemas"]["Attempt"][];
         };
         /** @description One attempt of a job. */
-        JobAttempt: {
+        Attempt: {
             attempt: number;
             startedAt: components["schemas"]["Time"];
             endedAt: components["schemas"]["Time"] | null;

@@ -29,8 +29,11 @@ export type JsonObject = { [key: string]: JsonValue };
 /** JsonValue is any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
-/** JobAttempt is one attempt of a job: when it ran and how it ended. */
-export type JobAttempt = Schemas["JobAttempt"];
+/** Attempt is one attempt of a job: when it ran and how it ended. */
+export type Attempt = Schemas["Attempt"];
+
+/** AttemptOutcome is how an attempt ended ("running" while it runs). */
+export type AttemptOutcome = Schemas["AttemptOutcome"];
 
 /**
  * Job is the API's view of one unit of background work. P is the type of
