@@ -11,7 +11,7 @@ import (
 
 const job = `{"id":"j1","jobType":"echo","status":"queued","progress":0,"errorMessage":null,"parameters":{},` +
 	`"result":null,"priority":0,"attempt":0,"maxAttempts":3,"createdAt":"2030-01-02T03:04:05.000Z",` +
-	`"updatedAt":"2030-01-02T03:04:05.000Z","completedAt":null}`
+	`"updatedAt":"2030-01-02T03:04:05.000Z","completedAt":null,"attempts":[]}`
 
 func headers(kv ...string) http.Header {
 	h := http.Header{"Content-Type": {"application/json"}}
@@ -57,10 +57,10 @@ func TestCheck(t *testing.T) {
 		{"other method without Allow", "DELETE", "/jobs", 405, headers(), `{"error":{"code":"method_not_allowed","message":"x"}}`, "Allow"},
 		{"other method on a hidden path", "DELETE", "/jobs", 404, headers(), `{"error":{"code":"not_found","message":"no such route: /jobs"}}`, ""},
 		{"other method answered 200", "DELETE", "/jobs", 200, headers(), job, "405"},
-		{"attempts of a job", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"completedAt":null`,
-			`"completedAt":null,"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"running","error":null}]`, 1), ""},
-		{"attempt of an unknown outcome", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"completedAt":null`,
-			`"completedAt":null,"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"lost","error":null}]`, 1), "outcome"},
+		{"attempts of a job", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"attempts":[]`,
+			`"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"running","error":null}]`, 1), ""},
+		{"attempt of an unknown outcome", "GET", "/jobs/j1", 200, headers("ETag", `"1"`), strings.Replace(job, `"attempts":[]`,
+			`"attempts":[{"attempt":1,"startedAt":"2030-01-02T03:04:05.000Z","endedAt":null,"outcome":"lost","error":null}]`, 1), "outcome"},
 		{"job types", "GET", "/job-types", 200, headers(), `{"jobTypes":[{"name":"echo","description":"","timeoutSeconds":300,"parameters":null},` +
 			`{"name":"sleep","description":"sleeps","timeoutSeconds":60,"parameters":[{"name":"seconds","kind":"integer"}]}]}`, ""},
 		{"job type parameter of an unknown kind", "GET", "/job-types", 200, headers(), `{"jobTypes":[{"name":"sleep","description":"","timeoutSeconds":60,"parameters":[{"name":"seconds","kind":"int"}]}]}`, "kind"},
