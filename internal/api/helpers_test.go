@@ -306,16 +306,9 @@ func newRequest(method, path, user, body string) *http.Request {
 // contract describes.
 func serve(t *testing.T, b *bundle, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatalf("read request body: %v", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	check := r.Clone(r.Context())
-	check.Body = io.NopCloser(bytes.NewReader(body))
 	w := httptest.NewRecorder()
 	b.handler.ServeHTTP(w, r)
-	if err := openapitest.Shared(t).Check(check, w.Code, w.Header(), w.Body.Bytes()); err != nil {
+	if err := openapitest.Shared(t).Check(r, w.Code, w.Header(), w.Body.Bytes()); err != nil {
 		t.Errorf("contract: %v\nbody: %s", err, w.Body)
 	}
 	return w

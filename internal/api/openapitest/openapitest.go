@@ -5,12 +5,10 @@
 package openapitest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -66,7 +64,8 @@ func Shared(t testing.TB) *Checker {
 	return shared
 }
 
-// Check reports how a response to req breaks the document, or nil. A path
+// Check reports how a response to req breaks the document, or nil; only
+// req's method, URL and headers are read, never its body. A path
 // the document does not have must answer 404 not_found, and a method it
 // does not list on a known path 405 method_not_allowed with Allow (or the
 // 404 not_found of a missing path, for a path hidden from the caller).
@@ -155,15 +154,9 @@ func (c *Checker) checkNotModified(route *routers.Route, header http.Header, bod
 // answer to the real writer.
 func (c *Checker) Handler(t testing.TB, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readAndRestore(r)
-		if err != nil {
-			t.Errorf("read request body: %v", err)
-		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		check := r.Clone(r.Context())
-		check.Body = io.NopCloser(bytes.NewReader(body))
-		if err := c.Check(check, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+		if err := c.Check(r, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
 			t.Errorf("contract: %v\nbody: %s", err, rec.Body)
 		}
 		for k, v := range rec.Header() {
@@ -172,16 +165,6 @@ func (c *Checker) Handler(t testing.TB, h http.Handler) http.Handler {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
-}
-
-// readAndRestore reads r's body and puts an unread copy back.
-func readAndRestore(r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	body, err := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, err
 }
 
 // decodeJSON decodes a response body as kin-openapi's validators expect it
