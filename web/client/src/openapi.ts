@@ -112,10 +112,276 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the caller is, if an admin
+         * @description A client learns whether to show the operator's console from the status (200 or 404).
+         */
+        get: operations["adminMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every owner's jobs, newest first */
+        get: operations["adminListJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        /** Any owner's job, with its whole timeline */
+        get: operations["adminGetJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel any owner's queued or running job
+         * @description The job's history records the admin and the reason.
+         */
+        post: operations["adminCancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Message counts of the jobs queues and the dead-letter queue */
+        get: operations["adminQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dlq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dead-letter queue's messages with their jobs
+         * @description The messages stay in the queue (visible again when the listing ends).
+         */
+        get: operations["adminDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dlq/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redrive dead-lettered jobs (a selection, or all); a dry run changes nothing */
+        post: operations["adminRedrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Job metrics per type and minute over a window that ends now */
+        get: operations["adminMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminMe: {
+            userId: string;
+            /** @constant */
+            admin: true;
+        };
+        /** @description A redrive or a cancel. */
+        OperatorEvent: {
+            at: components["schemas"]["Time"];
+            /** @description An admin's or owner's id, or "dead-letter queue" for the SQS console's native redrive. */
+            by: string;
+            reason: string | null;
+        };
+        /** @description A job as admins see it, the owner's view plus its owner, whether it was dead-lettered, its redrives and cancels. */
+        AdminJob: {
+            owner: string;
+            deadLettered: boolean;
+            redrives: components["schemas"]["OperatorEvent"][];
+            cancels: components["schemas"]["OperatorEvent"][];
+        } & WithRequired<components["schemas"]["JobFields"], "attempts">;
+        /** @description An admin job with its whole history, oldest first. */
+        AdminJobDetail: {
+            timeline: components["schemas"]["JobEvent"][];
+        } & components["schemas"]["AdminJob"];
+        /** @description One event of a job's history. attempt and outcome are set on attempt-ended events only; detail is an attempt's error or an operator's reason; by is who redrove or canceled. */
+        JobEvent: {
+            at: components["schemas"]["Time"];
+            /** @enum {string} */
+            type: "attempt-started" | "attempt-ended" | "redrive" | "cancel";
+            attempt: number | null;
+            outcome: components["schemas"]["AttemptOutcome"] | null;
+            detail: string | null;
+            by: string | null;
+        };
+        AdminJobPage: {
+            jobs: components["schemas"]["AdminJob"][];
+            nextCursor: string | null;
+        };
+        AdminCancelRequest: {
+            /** @description Why, kept in the job's history; at most 256 bytes (UTF-8). */
+            reason?: string;
+        };
+        AdminQueues: {
+            queues: components["schemas"]["QueueStats"][];
+        };
+        QueueStats: {
+            name: string;
+            /** @enum {string} */
+            role: "jobs" | "high" | "dead-letter";
+            visible: number;
+            inFlight: number;
+            delayed: number;
+            total: number;
+            /** @description The age of the oldest message; null when unknown. */
+            oldestAgeSeconds: number | null;
+            /** @description "queue" (exact, the memory queue) or "cloudwatch" (SQS's ApproximateAgeOfOldestMessage); null when unknown. */
+            oldestAgeSource: ("queue" | "cloudwatch") | null;
+        };
+        /** @description A dead-lettered message and its job; a message that names no job, or whose job is gone, has null job fields and a problem. */
+        DeadLetter: {
+            messageId: string | null;
+            jobId: string | null;
+            jobType: string | null;
+            owner: string | null;
+            status: components["schemas"]["JobStatus"] | null;
+            error: string | null;
+            attempt: number;
+            maxAttempts: number;
+            deadLettered: boolean;
+            createdAt: components["schemas"]["Time"] | null;
+            updatedAt: components["schemas"]["Time"] | null;
+            ageSeconds: number;
+            problem: string | null;
+        };
+        AdminDeadLetters: {
+            entries: components["schemas"]["DeadLetter"][];
+        };
+        /** @description A selection (jobIds) or all of the dead-letter queue (all, maybe of one jobType, at most max); exactly one of jobIds and all. */
+        AdminRedriveRequest: {
+            jobIds?: string[];
+            all?: boolean;
+            jobType?: string;
+            /** @description 0 for no limit. */
+            max?: number;
+            /** @description Why, kept in the job's history; at most 256 bytes (UTF-8). */
+            reason?: string;
+            dryRun?: boolean;
+        };
+        AdminRedriveResult: {
+            dryRun: boolean;
+            redriven: number;
+            notFound: number;
+            items: ({
+                /** @enum {string} */
+                action: "redriven" | "removed-stale" | "skipped" | "not-found" | "would-redrive" | "would-remove-stale";
+                detail: string | null;
+            } & components["schemas"]["DeadLetter"])[];
+        };
+        /** @description values[i] of a series belongs to timestamps[i]; a step without data is 0 in a Sum and null otherwise. */
+        AdminMetrics: {
+            start: components["schemas"]["Time"];
+            end: components["schemas"]["Time"];
+            stepSeconds: number;
+            timestamps: components["schemas"]["Time"][];
+            series: components["schemas"]["MetricSeries"][];
+        };
+        MetricSeries: {
+            jobType: string;
+            /** @enum {string} */
+            metric: "JobsCreated" | "JobsCanceled" | "JobsCompleted" | "JobsPartial" | "JobsFailed" | "JobsDeadLettered" | "JobsRetried" | "RunTime" | "QueueWait";
+            /** @enum {string} */
+            stat: "Sum" | "Average" | "Maximum";
+            /** @enum {string} */
+            unit: "Count" | "Milliseconds";
+            values: (number | null)[];
+        };
         /**
          * @description A job's place in its lifecycle. `completed`, `partial` and
          *     `canceled` are final; `failed` is final unless an operator redrives
@@ -145,8 +411,8 @@ export interface components {
             updatedAt: components["schemas"]["Time"];
             /** @description Set once the job is final. */
             completedAt: components["schemas"]["Time"] | null;
-            /** @description The job's attempts, oldest first (bounded history). */
-            attempts?: components["schemas"]["Attempt"][];
+            /** @description The job's attempts, oldest first; [] before the first (bounded history). */
+            attempts: components["schemas"]["Attempt"][];
         };
         /** @description One attempt of a job. */
         Attempt: {
@@ -321,6 +587,33 @@ export interface components {
         };
     };
     responses: {
+        /** @description `not_found`: the caller is not an admin; the admin API answers exactly like a path that does not exist. */
+        NotAdmin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NotFoundError"];
+            };
+        };
+        /** @description `job_not_found`: no such job; `not_found`: the caller is not an admin. */
+        AdminJobNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["JobNotFoundError"] | components["schemas"]["NotFoundError"];
+            };
+        };
+        /** @description `payload_too_large`: the body is over 64 KiB (65,536 bytes). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PayloadTooLargeError"];
+            };
+        };
         /**
          * @description `unauthorized`: no identity. The dev server's message says to send
          *     `X-User-Id`. In AWS, API Gateway's authorizer rejects a request
@@ -697,4 +990,276 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    adminMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller is an admin. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMe"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminListJobs: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["JobStatus"];
+                jobType?: string;
+                /** @description Only this owner's jobs. */
+                owner?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminJobPage"];
+                };
+            };
+            /** @description `invalid_request`: an invalid status, limit or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestError"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminGetJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminJobDetail"];
+                };
+            };
+            404: components["responses"]["AdminJobNotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminCancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["JobId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description The job, now `canceled`. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminJobDetail"];
+                };
+            };
+            /** @description `invalid_json` / `invalid_request`: a body that is not a JSON object with a `reason` of at most 256 bytes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadRequestError"];
+                };
+            };
+            404: components["responses"]["AdminJobNotFound"];
+            /** @description `invalid_transition`: the job already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidTransitionError"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs queues, then the dead-letter queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminQueues"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description The most messages to list. */
+                max?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-lettered messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminDeadLetters"];
+                };
+            };
+            /** @description `invalid_request`: an invalid max. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestError"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminRedrive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminRedriveRequest"];
+            };
+        };
+        responses: {
+            /** @description What the redrive did (or, on a dry run, would do) with each job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRedriveResult"];
+                };
+            };
+            /** @description `invalid_json` / `invalid_request`: not a JSON object of the fields below, neither or both of `jobIds` and `all`, too many ids, a negative `max`, a reason over 256 bytes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadRequestError"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminMetrics: {
+        parameters: {
+            query?: {
+                /** @description Whole minutes from 1m to 3h, such as 15m or 1h. Default 1h. */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMetrics"];
+                };
+            };
+            /** @description `invalid_request`: an invalid window. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestError"];
+                };
+            };
+            404: components["responses"]["NotAdmin"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};
