@@ -6,8 +6,8 @@
 // instance all work as the seed's do.
 
 import { JobApiError, JobCanceledError, JobFailedError, JobNetworkError } from "./errors.js";
+import { Transport, jobPath, readJson, parseRetryAfter, withQuery, type HeaderMap, type JobClientOptions, type RequestOptions } from "./http.js";
 import type {
-  ApiErrorBody,
   AssetList,
   CreatedJob,
   CreateJobRequest,
@@ -18,45 +18,6 @@ import type {
   JsonObject,
   JsonValue,
 } from "./types.js";
-
-/** FetchFunction is the subset of `fetch` the client uses; inject a fake in tests. */
-export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
-
-/** HeaderMap is a set of extra request headers. */
-export type HeaderMap = Record<string, string>;
-
-/** DEFAULT_BASE_URL is where the client finds the API unless told: the seed's "/api". */
-export const DEFAULT_BASE_URL = "/api";
-
-/** JobClientOptions configures a JobClient. */
-export interface JobClientOptions {
-  /**
-   * BaseUrl is prepended to every path. Default "/api" (the seed's): the
-   * API on the page's own host under /api, as the dev server serves it.
-   * In AWS, the stack's ApiUrl, such as
-   * "https://abc.execute-api.eu-west-1.amazonaws.com".
-   */
-  baseUrl?: string;
-  /** Fetch sends the requests. Default: the global `fetch`. */
-  fetch?: FetchFunction;
-  /**
-   * GetToken returns the JWT for `Authorization: Bearer <token>` (API
-   * Gateway's JWT authorizer). Called before every request, so a provider
-   * can refresh it. Null or undefined sends no Authorization header.
-   */
-  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
-  /**
-   * GetHeaders returns extra headers for every request, for example
-   * `{"X-User-Id": "demo-user"}` against the dev server.
-   */
-  getHeaders?: () => HeaderMap | Promise<HeaderMap>;
-}
-
-/** RequestOptions are the options every call takes. */
-export interface RequestOptions {
-  /** Signal aborts the request; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
 
 /** CreateJobOptions are the options of createJob. */
 export interface CreateJobOptions extends RequestOptions {
@@ -129,22 +90,14 @@ const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
  * and with the signal's reason when aborted.
  */
 export class JobClient {
-  private readonly baseUrl: string;
-  private readonly fetchFn: FetchFunction;
-  private readonly getToken: JobClientOptions["getToken"];
-  private readonly getHeaders: JobClientOptions["getHeaders"];
+  private readonly http: Transport;
 
   /**
    * Constructor takes the base URL (the seed's form, default "/api") or
    * the options.
    */
   constructor(options: string | JobClientOptions = {}) {
-    const opts: JobClientOptions = typeof options === "string" ? { baseUrl: options } : options;
-    this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-    // Bound so that a browser's fetch is not called with the client as `this`.
-    this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.getToken = opts.getToken;
-    this.getHeaders = opts.getHeaders;
+    this.http = new Transport(options);
   }
 
   /**
@@ -155,23 +108,17 @@ export class JobClient {
     request: CreateJobRequest<P>,
     options: CreateJobOptions = {},
   ): Promise<CreatedJob<P, R>> {
-    const headers: HeaderMap = { "Content-Type": "application/json" };
+    const headers: HeaderMap = {};
     if (options.idempotencyKey !== undefined) {
       headers["Idempotency-Key"] = options.idempotencyKey;
     }
-    const response = await this.send("POST", "/jobs", {
-      headers,
-      body: JSON.stringify(request),
-      signal: options.signal,
-    });
-    const job = await readJson<Job<P, R>>(response);
+    const job = await this.http.postJson<Job<P, R>>("/jobs", request, options.signal, headers);
     return { ...job, jobId: job.id };
   }
 
   /** GetJob reads one job. */
   async getJob<P extends object = JsonObject, R = JsonValue>(jobId: string, options: RequestOptions = {}): Promise<Job<P, R>> {
-    const response = await this.send("GET", jobPath(jobId), { signal: options.signal });
-    return readJson<Job<P, R>>(response);
+    return this.http.getJson<Job<P, R>>(jobPath(jobId), options.signal);
   }
 
   /**
@@ -187,7 +134,7 @@ export class JobClient {
     if (etag !== null) {
       headers["If-None-Match"] = etag;
     }
-    const response = await this.send("GET", jobPath(jobId), {
+    const response = await this.http.send("GET", jobPath(jobId), {
       headers,
       signal: options.signal,
       // The browser's HTTP cache must not answer for us: we keep the job.
@@ -204,20 +151,13 @@ export class JobClient {
 
   /** GetJobAssets lists the files a job produced, oldest first: `{assets}`. */
   async getJobAssets(jobId: string, options: RequestOptions = {}): Promise<AssetList> {
-    const response = await this.send("GET", `${jobPath(jobId)}/assets`, { signal: options.signal });
-    return readJson<AssetList>(response);
+    return this.http.getJson<AssetList>(`${jobPath(jobId)}/assets`, options.signal);
   }
 
   /** ListJobs reads one page of the caller's jobs, newest first. */
   async listJobs<P extends object = JsonObject, R = JsonValue>(options: ListJobsOptions = {}): Promise<JobPage<P, R>> {
-    const query = new URLSearchParams();
-    if (options.status !== undefined) query.set("status", options.status);
-    if (options.jobType !== undefined) query.set("jobType", options.jobType);
-    if (options.limit !== undefined) query.set("limit", String(options.limit));
-    if (options.cursor !== undefined && options.cursor !== null) query.set("cursor", options.cursor);
-    const search = query.toString();
-    const response = await this.send("GET", search === "" ? "/jobs" : `/jobs?${search}`, { signal: options.signal });
-    return readJson<JobPage<P, R>>(response);
+    const { status, jobType, limit, cursor } = options;
+    return this.http.getJson<JobPage<P, R>>(withQuery("/jobs", { status, jobType, limit, cursor }), options.signal);
   }
 
   /**
@@ -240,14 +180,12 @@ export class JobClient {
    * that already ended rejects with code "invalid_transition" (409).
    */
   async cancelJob<P extends object = JsonObject, R = JsonValue>(jobId: string, options: RequestOptions = {}): Promise<Job<P, R>> {
-    const response = await this.send("POST", `${jobPath(jobId)}/cancel`, { signal: options.signal });
-    return readJson<Job<P, R>>(response);
+    return this.http.postJson<Job<P, R>>(`${jobPath(jobId)}/cancel`, undefined, options.signal);
   }
 
   /** ListJobTypes lists the job types the server runs, with their parameter fields: `{jobTypes}`. */
   async listJobTypes(options: RequestOptions = {}): Promise<JobTypeList> {
-    const response = await this.send("GET", "/job-types", { signal: options.signal });
-    return readJson<JobTypeList>(response);
+    return this.http.getJson<JobTypeList>("/job-types", options.signal);
   }
 
   /**
@@ -328,51 +266,6 @@ export class JobClient {
       await sleep(nextPollDelayMs(retryAfterMs, intervalMs), signal);
     }
   }
-
-  /** Send makes one request with the auth headers; an error answer rejects with JobApiError. */
-  private async send(
-    method: string,
-    path: string,
-    options: {
-      headers?: HeaderMap;
-      body?: string;
-      signal?: AbortSignal | undefined;
-      cache?: RequestCache;
-      allowNotModified?: boolean;
-    },
-  ): Promise<Response> {
-    const headers: HeaderMap = { Accept: "application/json" };
-    if (this.getHeaders !== undefined) {
-      Object.assign(headers, await this.getHeaders());
-    }
-    if (this.getToken !== undefined) {
-      const token = await this.getToken();
-      if (token !== null && token !== undefined && token !== "") {
-        headers["Authorization"] = `Bearer ${token}`;
-      }
-    }
-    Object.assign(headers, options.headers);
-    options.signal?.throwIfAborted();
-
-    const init: RequestInit = { method, headers };
-    if (options.body !== undefined) init.body = options.body;
-    if (options.signal !== undefined) init.signal = options.signal;
-    if (options.cache !== undefined) init.cache = options.cache;
-    const url = `${this.baseUrl}${path}`;
-    let response: Response;
-    try {
-      response = await this.fetchFn(url, init);
-    } catch (err) {
-      if (options.signal?.aborted) {
-        throw options.signal.reason;
-      }
-      throw new JobNetworkError(method, url, err);
-    }
-    if (response.ok || (options.allowNotModified === true && response.status === 304)) {
-      return response;
-    }
-    throw await toApiError(response);
-  }
 }
 
 /**
@@ -409,79 +302,6 @@ export function nextPollDelayMs(retryAfterMs: number | null, intervalMs: number)
  * page's host), as the seed exports it.
  */
 export const jobClient: JobClient = /* @__PURE__ */ new JobClient();
-
-/** JobPath is the path of one job; the id is escaped so it cannot change the route. */
-function jobPath(jobId: string): string {
-  return `/jobs/${encodeURIComponent(jobId)}`;
-}
-
-/** ReadJson parses a success body, turning a malformed one into a JobApiError. */
-async function readJson<T>(response: Response): Promise<T> {
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (err) {
-    throw new JobNetworkError("GET", response.url, err);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new JobApiError(response.status, "invalid_response", `invalid JSON in the ${response.status} answer`);
-  }
-}
-
-/**
- * ToApiError maps an error answer to a JobApiError: the API's own
- * `{"error": {"code", "message"}}` when the body is one, otherwise
- * `http_<status>` with the body text (or the status line) as the message.
- */
-export async function toApiError(response: Response): Promise<JobApiError> {
-  const retryAfterMs = parseRetryAfter(response.headers.get("Retry-After"));
-  let text = "";
-  try {
-    text = await response.text();
-  } catch {
-    // The body is lost (for example the connection dropped); the status still tells.
-  }
-  const apiError = parseApiErrorBody(text);
-  if (apiError !== null) {
-    return new JobApiError(response.status, apiError.error.code, apiError.error.message, retryAfterMs);
-  }
-  const snippet = text.trim().slice(0, 200);
-  const message = snippet !== "" ? snippet : `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  return new JobApiError(response.status, `http_${response.status}`, message, retryAfterMs);
-}
-
-function parseApiErrorBody(text: string): ApiErrorBody | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
-  const error = (value as { error?: unknown }).error;
-  if (typeof error !== "object" || error === null) return null;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code !== "string" || typeof message !== "string") return null;
-  return { error: { code: code as ApiErrorBody["error"]["code"], message } };
-}
-
-/**
- * ParseRetryAfter turns a Retry-After header (delay seconds or an HTTP
- * date) into milliseconds from now; null when absent or malformed, 0 for a
- * date in the past.
- */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) {
-    return Number(trimmed) * 1000;
-  }
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - now);
-}
 
 /** IsTransient tells errors that a poll should retry: network failures and busy answers. */
 function isTransient(err: unknown): boolean {

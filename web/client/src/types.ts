@@ -78,3 +78,67 @@ export type ErrorCode = Schemas["ErrorCode"];
 
 /** ApiErrorBody is the JSON body of every API error. */
 export type ApiErrorBody = Schemas["Error"];
+
+// The admin API's shapes (routes under /admin/, for admins only).
+
+/** AdminMe is the body of GET /admin/me: the caller, an admin. */
+export type AdminMe = Schemas["AdminMe"];
+
+/** OperatorEvent is a redrive or a cancel: when, by whom, and why (null when no reason was given). */
+export type OperatorEvent = Schemas["OperatorEvent"];
+
+/** AdminJob is a job as admins see it: the owner's view plus its owner, whether it was dead-lettered, its redrives and cancels. */
+export type AdminJob<P extends object = JsonObject, R = JsonValue> = Job<P, R> &
+  Pick<Schemas["AdminJob"], "owner" | "deadLettered" | "redrives" | "cancels">;
+
+/** JobEvent is one event of a job's history: an attempt started or ended, a redrive, a cancel. */
+export type JobEvent = Schemas["JobEvent"];
+
+/** JobEventType is the kind of a JobEvent. */
+export type JobEventType = JobEvent["type"];
+
+/** AdminJobDetail is GET /admin/jobs/{id}: an admin job with its whole history, oldest first. */
+export type AdminJobDetail<P extends object = JsonObject, R = JsonValue> = AdminJob<P, R> & { timeline: JobEvent[] };
+
+/** AdminJobPage is one page of GET /admin/jobs, newest first. */
+export type AdminJobPage<P extends object = JsonObject, R = JsonValue> = { jobs: AdminJob<P, R>[]; nextCursor: string | null };
+
+/** QueueStats are one queue's message counts and the age of its oldest message. */
+export type QueueStats = Schemas["QueueStats"];
+
+/** QueueRole is what a queue is for: jobs, high (the high-priority lane) or dead-letter. */
+export type QueueRole = QueueStats["role"];
+
+/** AdminQueues is the body of GET /admin/queues: the jobs queues, then the dead-letter queue. */
+export type AdminQueues = Schemas["AdminQueues"];
+
+/** DeadLetter is a dead-lettered message and its job (null job fields and a problem when it has none). */
+export type DeadLetter = Schemas["DeadLetter"];
+
+/** AdminDeadLetters is the body of GET /admin/dlq. */
+export type AdminDeadLetters = Schemas["AdminDeadLetters"];
+
+/**
+ * RedriveRequest is the body of POST /admin/dlq/redrive: a selection
+ * (jobIds) or all of the dead-letter queue (all, maybe of one jobType, at
+ * most max); a reason; a dry run.
+ */
+export type RedriveRequest = Schemas["AdminRedriveRequest"];
+
+/** RedriveItem is what a redrive did (or, on a dry run, would do) with one job. */
+export type RedriveItem = Schemas["AdminRedriveResult"]["items"][number];
+
+/** RedriveAction is a RedriveItem's action. */
+export type RedriveAction = RedriveItem["action"];
+
+/** RedriveResult is the body a redrive answers. */
+export type RedriveResult = Schemas["AdminRedriveResult"];
+
+/** AdminMetrics is GET /admin/metrics: series per job type and step; values[i] belongs to timestamps[i]. */
+export type AdminMetrics = Schemas["AdminMetrics"];
+
+/** MetricSeries is one metric of one job type over the window. */
+export type MetricSeries = Schemas["MetricSeries"];
+
+/** MetricName names a MetricSeries' metric, such as "JobsCompleted". */
+export type MetricName = MetricSeries["metric"];

@@ -24,7 +24,7 @@ describe("@jobline/client as published", () => {
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json"], { cwd: clientDir });
     const [pack] = JSON.parse(stdout) as PackResult[];
     expect(pack?.name).toBe("@jobline/client");
-    const modules = ["client", "errors", "index", "openapi", "types"];
+    const modules = ["admin", "client", "errors", "http", "index", "openapi", "types"];
     expect(pack?.files.map((f) => f.path).sort()).toEqual(
       ["LICENSE", "README.md", "package.json", ...modules.flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`])].sort(),
     );
@@ -43,11 +43,11 @@ describe("@jobline/client as published", () => {
     expect(pkg["private"]).toBeUndefined();
     expect(pkg["dependencies"]).toBeUndefined();
     expect(pkg["peerDependencies"]).toBeUndefined();
-    for (const m of ["client", "errors", "index", "types"]) {
+    for (const m of ["admin", "client", "errors", "http", "index", "types"]) {
       const code = readFileSync(join(clientDir, "dist", `${m}.js`), "utf8");
       const imports = [...code.matchAll(/^(?:import|export)\b[\s\S]*?\bfrom\s+"([^"]+)";/gm)].map((match) => match[1]);
       expect(imports.every((spec) => spec?.startsWith("./")), `${m}.js imports ${imports.join(", ")}`).toBe(true);
-      if (m === "index") expect(imports).toContain("./client.js");
+      if (m === "index") expect(imports).toEqual(expect.arrayContaining(["./client.js", "./admin.js"]));
     }
   });
 
