@@ -17,6 +17,12 @@ export function option(value: string, text: string): HTMLOptionElement {
   return o;
 }
 
+/** MarkCurrent marks a navigation link as the page shown (aria-current), or not. */
+export function markCurrent(link: HTMLElement, current: boolean): void {
+  if (current) link.setAttribute("aria-current", "page");
+  else link.removeAttribute("aria-current");
+}
+
 /** NewIdempotencyKey is a fresh key for one create, so a retried click cannot make two jobs. */
 export function newIdempotencyKey(): string {
   if (typeof crypto.randomUUID === "function") {
