@@ -72,6 +72,7 @@ class Dashboard {
     const turn = ++this.adminCheck;
     this.isAdmin = null;
     this.viewsNav.hidden = true;
+    delete document.documentElement.dataset["admin"];
     let admin = false;
     try {
       admin = (await this.admin.me()) !== null;
@@ -81,6 +82,8 @@ class Dashboard {
     if (turn !== this.adminCheck) return;
     this.isAdmin = admin;
     this.viewsNav.hidden = !admin;
+    // Tells the page's tests (and styles, if they need it) that the check is over.
+    document.documentElement.dataset["admin"] = String(admin);
     this.route();
   }
 

@@ -2,7 +2,7 @@
 // job's timeline, redrive actions and results. Pure functions, so that the
 // unit tests check them without a browser.
 
-import type { AdminJob, AttemptOutcome, RedriveAction, RedriveRequest, RedriveResult } from "@jobline/client";
+import type { AdminJobDetail, Attempt, AttemptOutcome, RedriveAction, RedriveRequest, RedriveResult } from "@jobline/client";
 
 /** Plural is "1 job", "2 jobs". */
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -78,38 +78,56 @@ const OUTCOME_WORDS: Record<AttemptOutcome, string> = {
 };
 
 /**
- * TimelineEntries merges a job's attempts, redrives and cancels into one
- * list, oldest first: each attempt with its outcome, duration and error;
- * each operator's event with who and why. At the same instant an attempt
- * comes first, then a cancel, then a redrive (the order they can happen in).
+ * TimelineEntries is a job's timeline as the Ops view lists it, oldest
+ * first: each attempt (from the job's attempts: number, outcome, duration,
+ * error) where its start is in the history, and each redrive and cancel
+ * with who and why. The history's order is kept: on a fast server a
+ * redrive and the attempt it causes share a millisecond, so times alone
+ * cannot order them.
  */
-export function timelineEntries(job: Pick<AdminJob, "attempts" | "redrives" | "cancels">): TimelineEntry[] {
+export function timelineEntries(job: Pick<AdminJobDetail, "timeline" | "attempts">): TimelineEntry[] {
+  const attempts = [...job.attempts];
   const entries: TimelineEntry[] = [];
-  for (const a of job.attempts) {
-    const took = a.endedAt === null ? "" : formatDuration(Date.parse(a.endedAt) - Date.parse(a.startedAt));
-    entries.push({
-      at: a.startedAt,
-      kind: "attempt",
-      title: `Attempt ${a.attempt}: ${OUTCOME_WORDS[a.outcome] ?? a.outcome}`,
-      outcome: a.outcome,
-      by: null,
-      detail: a.error ?? "",
-      took,
-    });
-  }
-  for (const [kind, events, verb] of [
-    ["cancel", job.cancels, "Canceled"],
-    ["redrive", job.redrives, "Redriven"],
-  ] as const) {
-    for (const e of events) {
-      entries.push({ at: e.at, kind, title: `${verb} by ${e.by}`, outcome: null, by: e.by, detail: e.reason ?? "", took: "" });
+  for (const event of job.timeline) {
+    switch (event.type) {
+      case "attempt-started": {
+        const attempt = attempts.shift();
+        if (attempt !== undefined) entries.push(attemptEntry(attempt));
+        break;
+      }
+      case "redrive":
+      case "cancel":
+        entries.push({
+          at: event.at,
+          kind: event.type,
+          title: `${event.type === "redrive" ? "Redriven" : "Canceled"} by ${event.by ?? "?"}`,
+          outcome: null,
+          by: event.by,
+          detail: event.detail ?? "",
+          took: "",
+        });
+        break;
+      default:
+        // attempt-ended: its attempt's entry says how it ended.
+        break;
     }
   }
-  const rank = { attempt: 0, cancel: 1, redrive: 2 };
-  return entries
-    .map((entry, index) => ({ entry, index, time: Date.parse(entry.at) }))
-    .sort((a, b) => a.time - b.time || rank[a.entry.kind] - rank[b.entry.kind] || a.index - b.index)
-    .map(({ entry }) => entry);
+  // Attempts whose start the history no longer holds (it should); shown, not lost.
+  entries.push(...attempts.map(attemptEntry));
+  return entries;
+}
+
+/** AttemptEntry is one attempt's timeline entry. */
+function attemptEntry(a: Attempt): TimelineEntry {
+  return {
+    at: a.startedAt,
+    kind: "attempt",
+    title: `Attempt ${a.attempt}: ${OUTCOME_WORDS[a.outcome] ?? a.outcome}`,
+    outcome: a.outcome,
+    by: null,
+    detail: a.error ?? "",
+    took: a.endedAt === null ? "" : formatDuration(Date.parse(a.endedAt) - Date.parse(a.startedAt)),
+  };
 }
 
 /** ActionLabel words a redrive action: "would redrive", "removed stale message". */

@@ -1,13 +1,14 @@
 // The Ops view's job page (#ops/jobs/<id>): any owner's job with its
 // timeline (attempts, redrives and cancels, with who and why), followed
-// live, and an admin's cancel with a reason while it runs.
+// live; an admin's cancel with a reason while it runs, and a redrive with
+// a reason once it is dead-lettered.
 
 import { isFinalStatus, type AdminClient, type AdminJobDetail } from "@jobline/client";
 
 import { element } from "./dom.js";
 import { describeError, formatTime } from "./format.js";
 import { statusBadge } from "./joblist.js";
-import { formatClock, reasonProblem, timelineEntries, type TimelineEntry } from "./opsformat.js";
+import { formatClock, reasonProblem, redriveSummary, timelineEntries, type TimelineEntry } from "./opsformat.js";
 import { Refresher } from "./refresher.js";
 
 const ACTIVE_REFRESH_MS = 1000;
@@ -21,18 +22,20 @@ export class OpsJob {
 
   private readonly section = element("ops-job");
   private readonly title = element("ops-job-title");
-  private readonly cancelForm = element<HTMLFormElement>("ops-cancel-form");
-  private readonly cancelReason = element<HTMLInputElement>("ops-cancel-reason");
+  private readonly actions = element<HTMLFormElement>("ops-job-actions");
+  private readonly reason = element<HTMLInputElement>("ops-job-reason");
   private readonly cancelButton = element<HTMLButtonElement>("ops-cancel-job");
+  private readonly redriveButton = element<HTMLButtonElement>("ops-redrive-job");
   private readonly message = element("ops-job-message");
 
   constructor(
     private readonly admin: AdminClient,
     private readonly announce: (text: string) => void,
   ) {
-    this.cancelForm.addEventListener("submit", (event) => {
+    // One form, one button shown: Cancel while the job runs, Redrive once dead-lettered.
+    this.actions.addEventListener("submit", (event) => {
       event.preventDefault();
-      void this.cancel();
+      void this.act(this.redriveButton.hidden ? "cancel" : "redrive");
     });
   }
 
@@ -72,29 +75,36 @@ export class OpsJob {
     }
   }
 
-  private async cancel(): Promise<void> {
+  /** Act cancels or redrives the job with the form's reason, then shows it again. */
+  private async act(action: "cancel" | "redrive"): Promise<void> {
     const jobId = this.jobId;
     if (jobId === null) return;
-    const reason = this.cancelReason.value.trim();
+    const reason = this.reason.value.trim();
     const problem = reasonProblem(reason);
     if (problem !== null) {
       this.showMessage(problem);
-      this.cancelReason.focus();
+      this.reason.focus();
       return;
     }
-    this.cancelButton.disabled = true;
+    const button = action === "cancel" ? this.cancelButton : this.redriveButton;
+    button.disabled = true;
     this.message.hidden = true;
     try {
-      const job = await this.admin.cancelJob(jobId, { reason });
+      if (action === "cancel") {
+        const job = await this.admin.cancelJob(jobId, { reason });
+        if (jobId === this.jobId) this.render(job);
+        this.announce(`${job.jobType} job canceled.`);
+      } else {
+        const result = await this.admin.redrive(reason === "" ? { jobIds: [jobId] } : { jobIds: [jobId], reason });
+        this.announce(redriveSummary(result));
+      }
       if (jobId !== this.jobId) return;
-      this.cancelReason.value = "";
-      this.render(job);
-      this.announce(`${job.jobType} job canceled.`);
+      this.reason.value = "";
       void this.refresher.run();
     } catch (err) {
-      this.showMessage(`Could not cancel: ${describeError(err)}`);
+      this.showMessage(`Could not ${action}: ${describeError(err)}`);
     } finally {
-      this.cancelButton.disabled = false;
+      button.disabled = false;
     }
   }
 
@@ -114,8 +124,8 @@ export class OpsJob {
     element("ops-job-error-box").hidden = true;
     element("ops-timeline").replaceChildren();
     element("ops-timeline-empty").hidden = true;
-    this.cancelForm.hidden = true;
-    this.cancelReason.value = "";
+    this.actions.hidden = true;
+    this.reason.value = "";
     this.message.hidden = true;
   }
 
@@ -136,7 +146,11 @@ export class OpsJob {
     const entries = timelineEntries(job);
     element("ops-timeline").replaceChildren(...entries.map(timelineItem));
     element("ops-timeline-empty").hidden = entries.length > 0;
-    this.cancelForm.hidden = isFinalStatus(job.status);
+    const canCancel = !isFinalStatus(job.status);
+    const canRedrive = job.status === "failed" && job.deadLettered;
+    this.cancelButton.hidden = !canCancel;
+    this.redriveButton.hidden = !canRedrive;
+    this.actions.hidden = !canCancel && !canRedrive;
   }
 }
 

@@ -158,7 +158,7 @@ function renderRow(job: AdminJob): HTMLTableRowElement {
   const status = document.createElement("td");
   const badge = document.createElement("span");
   statusBadge(badge, job);
-  badge.dataset["testid"] = "ops-job-status";
+  badge.dataset["testid"] = "ops-row-status";
   if (job.deadLettered) badge.textContent = `${job.status}, DLQ`;
   if (job.errorMessage !== null) badge.title = job.errorMessage;
   status.append(badge);

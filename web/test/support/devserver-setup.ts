@@ -1,7 +1,8 @@
 // Global setup of the integration and e2e suites: builds cmd/devserver,
 // starts it on a free 127.0.0.1 port serving the built dashboard
-// (dashboard/dist), waits for /healthz, hands the base URL to the tests
-// (inject("baseUrl")) and stops it after.
+// (dashboard/dist) with ADMIN_USER as its one admin (JOBLINE_ADMINS),
+// waits for /healthz, hands the base URL and the admin's user id to the
+// tests (inject("baseUrl"), inject("adminUser")) and stops it after.
 
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -18,10 +19,15 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** BaseUrl is the running dev server, such as http://127.0.0.1:41234. */
     baseUrl: string;
+    /** AdminUser is the X-User-Id of the dev server's admin (JOBLINE_ADMINS). */
+    adminUser: string;
   }
 }
 
 const run = promisify(execFile);
+
+/** ADMIN_USER is the dev server's only admin: every other user id is not one. */
+const ADMIN_USER = "ops-admin";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -97,6 +103,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       PORT: String(port),
       JOBLINE_WEB_DIR: dashboardDist,
       JOBLINE_FILES_DIR: join(workDir, "files"),
+      JOBLINE_ADMINS: ADMIN_USER,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -110,6 +117,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw err;
   }
   project.provide("baseUrl", baseUrl);
+  project.provide("adminUser", ADMIN_USER);
 
   return async () => {
     await stop(child);

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import type { AdminJob, AdminMetrics, MetricSeries, RedriveItem, RedriveResult } from "../../client/src/index.js";
+import type { AdminJobDetail, AdminMetrics, JobEvent, MetricSeries, RedriveItem, RedriveResult } from "../../client/src/index.js";
 import { MIN_BAR, activityByType, bars, niceCeiling, peak } from "../../dashboard/src/chart.js";
 import {
   actionLabel,
@@ -89,43 +89,55 @@ describe("formatting", () => {
 });
 
 describe("a job's timeline", () => {
-  const job: Pick<AdminJob, "attempts" | "redrives" | "cancels"> = {
-    attempts: [
-      { attempt: 1, startedAt: "2030-01-01T10:00:00.000Z", endedAt: "2030-01-01T10:00:01.500Z", outcome: "failed", error: "boom" },
-      { attempt: 1, startedAt: "2030-01-01T10:05:00.000Z", endedAt: null, outcome: "running", error: null },
-    ],
-    redrives: [{ at: "2030-01-01T10:04:59.000Z", by: "ops", reason: "storage fixed" }],
-    cancels: [],
-  };
+  const t = (s: number): string => new Date(Date.UTC(2030, 0, 1, 10, 0, s)).toISOString();
+  const event = (type: JobEvent["type"], at: string, extra: Partial<JobEvent> = {}): JobEvent => ({
+    at,
+    type,
+    attempt: null,
+    outcome: null,
+    detail: null,
+    by: null,
+    ...extra,
+  });
 
-  it("merges attempts and the operators' events, oldest first, with who and why", () => {
+  it("lists attempts and the operators' events in the history's order, with who and why", () => {
+    // A redrive and the attempt it causes in the same millisecond: the history's order decides.
+    const job: Pick<AdminJobDetail, "timeline" | "attempts"> = {
+      attempts: [
+        { attempt: 1, startedAt: t(0), endedAt: "2030-01-01T10:00:01.500Z", outcome: "failed", error: "boom" },
+        { attempt: 1, startedAt: t(5), endedAt: null, outcome: "running", error: null },
+      ],
+      timeline: [
+        event("attempt-started", t(0)),
+        event("attempt-ended", "2030-01-01T10:00:01.500Z", { attempt: 1, outcome: "failed", detail: "boom" }),
+        event("redrive", t(5), { by: "ops", detail: "storage fixed" }),
+        event("attempt-started", t(5)),
+      ],
+    };
     expect(timelineEntries(job)).toEqual([
-      { at: "2030-01-01T10:00:00.000Z", kind: "attempt", title: "Attempt 1: failed", outcome: "failed", by: null, detail: "boom", took: "1.5 s" },
-      { at: "2030-01-01T10:04:59.000Z", kind: "redrive", title: "Redriven by ops", outcome: null, by: "ops", detail: "storage fixed", took: "" },
-      { at: "2030-01-01T10:05:00.000Z", kind: "attempt", title: "Attempt 1: running", outcome: "running", by: null, detail: "", took: "" },
+      { at: t(0), kind: "attempt", title: "Attempt 1: failed", outcome: "failed", by: null, detail: "boom", took: "1.5 s" },
+      { at: t(5), kind: "redrive", title: "Redriven by ops", outcome: null, by: "ops", detail: "storage fixed", took: "" },
+      { at: t(5), kind: "attempt", title: "Attempt 1: running", outcome: "running", by: null, detail: "", took: "" },
     ]);
   });
 
-  it("puts an attempt before a cancel and a cancel before a redrive at the same instant; a missing reason is empty", () => {
-    const at = "2030-01-01T10:00:00.000Z";
+  it("shows a cancel of a queued job, a reason-less event, and attempts the history lost", () => {
     const entries = timelineEntries({
-      attempts: [{ attempt: 2, startedAt: at, endedAt: at, outcome: "canceled", error: null }],
-      redrives: [{ at, by: "dead-letter queue", reason: null }],
-      cancels: [{ at, by: "alice", reason: null }],
+      attempts: [{ attempt: 2, startedAt: t(1), endedAt: t(2), outcome: "canceled", error: null }],
+      timeline: [event("cancel", t(3), { by: "alice" }), event("redrive", t(4), { by: "dead-letter queue" })],
     });
     expect(entries.map((e) => [e.kind, e.title, e.detail])).toEqual([
-      ["attempt", "Attempt 2: canceled", ""],
       ["cancel", "Canceled by alice", ""],
       ["redrive", "Redriven by dead-letter queue", ""],
+      ["attempt", "Attempt 2: canceled", ""],
     ]);
   });
 
   it("words every outcome", () => {
     const outcomes = ["running", "completed", "partial", "failed", "retry", "interrupted", "lease-expired", "canceled"] as const;
     const titles = timelineEntries({
-      attempts: outcomes.map((outcome, i) => ({ attempt: i + 1, startedAt: `2030-01-01T10:0${i}:00Z`, endedAt: null, outcome, error: null })),
-      redrives: [],
-      cancels: [],
+      attempts: outcomes.map((outcome, i) => ({ attempt: i + 1, startedAt: t(i), endedAt: null, outcome, error: null })),
+      timeline: outcomes.map((_, i) => event("attempt-started", t(i))),
     }).map((e) => e.title);
     expect(titles).toEqual([
       "Attempt 1: running",
