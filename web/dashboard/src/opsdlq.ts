@@ -51,11 +51,12 @@ export class OpsDeadLetters {
     this.selectAll.addEventListener("change", () => this.toggleAll(this.selectAll.checked));
     this.scopeSelected.addEventListener("change", () => this.showScope());
     this.scopeAll.addEventListener("change", () => this.showScope());
-    this.dryRunButton.addEventListener("click", () => void this.submit(true));
+    // Enter in the form (its submit) is a dry run; the real redrive takes the Redrive button.
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
-      void this.submit(false);
+      void this.submit(true);
     });
+    this.runButton.addEventListener("click", () => void this.submit(false));
     this.showScope();
   }
 
