@@ -12,6 +12,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -113,23 +114,13 @@ type Config struct {
 
 // withDefaults returns cfg with every unset optional field filled in.
 func (cfg Config) withDefaults() Config {
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.QueuedGrace == 0 {
-		cfg.QueuedGrace = jobs.DefaultQueuedGrace
-	}
-	if cfg.NewID == nil {
+	cfg.Clock = cmp.Or[clock.Clock](cfg.Clock, clock.Real{})
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
+	cfg.QueuedGrace = cmp.Or(cfg.QueuedGrace, jobs.DefaultQueuedGrace)
+	cfg.Metrics = cmp.Or[metrics.Recorder](cfg.Metrics, metrics.Discard{})
+	cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	if cfg.NewID == nil { // funcs, which cmp.Or cannot compare
 		cfg.NewID = RandomID
-	}
-	if cfg.Metrics == nil {
-		cfg.Metrics = metrics.Discard{}
-	}
-	if cfg.RequestTimeout == 0 {
-		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.JobTypes == nil {
 		cfg.JobTypes = func() []worker.JobType { return nil }

@@ -36,6 +36,7 @@ type costSystem struct {
 	counter    *awstest.RequestCounter
 	meter      *awstest.Meter
 	reconciler *worker.Reconciler
+	shards     [2]int // the store's creation and sweep shards
 }
 
 func newCostSystem(t testing.TB) *costSystem {
@@ -52,7 +53,9 @@ func newCostSystem(t testing.TB) *costSystem {
 	}
 	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB)}
 	clients := awstest.Clients(t, cfg, awstest.TimeCalls, s.counter.APIOption, s.meter.APIOption)
-	store, err := dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: awstest.NewTable(t, raw.DynamoDB, cfg)})
+	storeCfg := awstest.StoreConfig(cfg, awstest.NewTable(t, raw.DynamoDB, cfg)) // the stack's shard counts: template.yaml's defaults
+	s.shards = [2]int{storeCfg.CreationShards, storeCfg.SweepShards}
+	store, err := dynamostore.New(clients.DynamoDB, storeCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	if freshTable {
 		table = awstest.NewTable(t, clients.DynamoDB, cfg)
 	}
-	store, err := dynamostore.New(clients.DynamoDB, dynamostore.Config{TableName: table})
+	store, err := dynamostore.New(clients.DynamoDB, awstest.StoreConfig(cfg, table))
 	if err != nil {
 		t.Fatal(err)
 	}

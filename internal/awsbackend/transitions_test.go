@@ -46,7 +46,7 @@ func measureTransitions(t testing.TB) []transitionCost {
 	}
 	meter := awstest.NewMeter(schema, raw.DynamoDB)
 	table := awstest.NewTable(t, raw.DynamoDB, cfg)
-	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, dynamostore.Config{TableName: table})
+	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, awstest.StoreConfig(cfg, table))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package deploy holds what the Go code must agree on with the deployed
 // stack, template.yaml: the queues' redrive policy and visibility timeout,
-// and how long finished jobs are kept. Each constant mirrors one value of
+// how long finished jobs are kept, and the default shard counts of the
+// table's indexes. Each constant mirrors one value of
 // template.yaml and is defined here only; template_test.go reads the
 // template and fails when the two drift apart.
 package deploy
@@ -37,6 +38,22 @@ const EnvFunctionTimeout = "JOBLINE_FUNCTION_TIMEOUT_SECONDS"
 // deletes it (template.yaml: the JobRetentionDays parameter's default,
 // passed to the functions as JOBLINE_JOB_RETENTION_DAYS).
 const JobRetention = 30 * 24 * time.Hour
+
+// CreationShards and SweepShards are the defaults of template.yaml's
+// CreationShards and SweepShards parameters (every function's
+// JOBLINE_CREATION_SHARDS and JOBLINE_SWEEP_SHARDS): how many partitions
+// the table's creation and sweep indexes spread their entries over. Each
+// shard costs every sweep of the reconciler a Query, so the defaults keep
+// an idle stack cheap; docs/scale.md gives their ceilings and the values
+// that carry 10,000 jobs a second.
+const (
+	CreationShards = 2
+	SweepShards    = 2
+)
+
+// MaxShards is the most shards either index may have (the parameters'
+// MaxValue).
+const MaxShards = 100
 
 // EnvVisibilityTimeout is the variable that tells a process the queues'
 // visibility timeout, in whole seconds (1..43200).

@@ -68,6 +68,10 @@ func TestConstantsMatchTemplate(t *testing.T) {
 		{[]string{"Resources", "ProcessJobFunction", "Properties", "Environment", "Variables", deploy.EnvVisibilityTimeout}, seconds(deploy.VisibilityTimeout)},
 		{[]string{"Resources", "ProcessJobFunction", "Properties", "Timeout"}, seconds(deploy.ProcessJobTimeout)},
 		{[]string{"Parameters", "JobRetentionDays", "Default"}, strconv.Itoa(int(deploy.JobRetention / (24 * time.Hour)))},
+		{[]string{"Parameters", "CreationShards", "Default"}, strconv.Itoa(deploy.CreationShards)},
+		{[]string{"Parameters", "SweepShards", "Default"}, strconv.Itoa(deploy.SweepShards)},
+		{[]string{"Parameters", "CreationShards", "MaxValue"}, strconv.Itoa(deploy.MaxShards)},
+		{[]string{"Parameters", "SweepShards", "MaxValue"}, strconv.Itoa(deploy.MaxShards)},
 	}
 	for _, tt := range tests {
 		if got := value(t, root, tt.path...); got != tt.want {

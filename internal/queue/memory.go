@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"crypto/rand"
@@ -36,12 +37,8 @@ const defaultMemoryVisibility = 30 * time.Second
 
 // withDefaults returns cfg with every unset field at its default.
 func (cfg MemoryConfig) withDefaults() MemoryConfig {
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
-	}
-	if cfg.VisibilityTimeout == 0 {
-		cfg.VisibilityTimeout = defaultMemoryVisibility
-	}
+	cfg.Clock = cmp.Or[clock.Clock](cfg.Clock, clock.Real{})
+	cfg.VisibilityTimeout = cmp.Or(cfg.VisibilityTimeout, defaultMemoryVisibility)
 	return cfg
 }
 

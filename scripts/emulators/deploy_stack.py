@@ -20,7 +20,9 @@ moto's CloudFormation also ignores a table's TimeToLiveSpecification; it is
 applied afterwards. The functions get a placeholder package (they are
 deployed to check their configuration, never invoked). The script checks
 that what the functions are told about the queues (JOBLINE_MAX_RECEIVE_COUNT,
-JOBLINE_VISIBILITY_TIMEOUT_SECONDS) is what the deployed queues have.
+JOBLINE_VISIBILITY_TIMEOUT_SECONDS) is what the deployed queues have, and
+passes on what they are told about the table (the shard counts), so that
+the tests use the stack's settings.
 
 usage: deploy_stack.py TEMPLATE ENDPOINT STACK_NAME
 """
@@ -182,6 +184,27 @@ def queue_settings(sqs, lam, cfn, outputs, physical):
     return settings
 
 
+# What every function is told about the table and the emulator's tests
+# must be told too: the shard counts of its indexes (template parameters).
+FUNCTION_ENV = ("JOBLINE_CREATION_SHARDS", "JOBLINE_SWEEP_SHARDS")
+
+
+def function_settings(lam, cfn, physical):
+    """The FUNCTION_ENV variables of the deployed functions, which must all
+    agree."""
+    settings = {}
+    for name, res in cfn["Resources"].items():
+        if res["Type"] != "AWS::Lambda::Function":
+            continue
+        env = lam.get_function_configuration(FunctionName=physical[name]).get("Environment", {}).get("Variables", {})
+        for var in FUNCTION_ENV:
+            if var not in env:
+                raise SystemExit(f"deploy_stack.py: {name} is not told {var}")
+            if settings.setdefault(var, env[var]) != env[var]:
+                raise SystemExit(f"deploy_stack.py: the functions differ in {var}: {settings[var]} and {env[var]}")
+    return settings
+
+
 def main():
     template_path, endpoint, stack = sys.argv[1:4]
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
@@ -199,7 +222,9 @@ def main():
     if ttl:
         session.client("dynamodb", endpoint_url=endpoint).update_time_to_live(
             TableName=outputs["JobsTableName"], TimeToLiveSpecification={"AttributeName": ttl, "Enabled": True})
-    settings = queue_settings(sqs, session.client("lambda", endpoint_url=endpoint), cfn, outputs, physical)
+    lam = session.client("lambda", endpoint_url=endpoint)
+    settings = queue_settings(sqs, lam, cfn, outputs, physical)
+    settings.update(function_settings(lam, cfn, physical))
     for key, var in OUTPUT_ENV.items():
         print(f"export {var}={outputs[key]}")
     for var, value in settings.items():

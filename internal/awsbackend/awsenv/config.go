@@ -31,6 +31,8 @@ const (
 	EnvRetentionDays   = "JOBLINE_JOB_RETENTION_DAYS"       // Config.JobRetention, in days
 	EnvAssetsBucket    = "JOBLINE_ASSETS_BUCKET"            // Config.AssetsBucket
 	EnvAssetURLExpiry  = "JOBLINE_ASSET_URL_EXPIRY_SECONDS" // Config.AssetURLExpiry, in seconds
+	EnvCreationShards  = "JOBLINE_CREATION_SHARDS"          // Config.CreationShards
+	EnvSweepShards     = "JOBLINE_SWEEP_SHARDS"             // Config.SweepShards
 )
 
 // Config says where Jobline's AWS resources are.
@@ -66,6 +68,11 @@ type Config struct {
 	// Default: DefaultAssetURLExpiry (15 minutes); at most
 	// MaxAssetURLExpiry (7 days).
 	AssetURLExpiry time.Duration
+	// CreationShards and SweepShards are the partitions of the table's
+	// creation and sweep indexes (template.yaml's parameters of the same
+	// names; dynamostore.Config). Default: deploy.CreationShards and
+	// deploy.SweepShards; at most deploy.MaxShards.
+	CreationShards, SweepShards int
 	// Credentials overrides where credentials come from (tests pass static
 	// dummy credentials for the emulator). Default nil: SDKConfig's
 	// variables, or the SDK's default chain (awsbackend.New).
@@ -104,6 +111,8 @@ func FromEnv(env *envconfig.Reader) Config {
 		MaxReceiveCount:    env.Int(EnvMaxReceiveCount, 0, 0, maxReceiveCountLimit),
 		JobRetention:       env.Days(EnvRetentionDays, 0, 0, maxRetention),
 		AssetURLExpiry:     env.Seconds(EnvAssetURLExpiry, 0, 0, MaxAssetURLExpiry),
+		CreationShards:     env.Int(EnvCreationShards, 0, 1, deploy.MaxShards),
+		SweepShards:        env.Int(EnvSweepShards, 0, 1, deploy.MaxShards),
 	}
 }
 
@@ -120,6 +129,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.JobRetention == 0 {
 		c.JobRetention = deploy.JobRetention
+	}
+	if c.CreationShards == 0 {
+		c.CreationShards = deploy.CreationShards
+	}
+	if c.SweepShards == 0 {
+		c.SweepShards = deploy.SweepShards
 	}
 	return c
 }
@@ -141,6 +156,14 @@ func (c Config) Validate() error {
 	}
 	if c.JobRetention < 0 {
 		errs = append(errs, fmt.Errorf("job retention %v is negative", c.JobRetention))
+	}
+	for _, n := range []struct {
+		shards int
+		env    string
+	}{{c.CreationShards, EnvCreationShards}, {c.SweepShards, EnvSweepShards}} {
+		if n.shards < 0 || n.shards > deploy.MaxShards {
+			errs = append(errs, fmt.Errorf("%d shards is not within 1..%d (%s)", n.shards, deploy.MaxShards, n.env))
+		}
 	}
 	if c.AssetURLExpiry < 0 || c.AssetURLExpiry > MaxAssetURLExpiry {
 		errs = append(errs, fmt.Errorf("asset URL expiry %v is not within 0..%v (%s)", c.AssetURLExpiry, MaxAssetURLExpiry, EnvAssetURLExpiry))

@@ -7,6 +7,7 @@ import (
 
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/blob/s3blob"
+	"jobline/internal/deploy"
 	"jobline/internal/envconfig"
 )
 
@@ -21,6 +22,8 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(awsenv.EnvRegion, "eu-west-1")
 	t.Setenv(awsenv.EnvAssetsBucket, "files")
 	t.Setenv(awsenv.EnvAssetURLExpiry, "120")
+	t.Setenv(awsenv.EnvCreationShards, "16")
+	t.Setenv(awsenv.EnvSweepShards, "40")
 	env := envconfig.New()
 	cfg := awsenv.FromEnv(env)
 	if err := env.Err(); err != nil {
@@ -32,7 +35,7 @@ func TestFromEnv(t *testing.T) {
 	}
 	if cfg.TableName != "jobs" || cfg.HighQueueURL != "http://q/default" || cfg.MaxReceiveCount != 7 ||
 		cfg.JobRetention != 48*time.Hour || cfg.Endpoint != "http://127.0.0.1:1" || cfg.Region != "eu-west-1" ||
-		cfg.AssetsBucket != "files" || cfg.AssetURLExpiry != 2*time.Minute {
+		cfg.AssetsBucket != "files" || cfg.AssetURLExpiry != 2*time.Minute || cfg.CreationShards != 16 || cfg.SweepShards != 40 {
 		t.Fatalf("config %+v", cfg)
 	}
 }
@@ -45,6 +48,10 @@ func TestFromEnvRejectsNumbers(t *testing.T) {
 		{awsenv.EnvRetentionDays, "many"},
 		{awsenv.EnvAssetURLExpiry, "many"},
 		{awsenv.EnvAssetURLExpiry, "604801"},
+		{awsenv.EnvCreationShards, "0"},
+		{awsenv.EnvCreationShards, "101"},
+		{awsenv.EnvSweepShards, "-1"},
+		{awsenv.EnvSweepShards, "many"},
 	} {
 		env := envconfig.FromMap(map[string]string{tt.name: tt.value})
 		awsenv.FromEnv(env)
@@ -70,6 +77,8 @@ func TestValidate(t *testing.T) {
 		{"negative retention", func(c *awsenv.Config) { c.JobRetention = -time.Hour }, "retention"},
 		{"negative asset URL expiry", func(c *awsenv.Config) { c.AssetURLExpiry = -time.Second }, awsenv.EnvAssetURLExpiry},
 		{"asset URL expiry beyond 7 days", func(c *awsenv.Config) { c.AssetURLExpiry = 8 * 24 * time.Hour }, awsenv.EnvAssetURLExpiry},
+		{"creation shards beyond the most", func(c *awsenv.Config) { c.CreationShards = 101 }, awsenv.EnvCreationShards},
+		{"negative sweep shards", func(c *awsenv.Config) { c.SweepShards = -1 }, awsenv.EnvSweepShards},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,5 +106,15 @@ func TestAssetURLExpiryBoundsAreS3s(t *testing.T) {
 	if awsenv.DefaultAssetURLExpiry != s3blob.DefaultURLExpiry || awsenv.MaxAssetURLExpiry != s3blob.MaxURLExpiry {
 		t.Fatalf("awsenv's asset URL expiry default %v and max %v; s3blob's %v and %v",
 			awsenv.DefaultAssetURLExpiry, awsenv.MaxAssetURLExpiry, s3blob.DefaultURLExpiry, s3blob.MaxURLExpiry)
+	}
+}
+
+// TestShardDefaults: a process told nothing uses template.yaml's default
+// shard counts, as the functions (told them) do.
+func TestShardDefaults(t *testing.T) {
+	t.Parallel()
+	c := awsenv.FromEnv(envconfig.FromMap(nil)).WithDefaults()
+	if c.CreationShards != deploy.CreationShards || c.SweepShards != deploy.SweepShards {
+		t.Fatalf("default shards %d and %d, want template.yaml's %d and %d", c.CreationShards, c.SweepShards, deploy.CreationShards, deploy.SweepShards)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"jobline/internal/awsbackend"
+	"jobline/internal/awsbackend/jobstore"
+	"jobline/internal/jobs/dynamostore"
 )
 
 // NewTable creates an empty table with the key schema, attributes and
@@ -41,4 +43,12 @@ func NewTable(t testing.TB, client *dynamodb.Client, cfg awsbackend.Config) stri
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: in.TableName})
 	})
 	return aws.ToString(in.TableName)
+}
+
+// StoreConfig is the store configuration of table with the emulator
+// stack's settings: the shard counts its functions are told
+// (JOBLINE_CREATION_SHARDS, JOBLINE_SWEEP_SHARDS), as jobstore reads them.
+func StoreConfig(cfg awsbackend.Config, table string) dynamostore.Config {
+	cfg.TableName = table
+	return jobstore.Config(cfg.WithDefaults())
 }

@@ -12,5 +12,14 @@ import (
 
 // New returns the store of c's table on client.
 func New(client *dynamodb.Client, c awsenv.Config) (*dynamostore.Store, error) {
-	return dynamostore.New(client, dynamostore.Config{TableName: c.TableName, Retention: c.JobRetention})
+	return dynamostore.New(client, Config(c))
+}
+
+// Config is the store configuration c describes: its table, retention and
+// shard counts.
+func Config(c awsenv.Config) dynamostore.Config {
+	return dynamostore.Config{
+		TableName: c.TableName, Retention: c.JobRetention,
+		CreationShards: c.CreationShards, SweepShards: c.SweepShards,
+	}
 }

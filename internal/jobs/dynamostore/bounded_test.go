@@ -22,18 +22,19 @@ const bigOwnerJobs = 10_000
 // 300 failed, one in 7 a report) on the emulator, counting DynamoDB
 // requests: every page of List, filtered or not, is at most 2 requests
 // (one Query of keys, one BatchGetItem) and examines at most 100 jobs;
-// every page of ListAll at most a Query per creation shard and one
-// BatchGetItem. The pages hold the newest matching jobs in order, and a
-// short page's cursor leads on. (The whole walk to the last page is the
-// conformance suite's, on fewer jobs: the emulator takes about half a
-// second a page here.)
+// every page of ListAll at most a Query per creation shard, one
+// BatchGetItem and the read of how many shards are in use. The pages hold
+// the newest matching jobs in order, and a short page's cursor leads on.
+// (The whole walk to the last page is the conformance suite's, on fewer
+// jobs: the emulator takes about half a second a page here.)
 func TestListsAreBounded(t *testing.T) {
 	t.Parallel()
 	cfg := awstest.Config(t)
 	raw := awstest.Clients(t, cfg)
 	counter := awstest.NewRequestCounter()
 	table := awstest.NewTable(t, raw.DynamoDB, cfg)
-	store, err := dynamostore.New(awstest.Clients(t, cfg, counter.APIOption).DynamoDB, dynamostore.Config{TableName: table})
+	storeCfg := awstest.StoreConfig(cfg, table)
+	store, err := dynamostore.New(awstest.Clients(t, cfg, counter.APIOption).DynamoDB, storeCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestListsAreBounded(t *testing.T) {
 			bigIDs(-1, func(i int) bool { return i%300 == 0 && i%7 == 0 && i >= bigOwnerJobs-300 }), 2},
 		{"no filter, limit 100", jobs.ListQuery{Owner: "big", Limit: 100}, false, 3, bigIDs(300, func(int) bool { return true }), 2},
 		{"every owner, status=failed", jobs.ListQuery{Status: jobs.StatusFailed, Limit: 50}, true, 2,
-			bigIDs(-1, func(i int) bool { return i%300 == 0 && i >= bigOwnerJobs-200 }), dynamostore.DefaultCreationShards + 1},
+			bigIDs(-1, func(i int) bool { return i%300 == 0 && i >= bigOwnerJobs-200 }), int64(storeCfg.CreationShards) + 2},
 	}
 	for _, tt := range tests {
 		var got []string

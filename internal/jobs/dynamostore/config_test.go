@@ -37,6 +37,8 @@ func TestNewRejectsBadWiring(t *testing.T) {
 		{"no table", client, dynamostore.Config{}, "TableName is required"},
 		{"negative retention", client, dynamostore.Config{TableName: "jobs", Retention: -time.Hour}, "Retention"},
 		{"negative shards", client, dynamostore.Config{TableName: "jobs", SweepShards: -1}, "SweepShards"},
+		{"too many shards", client, dynamostore.Config{TableName: "jobs", CreationShards: 101}, "CreationShards"},
+		{"negative window", client, dynamostore.Config{TableName: "jobs", WindowBatch: -1}, "WindowBatch"},
 		{"no client", nil, dynamostore.Config{TableName: "jobs"}, "nil DynamoDB client"},
 	}
 	for _, c := range cases {

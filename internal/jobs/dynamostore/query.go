@@ -102,7 +102,8 @@ func (s *Store) List(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
 
 // ListAll lists every owner's jobs newest first: one owner's from the
 // owner index like List, everyone's by merging the shards of the creation
-// index (GSI3): CreationShards queries and one BatchGetItem a page.
+// index (GSI3): the sweep state item's read (which says how many shards
+// are in use, shards.go), a Query a shard and one BatchGetItem a page.
 func (s *Store) ListAll(ctx context.Context, q jobs.ListQuery) (jobs.Page, error) {
 	if q.Owner != "" {
 		return s.List(ctx, q)
@@ -111,13 +112,17 @@ func (s *Store) ListAll(ctx context.Context, q jobs.ListQuery) (jobs.Page, error
 	if err != nil {
 		return jobs.Page{}, err
 	}
+	n, err := s.creationShardsToRead(ctx)
+	if err != nil {
+		return jobs.Page{}, fmt.Errorf("list all jobs: %w", err)
+	}
 	window := pageWindow(q)
-	shards := make([][]indexKey, s.cfg.CreationShards)
+	shards := make([][]indexKey, n)
 	var wg sync.WaitGroup
-	errs := make([]error, s.cfg.CreationShards)
-	for i := range s.cfg.CreationShards {
+	errs := make([]error, n)
+	for i := range n {
 		wg.Go(func() {
-			shards[i], _, errs[i] = s.queryKeys(ctx, gsiByCreation, "GSI3PK", creationPrefix+fmt.Sprint(i), after, window)
+			shards[i], _, errs[i] = s.queryKeys(ctx, gsiByCreation, creationIndex.partitionAttr, creationIndex.partition(i), after, window)
 		})
 	}
 	wg.Wait()

@@ -22,6 +22,7 @@
 package dynamostore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,16 +46,21 @@ type Config struct {
 	// Retention is how long a final job and its assets are kept before the
 	// table's TTL deletes them. Default 30 days.
 	Retention time.Duration
-	// SweepShards is the number of partitions of the sweep index (GSI2). A
-	// job in it costs 4 index writes (it enters, a claim moves it, the
-	// finish removes it), so 40 carry 10,000 such jobs a second (a backlog
-	// of that rate; docs/scale.md). Default 40. Changing it strands jobs
-	// indexed under the old shards until their next write.
+	// SweepShards is the number of partitions of the sweep index (GSI2).
+	// A job in it costs 4 index writes (it enters, a claim moves it, the
+	// finish removes it) and a partition takes 1,000 a second, so n shards
+	// carry n x 250 jobs a second entering a backlog; each costs every
+	// sweep a Query, even idle. Default DefaultSweepShards (2: 500 jobs a
+	// second); 40 carry 10,000 (docs/scale.md). It may change on a live
+	// table (shards.go).
 	SweepShards int
 	// CreationShards is the number of partitions of the creation index
-	// (GSI3), which every new job writes: with 16, each takes a sixteenth
-	// of the creates (see docs/scale.md). Default 16. Fixed for the life
-	// of a table: jobs are listed from the shards they were created in.
+	// (GSI3), which every new job writes once: n shards carry n x 1,000
+	// creates a second, and the reconciler's window walks WindowBatch jobs
+	// of each a sweep. Each costs every sweep a Query, even idle, and
+	// every ListAll page a Query. Default DefaultCreationShards (2: 1,666
+	// jobs a second, the window's limit); 16 carry 10,000 (docs/scale.md).
+	// It may change on a live table (shards.go).
 	CreationShards int
 	// SweepLag is how far the reconciler's creation window trails the
 	// creation time: a job created at t is looked at once ListDue's before
@@ -63,9 +69,9 @@ type Config struct {
 	// + SweepLag) is indexed at create. Default jobs.DefaultQueuedGrace.
 	SweepLag time.Duration
 	// WindowBatch is how many jobs of each creation shard one ListDue call
-	// examines at most (the rest wait for the next call): with 16 shards
-	// and a sweep a minute, 50,000 keep up with 13,000 jobs a second.
-	// Default 50,000.
+	// examines at most (the rest wait for the next call): with a sweep a
+	// minute, 50,000 keep up with 833 jobs a second a shard (2 shards:
+	// 1,666; 16: 13,333). Default 50,000.
 	WindowBatch int
 	// ConsistentGet makes Get a strongly consistent read (twice the read
 	// cost). Default false: the API's reads are eventually consistent, and
@@ -78,8 +84,8 @@ const DefaultRetention = deploy.JobRetention
 
 // Defaults of Config.
 const (
-	DefaultSweepShards    = 40
-	DefaultCreationShards = 16
+	DefaultSweepShards    = deploy.SweepShards
+	DefaultCreationShards = deploy.CreationShards
 	DefaultSweepLag       = jobs.DefaultQueuedGrace
 	DefaultWindowBatch    = 50_000
 )
@@ -93,20 +99,12 @@ const ProgressInterval = 5 * time.Second
 
 // WithDefaults returns c with every unset field at its default.
 func (c Config) WithDefaults() Config {
-	orDefault(&c.Retention, DefaultRetention)
-	orDefault(&c.SweepShards, DefaultSweepShards)
-	orDefault(&c.CreationShards, DefaultCreationShards)
-	orDefault(&c.SweepLag, DefaultSweepLag)
-	orDefault(&c.WindowBatch, DefaultWindowBatch)
+	c.Retention = cmp.Or(c.Retention, DefaultRetention)
+	c.SweepShards = cmp.Or(c.SweepShards, DefaultSweepShards)
+	c.CreationShards = cmp.Or(c.CreationShards, DefaultCreationShards)
+	c.SweepLag = cmp.Or(c.SweepLag, DefaultSweepLag)
+	c.WindowBatch = cmp.Or(c.WindowBatch, DefaultWindowBatch)
 	return c
-}
-
-// orDefault sets *field to def when it is zero.
-func orDefault[T comparable](field *T, def T) {
-	var zero T
-	if *field == zero {
-		*field = def
-	}
 }
 
 // Validate reports a configuration that cannot work.
@@ -117,8 +115,11 @@ func (c Config) Validate() error {
 	if c.Retention < 0 {
 		return fmt.Errorf("dynamostore: Retention %v is negative", c.Retention)
 	}
-	if c.SweepShards < 0 || c.CreationShards < 0 || c.WindowBatch < 0 {
-		return fmt.Errorf("dynamostore: SweepShards %d, CreationShards %d and WindowBatch %d must not be negative", c.SweepShards, c.CreationShards, c.WindowBatch)
+	if c.SweepShards < 0 || c.SweepShards > deploy.MaxShards || c.CreationShards < 0 || c.CreationShards > deploy.MaxShards {
+		return fmt.Errorf("dynamostore: SweepShards %d and CreationShards %d must be within 1..%d", c.SweepShards, c.CreationShards, deploy.MaxShards)
+	}
+	if c.WindowBatch < 0 {
+		return fmt.Errorf("dynamostore: WindowBatch %d is negative", c.WindowBatch)
 	}
 	if c.SweepLag < 0 {
 		return fmt.Errorf("dynamostore: SweepLag %v is negative", c.SweepLag)

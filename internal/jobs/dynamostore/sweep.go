@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +25,7 @@ import (
 //     in the sweep index (GSI2). Create sets GSI2PK only for a job due
 //     within SweepLag of its creation; claims and progress never touch it.
 //   - ListDue first walks the creation window: the creation index (GSI3)
-//     from where the previous walk stopped (the watermark item) up to
+//     from where the previous walk stopped (the sweep state item, shards.go) up to
 //     ListDue's before less SweepLag, reading each job's item. A job that
 //     is final by then is done with; one that is not enters the sweep
 //     index (SET GSI2PK, the only write, conditional on the job still being
@@ -43,15 +42,6 @@ import (
 // one Query and one BatchGetItem.
 const windowPage = 100
 
-// Attributes of the watermark item: W<shard> is the creation key the walk
-// of that creation shard has passed.
-var watermarkKey = map[string]types.AttributeValue{
-	"PK": &types.AttributeValueMemberS{Value: "SWEEP"},
-	"SK": &types.AttributeValueMemberS{Value: "WINDOW"},
-}
-
-func watermarkAttr(shard int) string { return "W" + strconv.Itoa(shard) }
-
 // ListDue returns up to limit unfinished jobs whose SweepAt is at or
 // before before, oldest SweepAt first, after walking the creation window
 // up to before less SweepLag.
@@ -59,76 +49,48 @@ func (s *Store) ListDue(ctx context.Context, before time.Time, limit int) ([]job
 	if limit <= 0 {
 		return nil, nil
 	}
-	if err := s.walkCreationWindow(ctx, before.Add(-s.cfg.SweepLag)); err != nil {
+	sweepShards, err := s.walkCreationWindow(ctx, before)
+	if err != nil {
 		return nil, fmt.Errorf("list due jobs: %w", err)
 	}
-	due, err := s.dueJobs(ctx, before, limit)
+	due, err := s.dueJobs(ctx, sweepShards, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due jobs: %w", err)
 	}
 	return due, nil
 }
 
-// walkCreationWindow puts the unfinished jobs created at or before upper
-// in the sweep index, each creation shard from its watermark on (at most
-// WindowBatch jobs a shard), and moves the watermarks.
-func (s *Store) walkCreationWindow(ctx context.Context, upper time.Time) error {
-	marks, err := s.watermarks(ctx)
+// walkCreationWindow puts the unfinished jobs created at or before now
+// less SweepLag in the sweep index, each creation shard from its
+// watermark on (at most WindowBatch jobs a shard), and writes the sweep
+// state once: the watermarks moved and the shard counts in use
+// (shards.go). It returns how many sweep shards to read.
+func (s *Store) walkCreationWindow(ctx context.Context, now time.Time) (sweepShards int, err error) {
+	st, err := s.readSweepState(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	bound := formatTime(upper.Add(time.Nanosecond)) // every creation key of a job created at or before upper is below
-	moved := make([]string, s.cfg.CreationShards)
-	errs := make([]error, s.cfg.CreationShards)
+	var u stateUpdate
+	errs := []error{
+		s.recordShards(ctx, creationIndex, s.cfg.CreationShards, st.creation, now, &u),
+		s.recordShards(ctx, sweepIndex, s.cfg.SweepShards, st.sweepIx, now, &u),
+	}
+	bound := formatTime(now.Add(-s.cfg.SweepLag).Add(time.Nanosecond)) // every creation key of a job created at or before now less SweepLag is below
+	shards := st.creation.reading(s.cfg.CreationShards)
+	moved := make([]string, shards)
+	walkErrs := make([]error, shards)
 	var wg sync.WaitGroup
-	for i := range s.cfg.CreationShards {
-		wg.Go(func() { moved[i], errs[i] = s.walkShard(ctx, i, marks[i], bound) })
+	for i := range shards {
+		wg.Go(func() { moved[i], walkErrs[i] = s.walkShard(ctx, i, st.mark(i), bound) })
 	}
 	wg.Wait()
-	upd := expression.UpdateBuilder{}
-	changed := false
 	for i, m := range moved {
-		if m != marks[i] {
-			upd, changed = upd.Set(expression.Name(watermarkAttr(i)), expression.Value(m)), true
+		if m != st.mark(i) {
+			u.set(watermarkAttr(i), m)
 		}
 	}
-	if changed {
-		if err := s.setWatermarks(ctx, upd); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// watermarks reads the creation key each shard's walk has passed ("" for
-// a shard never walked).
-func (s *Store) watermarks(ctx context.Context) ([]string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.cfg.TableName, Key: watermarkKey, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, translate("read watermarks of", "the creation window", err, nil)
-	}
-	marks := make([]string, s.cfg.CreationShards)
-	for i := range marks {
-		if v, ok := out.Item[watermarkAttr(i)].(*types.AttributeValueMemberS); ok {
-			marks[i] = v.Value
-		}
-	}
-	return marks, nil
-}
-
-func (s *Store) setWatermarks(ctx context.Context, upd expression.UpdateBuilder) error {
-	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("watermarks: build expression: %w", err)
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.cfg.TableName, Key: watermarkKey, UpdateExpression: expr.Update(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	})
-	if err != nil {
-		return translate("write watermarks of", "the creation window", err, nil)
-	}
-	return nil
+	errs = append(append(errs, walkErrs...), s.writeSweepState(ctx, u))
+	return st.sweepIx.reading(s.cfg.SweepShards), errors.Join(errs...)
 }
 
 // walkShard walks one creation shard, oldest first, from the creation key
@@ -165,9 +127,9 @@ func (s *Store) walkShard(ctx context.Context, shard int, mark, bound string) (s
 // windowKeys reads the next keys of a creation shard after mark and below
 // bound, oldest first.
 func (s *Store) windowKeys(ctx context.Context, shard int, mark, bound string) (keys []indexKey, more bool, err error) {
-	partition := creationPrefix + strconv.Itoa(shard)
+	partition := creationIndex.partition(shard)
 	expr, err := expression.NewBuilder().WithKeyCondition(expression.KeyAnd(
-		expression.Key("GSI3PK").Equal(expression.Value(partition)),
+		expression.Key(creationIndex.partitionAttr).Equal(expression.Value(partition)),
 		expression.Key("GSI1SK").LessThan(expression.Value(bound)),
 	)).Build()
 	if err != nil {
@@ -229,14 +191,14 @@ type sweepKey struct {
 	sweep string // GSI2SK
 }
 
-// dueJobs queries every shard of the sweep index for jobs due at or before
-// before, takes the limit oldest and reads them; a job the index still
-// shows although it finished (index lag) is left out.
-func (s *Store) dueJobs(ctx context.Context, before time.Time, limit int) ([]jobs.Job, error) {
-	shards := make([][]sweepKey, s.cfg.SweepShards)
-	errs := make([]error, s.cfg.SweepShards)
+// dueJobs queries the first n shards of the sweep index for jobs due at
+// or before before, takes the limit oldest and reads them; a job the index
+// still shows although it finished (index lag) is left out.
+func (s *Store) dueJobs(ctx context.Context, n int, before time.Time, limit int) ([]jobs.Job, error) {
+	shards := make([][]sweepKey, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i := range s.cfg.SweepShards {
+	for i := range n {
 		wg.Go(func() { shards[i], errs[i] = s.dueKeys(ctx, i, before, limit) })
 	}
 	wg.Wait()
@@ -278,7 +240,7 @@ func (s *Store) dueJobs(ctx context.Context, before time.Time, limit int) ([]job
 // oldest first.
 func (s *Store) dueKeys(ctx context.Context, shard int, before time.Time, limit int) ([]sweepKey, error) {
 	expr, err := expression.NewBuilder().WithKeyCondition(expression.KeyAnd(
-		expression.Key("GSI2PK").Equal(expression.Value(sweepPrefix+strconv.Itoa(shard))),
+		expression.Key(sweepIndex.partitionAttr).Equal(expression.Value(sweepIndex.partition(shard))),
 		expression.Key("GSI2SK").LessThanEqual(expression.Value(formatTime(before))),
 	)).Build()
 	if err != nil {

@@ -13,27 +13,19 @@ import (
 	"jobline/internal/jobs"
 )
 
-// Attribute names used in conditions and updates.
+// Attribute names used in conditions and updates (jobItem's tags), in
+// pairs that go together.
 var (
-	attrPK             = expression.Name("PK")
-	attrOwner          = expression.Name("Owner")
-	attrStatus         = expression.Name("Status")
-	attrProgress       = expression.Name("Progress")
-	attrErrorMessage   = expression.Name("ErrorMessage")
-	attrResult         = expression.Name("Result")
-	attrAttempt        = expression.Name("Attempt")
-	attrMaxAttempts    = expression.Name("MaxAttempts")
-	attrUpdatedAt      = expression.Name("UpdatedAt")
-	attrCompletedAt    = expression.Name("CompletedAt")
-	attrVersion        = expression.Name("Version")
-	attrLeaseToken     = expression.Name("LeaseToken")
-	attrLeaseExpiresAt = expression.Name("LeaseExpiresAt")
-	attrNextAttemptAt  = expression.Name("NextAttemptAt")
-	attrDeadLettered   = expression.Name("DeadLettered")
-	attrHistory        = expression.Name("History")
-	attrGSI2PK         = expression.Name("GSI2PK")
-	attrGSI2SK         = expression.Name("GSI2SK")
-	attrTTL            = expression.Name("ttl")
+	attrPK, attrOwner                   = expression.Name("PK"), expression.Name("Owner")
+	attrStatus, attrVersion             = expression.Name("Status"), expression.Name("Version")
+	attrUpdatedAt, attrCompletedAt      = expression.Name("UpdatedAt"), expression.Name("CompletedAt")
+	attrAttempt, attrMaxAttempts        = expression.Name("Attempt"), expression.Name("MaxAttempts")
+	attrLeaseToken, attrLeaseExpiresAt  = expression.Name("LeaseToken"), expression.Name("LeaseExpiresAt")
+	attrNextAttemptAt, attrDeadLettered = expression.Name("NextAttemptAt"), expression.Name("DeadLettered")
+	attrProgress, attrResult            = expression.Name("Progress"), expression.Name("Result")
+	attrErrorMessage, attrHistory       = expression.Name("ErrorMessage"), expression.Name("History")
+	attrGSI2PK, attrGSI2SK              = expression.Name("GSI2PK"), expression.Name("GSI2SK") // the sweep index
+	attrTTL                             = expression.Name("ttl")
 )
 
 func statusIs(s jobs.Status) expression.ConditionBuilder {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"jobline/internal/conformance"
 	"jobline/internal/jobs"
 )
 
@@ -38,42 +39,36 @@ func Run(t *testing.T, newStore NewStore) { RunWith(t, newStore, Options{ListAll
 
 // RunWith is Run for a store with the given Options.
 func RunWith(t *testing.T, newStore NewStore, opts Options) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{
-		{"TransitionMatrix", testTransitionMatrix},
-		{"ProgressMatrix", testProgressMatrix},
-		{"ConcurrentClaimsOneWinner", testConcurrentClaims},
-		{"FencingAfterTakeover", testFencing},
-		{"ReclaimRules", testReclaimRules},
-		{"RetryWaitsInProcessing", testRetryWait},
-		{"ReleaseKeepsTheAttempt", testReleaseKeepsTheAttempt},
-		{"ReleasesBounded", testReleasesBounded},
-		{"FailExpired", testFailExpired},
-		{"RedriveRecordsHistory", testRedrive},
-		{"CreateIsIdempotentByID", testCreateIdempotent},
-		{"NotFound", testNotFound},
-		{"CancelOwnership", testCancelOwnership},
-		{"RejectionCarriesCurrentJob", testRejectionCarriesJob},
-		{"ListNewestFirstWithCursor", testListPaging},
-		{"ListFilters", testListFilters},
-		{"ListInvalidCursor", testListInvalidCursor},
-		{"ListDueAndRescheduleSweep", testListDueAndRescheduleSweep},
-		{"Assets", testAssets},
-		{"RoundTripFields", testRoundTrip},
-		{"RulesConformance", testRulesConformance},
-		{"HistoryTimeline", testHistoryTimeline},
-		{"HistoryBounded", testHistoryBounded},
-		{"CancelByOperator", testCancelByOperator},
-		{"ListAllOwners", testListAll},
+	cases := []conformance.Case[*bundle]{
+		{Name: "TransitionMatrix", Test: testTransitionMatrix},
+		{Name: "ProgressMatrix", Test: testProgressMatrix},
+		{Name: "ConcurrentClaimsOneWinner", Test: testConcurrentClaims},
+		{Name: "FencingAfterTakeover", Test: testFencing},
+		{Name: "ReclaimRules", Test: testReclaimRules},
+		{Name: "RetryWaitsInProcessing", Test: testRetryWait},
+		{Name: "ReleaseKeepsTheAttempt", Test: testReleaseKeepsTheAttempt},
+		{Name: "ReleasesBounded", Test: testReleasesBounded},
+		{Name: "FailExpired", Test: testFailExpired},
+		{Name: "RedriveRecordsHistory", Test: testRedrive},
+		{Name: "CreateIsIdempotentByID", Test: testCreateIdempotent},
+		{Name: "NotFound", Test: testNotFound},
+		{Name: "CancelOwnership", Test: testCancelOwnership},
+		{Name: "RejectionCarriesCurrentJob", Test: testRejectionCarriesJob},
+		{Name: "ListNewestFirstWithCursor", Test: testListPaging},
+		{Name: "ListFilters", Test: testListFilters},
+		{Name: "ListInvalidCursor", Test: testListInvalidCursor},
+		{Name: "ListDueAndRescheduleSweep", Test: testListDueAndRescheduleSweep},
+		{Name: "Assets", Test: testAssets},
+		{Name: "RoundTripFields", Test: testRoundTrip},
+		{Name: "RulesConformance", Test: testRulesConformance},
+		{Name: "HistoryTimeline", Test: testHistoryTimeline},
+		{Name: "HistoryBounded", Test: testHistoryBounded},
+		{Name: "CancelByOperator", Test: testCancelByOperator},
+		{Name: "ListAllOwners", Test: testListAll},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			tt.fn(t, &bundle{store: newStore(t), ctx: context.Background(), t0: baseTime, listAll: opts.ListAll})
-		})
-	}
+	conformance.Run(t, cases, func(t *testing.T) *bundle {
+		return &bundle{store: newStore(t), ctx: context.Background(), t0: baseTime, listAll: opts.ListAll}
+	}, nil)
 }
 
 // baseTime is the "now" of every test but ListDue's; millisecond precision

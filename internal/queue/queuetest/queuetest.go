@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"jobline/internal/conformance"
 	"jobline/internal/queue"
 )
 
@@ -44,7 +45,7 @@ type NewHarness func(t *testing.T) Harness
 
 // Run runs the suite, its cases in parallel, in real time.
 func Run(t *testing.T, newHarness NewHarness) {
-	run(t, newHarness, func(t *testing.T, f func(*testing.T)) { f(t) })
+	conformance.Run(t, cases, withTick(newHarness), nil)
 }
 
 // RunInBubble runs the suite with each case inside its own testing/synctest
@@ -53,39 +54,33 @@ func Run(t *testing.T, newHarness NewHarness) {
 // bubble's time) with time.Sleep as Harness.Advance. newHarness is called
 // inside the bubble.
 func RunInBubble(t *testing.T, newHarness NewHarness) {
-	run(t, newHarness, synctest.Test)
+	conformance.Run(t, cases, withTick(newHarness), synctest.Test)
 }
 
-// run runs each case through inBubble (synctest.Test, or a direct call).
-func run(t *testing.T, newHarness NewHarness, inBubble func(*testing.T, func(*testing.T))) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
-		{"SendReceiveDelete", testSendReceiveDelete},
-		{"VisibilityTimeoutRedelivers", testVisibility},
-		{"ChangeVisibility", testChangeVisibility},
-		{"Delay", testDelay},
-		{"Priority", testPriority},
-		{"BatchSendOverTen", testBatchSend},
-		{"RedriveAfterMaxReceiveCount", testMaxReceiveRedrive},
-		{"DeadLetterAndRedriveBack", testDeadLetterAndBack},
-		{"SendToDeadLetterQueue", testDeadLetterSend},
-		{"ReleaseListedDeadLetters", testDeadLetterRelease},
-		{"InvalidRequests", testInvalid},
-		{"Stats", testStats},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			inBubble(t, func(t *testing.T) {
-				h := newHarness(t)
-				if h.Tick == 0 {
-					h.Tick = time.Second
-				}
-				tt.fn(t, h)
-			})
-		})
+// cases are the suite's tests.
+var cases = []conformance.Case[Harness]{
+	{Name: "SendReceiveDelete", Test: testSendReceiveDelete},
+	{Name: "VisibilityTimeoutRedelivers", Test: testVisibility},
+	{Name: "ChangeVisibility", Test: testChangeVisibility},
+	{Name: "Delay", Test: testDelay},
+	{Name: "Priority", Test: testPriority},
+	{Name: "BatchSendOverTen", Test: testBatchSend},
+	{Name: "RedriveAfterMaxReceiveCount", Test: testMaxReceiveRedrive},
+	{Name: "DeadLetterAndRedriveBack", Test: testDeadLetterAndBack},
+	{Name: "SendToDeadLetterQueue", Test: testDeadLetterSend},
+	{Name: "ReleaseListedDeadLetters", Test: testDeadLetterRelease},
+	{Name: "InvalidRequests", Test: testInvalid},
+	{Name: "Stats", Test: testStats},
+}
+
+// withTick returns newHarness with a Tick of a second where it left none.
+func withTick(newHarness NewHarness) NewHarness {
+	return func(t *testing.T) Harness {
+		h := newHarness(t)
+		if h.Tick == 0 {
+			h.Tick = time.Second
+		}
+		return h
 	}
 }
 
