@@ -7,9 +7,10 @@ import (
 	"jobline/internal/worker"
 )
 
-// jobTypesView is the body of GET /job-types.
-type jobTypesView struct {
-	JobTypes []jobTypeView `json:"jobTypes"`
+// parameterView is one JSON field of a job type's parameters.
+type parameterView struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
 }
 
 // jobTypeView is a registered job type as the API shows it.
@@ -23,10 +24,9 @@ type jobTypeView struct {
 	Parameters []parameterView `json:"parameters"`
 }
 
-// parameterView is one JSON field of a job type's parameters.
-type parameterView struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
+// jobTypesView is the body of GET /job-types.
+type jobTypesView struct {
+	JobTypes []jobTypeView `json:"jobTypes"`
 }
 
 // viewJobTypes converts the registry's job types to the body of
