@@ -201,13 +201,15 @@ func New(cfg Config) (http.Handler, error) {
 	return s.cleanPathsOnly(mux), nil
 }
 
-// cleanPathsOnly answers a path that is not clean (dot segments, doubled
-// slashes) as a path no route serves, 404 JSON, where the mux would
-// redirect it to its clean form with an HTML body.
+// cleanPathsOnly answers a path that is not clean (unrooted, dot
+// segments, doubled slashes), decoded or as sent, as a path no route
+// serves, 404 JSON, where the mux would redirect it to its clean form with
+// an HTML body.
 func (s *server) cleanPathsOnly(mux http.Handler) http.Handler {
 	notFound := s.handle(s.routeNotFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p != cleanPath(p) {
+		p, sent := r.URL.Path, r.URL.EscapedPath()
+		if p != cleanPath(p) || sent != cleanPath(sent) {
 			notFound.ServeHTTP(w, r)
 			return
 		}
@@ -225,10 +227,10 @@ func (s *server) routeNotFound(_ http.ResponseWriter, r *http.Request) error {
 // when they differ): rooted, without dot segments or doubled slashes, a
 // trailing slash kept.
 func cleanPath(p string) string {
-	if p == "" || p[0] != '/' {
-		p = "/" + p
+	if p == "" {
+		return "/"
 	}
-	clean := path.Clean(p)
+	clean := path.Clean("/" + p)
 	if p[len(p)-1] == '/' && clean != "/" {
 		clean += "/"
 	}
