@@ -14,7 +14,9 @@ import (
 //   - lists: one tree per combination of List's filters (owner, status,
 //     jobType: eight), each ordered by those fields and then newest first,
 //     so that any List or ListAll reads exactly the page it returns,
-//     O(log n + page);
+//     O(log n + page). A combination with status is a tree per status
+//     (listTree), so that a status change moves a job from one small tree
+//     to another and no comparison looks at the status;
 //   - due: jobs that are not final and have a SweepAt, by SweepAt (ListDue);
 //   - expiry: final jobs, by when their retention ends (eviction).
 //
@@ -129,10 +131,44 @@ func byTimeThenID(at func(*memJob) time.Time) btree.LessFunc[*memJob] {
 // concurrent use: the store's lock guards them (any number of readers, or
 // one writer).
 type memIndexes struct {
-	byID   *btree.BTreeG[idEntry]
-	lists  [listFilterSets]*btree.BTreeG[*memJob]
+	byID *btree.BTreeG[idEntry]
+	// lists[f] is the tree of filter set f, or with filterStatus in f,
+	// its trees by status rank (statusRank).
+	lists  [listFilterSets][]*btree.BTreeG[*memJob]
 	due    *btree.BTreeG[*memJob]
 	expiry *btree.BTreeG[*memJob]
+}
+
+// statusCount is the number of statuses (Statuses), ranked by statusRank.
+const statusCount = 6
+
+// statusRank is st's place in Statuses: the index of its tree in a list
+// set with filterStatus. A status outside Statuses (no job has one) ranks
+// with queued.
+func statusRank(st Status) int {
+	switch st {
+	case StatusProcessing:
+		return 1
+	case StatusCompleted:
+		return 2
+	case StatusPartial:
+		return 3
+	case StatusFailed:
+		return 4
+	case StatusCanceled:
+		return 5
+	}
+	return 0
+}
+
+// listTree is the tree of filter set f that holds the jobs of status st
+// (any status, when f has no filterStatus).
+func (x *memIndexes) listTree(f listFilter, st Status) *btree.BTreeG[*memJob] {
+	trees := x.lists[f]
+	if f&filterStatus == 0 {
+		return trees[0]
+	}
+	return trees[statusRank(st)]
 }
 
 func newMemIndexes() *memIndexes {
@@ -142,7 +178,15 @@ func newMemIndexes() *memIndexes {
 		expiry: btree.NewG(btreeDegree, byTimeThenID(func(m *memJob) time.Time { return m.evictAt })),
 	}
 	for f := range x.lists {
-		x.lists[f] = btree.NewG(btreeDegree, listFilter(f).less)
+		n := 1
+		if listFilter(f)&filterStatus != 0 {
+			n = statusCount
+		}
+		// A tree's jobs share a status: its order leaves it out.
+		less := (listFilter(f) &^ filterStatus).less
+		for range n {
+			x.lists[f] = append(x.lists[f], btree.NewG(btreeDegree, less))
+		}
 	}
 	return x
 }
@@ -174,8 +218,8 @@ func (x *memIndexes) remove(m *memJob) {
 
 // holding calls fn with every tree but byID that holds m, or should.
 func (x *memIndexes) holding(m *memJob, fn func(*btree.BTreeG[*memJob])) {
-	for _, t := range x.lists {
-		fn(t)
+	for f := range x.lists {
+		fn(x.listTree(listFilter(f), m.job.Status))
 	}
 	if isDue(&m.job) {
 		fn(x.due)
@@ -188,14 +232,14 @@ func (x *memIndexes) holding(m *memJob, fn func(*btree.BTreeG[*memJob])) {
 // update replaces m's job with next, moving m in the trees whose order
 // the change moves it in. A job that becomes final is kept until evictAt
 // (zero: for ever); one that stops being final (a redrive) is kept again.
-func (x *memIndexes) update(m *memJob, next Job, evictAt time.Time) {
+func (x *memIndexes) update(m *memJob, next *Job, evictAt time.Time) {
 	old := &m.job
 	statusMoved := old.Status != next.Status
-	wasDue, nowDue := isDue(old), isDue(&next)
+	wasDue, nowDue := isDue(old), isDue(next)
 	dueMoved := wasDue != nowDue || !old.SweepAt.Equal(next.SweepAt)
 	wasFinal, nowFinal := old.Status.Final(), next.Status.Final()
 	if statusMoved {
-		x.eachStatusList(func(t *btree.BTreeG[*memJob]) { t.Delete(m) })
+		x.eachStatusList(old.Status, func(t *btree.BTreeG[*memJob]) { t.Delete(m) })
 	}
 	if wasDue && dueMoved {
 		x.due.Delete(m)
@@ -204,9 +248,9 @@ func (x *memIndexes) update(m *memJob, next Job, evictAt time.Time) {
 		x.expiry.Delete(m)
 		m.evictAt = time.Time{}
 	}
-	m.job = next
+	m.job = *next
 	if statusMoved {
-		x.eachStatusList(func(t *btree.BTreeG[*memJob]) { t.ReplaceOrInsert(m) })
+		x.eachStatusList(m.job.Status, func(t *btree.BTreeG[*memJob]) { t.ReplaceOrInsert(m) })
 	}
 	if nowDue && dueMoved {
 		x.due.ReplaceOrInsert(m)
@@ -217,11 +261,13 @@ func (x *memIndexes) update(m *memJob, next Job, evictAt time.Time) {
 	}
 }
 
-// eachStatusList calls fn with every list tree ordered by status.
-func (x *memIndexes) eachStatusList(fn func(*btree.BTreeG[*memJob])) {
-	for f, t := range x.lists {
+// eachStatusList calls fn with the list tree of status st of every filter
+// set with filterStatus.
+func (x *memIndexes) eachStatusList(st Status, fn func(*btree.BTreeG[*memJob])) {
+	rank := statusRank(st)
+	for f, trees := range x.lists {
 		if listFilter(f)&filterStatus != 0 {
-			fn(t)
+			fn(trees[rank])
 		}
 	}
 }

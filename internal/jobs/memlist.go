@@ -80,11 +80,11 @@ func (s *MemoryStore) list(q ListQuery) (Page, error) {
 	page := Page{Jobs: make([]Job, 0, q.Limit)}
 	more := false
 	s.mu.RLock()
-	s.idx.lists[filter].AscendGreaterOrEqual(from, func(m *memJob) bool {
+	s.idx.listTree(filter, q.Status).AscendGreaterOrEqual(from, func(m *memJob) bool {
 		if filter.comparePrefix(&m.job, &from.job) != 0 {
 			return false // past the last job of q's filters
 		}
-		if !from.seekFirst && !filter.less(from, m) {
+		if !from.seekFirst && !(filter &^ filterStatus).less(from, m) {
 			return true // the cursor's own job, listed on the previous page
 		}
 		if len(page.Jobs) == q.Limit {

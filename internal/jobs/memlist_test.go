@@ -73,3 +73,17 @@ func cursorFuzzStore(f *testing.F) (*MemoryStore, []Job) {
 	slices.SortFunc(all, func(a, b Job) int { return compareNewestFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return store, all
 }
+
+// TestStatusRanksAreDistinct: every status has a list tree of its own in
+// the memory store's status-filtered sets.
+func TestStatusRanksAreDistinct(t *testing.T) {
+	all := Statuses()
+	if len(all) != statusCount {
+		t.Fatalf("statusCount is %d, Statuses has %d", statusCount, len(all))
+	}
+	for i, st := range all {
+		if got := statusRank(st); got != i {
+			t.Errorf("statusRank(%s) = %d, want %d (its place in Statuses)", st, got, i)
+		}
+	}
+}

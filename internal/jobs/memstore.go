@@ -29,6 +29,9 @@ type MemoryStore struct {
 	cfg MemoryConfig
 	mu  sync.RWMutex
 	idx *memIndexes
+	// next is apply's copy of the job it changes, kept here (under mu) so
+	// that a transition allocates no copy of its own.
+	next Job
 }
 
 // MemoryConfig configures a MemoryStore.
@@ -178,13 +181,14 @@ func (s *MemoryStore) apply(op, id string, now time.Time, check func(j *Job) err
 		}
 		return Job{}, &TransitionError{Op: op, JobID: id, Current: cloneJob(m.job), Err: err}
 	}
-	next := m.job
-	change(&next)
-	next.UpdatedAt = now
-	next.Version++
-	s.idx.update(m, next, s.evictAtIfFinal())
+	s.next = m.job
+	change(&s.next)
+	s.next.UpdatedAt = now
+	s.next.Version++
+	s.idx.update(m, &s.next, s.evictAtIfFinal())
+	s.next = Job{}
 	s.evictSome(evictPerWrite)
-	return cloneJob(next), nil
+	return cloneJob(m.job), nil
 }
 
 // Claim gives the caller the job's lease.
