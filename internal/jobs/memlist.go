@@ -84,7 +84,7 @@ func (s *MemoryStore) list(q ListQuery) (Page, error) {
 		if filter.comparePrefix(&m.job, &from.job) != 0 {
 			return false // past the last job of q's filters
 		}
-		if !from.seekFirst && !(filter &^ filterStatus).less(from, m) {
+		if !from.seekFirst && !(filter&^filterStatus).less(from, m) {
 			return true // the cursor's own job, listed on the previous page
 		}
 		if len(page.Jobs) == q.Limit {
