@@ -179,7 +179,10 @@ func (s *server) sendJob(ctx context.Context, j jobs.Job) {
 			slog.Time("sweepAt", j.SweepAt), slog.Any("error", err))
 		return
 	}
-	log.InfoContext(ctx, "job created", slog.Int("priority", j.Priority), slog.Int("delaySeconds", j.DelaySeconds))
+	// DEBUG: the JobsCreated metric counts creates, and a line per job at
+	// INFO would cost more in CloudWatch Logs than the create's DynamoDB
+	// write (docs/aws.md).
+	log.DebugContext(ctx, "job created", slog.Int("priority", j.Priority), slog.Int("delaySeconds", j.DelaySeconds))
 }
 
 // jobLog is the logger of one job's events.

@@ -51,6 +51,7 @@ const (
 	pricePerMillionWRU           = 0.625        // DynamoDB on-demand writes
 	pricePerMillionRRU           = 0.125        // DynamoDB on-demand reads
 	pricePerMillionS3Puts        = 5.00         // S3 Standard PUT
+	pricePerGBLogs               = 0.50         // CloudWatch Logs ingestion (standard class)
 	pricePerMillionTransitions   = 25.0         // Step Functions Standard, for comparison
 )
 
@@ -177,6 +178,7 @@ type costReport struct {
 	modelMs                   map[string]float64 // by the duration model: ms per request (createjob, getjob) or record (processjob)
 	appSQS, batches           float64            // the application's SQS requests; the event source mapping's batches
 	s3Puts                    float64
+	logBytes                  float64 // billed to CloudWatch Logs (logMeter)
 	ddbRequests, wru, rru     float64
 	reconcileWRU, reconcileRU float64       // the jobs' share of a sweep
 	sweep                     awstest.Usage // what every sweep costs, jobs or not
@@ -226,6 +228,7 @@ func (c costReport) dollars() map[string]float64 {
 		"SQS":         c.sqsRequests() * pricePerMillionSQSRequests,
 		"DynamoDB":    (c.wru+c.reconcileWRU)*pricePerMillionWRU + (c.rru+c.reconcileRU)*pricePerMillionRRU,
 		"S3":          c.s3Puts * pricePerMillionS3Puts,
+		"Logs":        c.logBytes * 1e6 / 1e9 * pricePerGBLogs,
 	}
 }
 
@@ -247,6 +250,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 	run.jobs = sc.jobs
 	sys.counter.Reset()
 	sys.meter.Reset()
+	sys.logs.take()
 
 	ctx, stop := context.WithCancel(context.Background())
 	esmDone := make(chan struct{})
@@ -265,6 +269,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 	if err := sys.meter.Err(); err != nil {
 		t.Fatalf("meter: %v", err)
 	}
+	logBytes := sys.logs.take()
 	work := sys.meter.Total()
 	byOp := sys.meter.ByOperation()
 	c := sys.counter
@@ -299,7 +304,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 		invocations: invocations, records: float64(run.records) / n,
 		gbSeconds: run.gbSeconds / n, modelMs: modelMs,
 		appSQS: float64(sqsApp) / n, batches: float64(run.batches) / n,
-		s3Puts:      float64(c.Get("S3.PutObject")) / n,
+		s3Puts:      float64(c.Get("S3.PutObject")) / n, logBytes: float64(logBytes) / n,
 		ddbRequests: float64(work.Requests) / n, wru: work.WRU / n, rru: work.RRU / n,
 		reconcileWRU: (sweeps[0].WRU - sweeps[1].WRU) / n, reconcileRU: (sweeps[0].RRU - sweeps[1].RRU) / n,
 		sweep: sweeps[1], shards: sys.shards,
@@ -507,8 +512,10 @@ func printCostReport(w io.Writer, reports []costReport) {
 	fmt.Fprintf(w, "\nCost per job on AWS, measured on the emulator (%s)\n", costHarnessName)
 	fmt.Fprintf(w, "Prices: API Gateway HTTP $%.2f/M requests; Lambda arm64 $%.2f/M requests + $%.10f/GB-s at %.0f MB;\n",
 		pricePerMillionAPIRequests, pricePerMillionLambdaInvokes, pricePerGBSecond, lambdaMemoryGB*1024)
-	fmt.Fprintf(w, "  SQS $%.2f/M requests; DynamoDB on-demand $%.3f/M WRU, $%.3f/M RRU; S3 PUT $%.2f/M.\n",
+	fmt.Fprintf(w, "  SQS $%.2f/M requests; DynamoDB on-demand $%.3f/M WRU, $%.3f/M RRU; S3 PUT $%.2f/M;\n",
 		pricePerMillionSQSRequests, pricePerMillionWRU, pricePerMillionRRU, pricePerMillionS3Puts)
+	fmt.Fprintf(w, "  CloudWatch Logs $%.2f/GB ingested (each event's bytes + %d B; log lines at INFO and EMF metric lines).\n",
+		pricePerGBLogs, cloudWatchEventOverhead)
 	fmt.Fprintf(w, "  For comparison, Step Functions Standard: $%.2f/M state transitions (a 4-state workflow: $%.0f/M jobs before any compute).\n",
 		pricePerMillionTransitions, 4*pricePerMillionTransitions)
 	fmt.Fprintf(w, "Browser: %s. Jobs arrive every %v.\n", clientPolicy, arrivalInterval)
@@ -520,8 +527,8 @@ func printCostReport(w io.Writer, reports []costReport) {
 	for _, r := range reports {
 		d := r.dollars()
 		fmt.Fprintf(w, "\n%s (%d jobs, final %v):\n", r.name, r.jobs, r.finals)
-		fmt.Fprintf(w, "  per job: %.2f API requests (%.2f GET), %.2f Lambda invocations, %.4f GB-s, %.2f SQS requests, %.2f S3 PUTs\n",
-			r.apiRequests(), r.gets, r.lambdaInvocations(), r.gbSeconds, r.sqsRequests(), r.s3Puts)
+		fmt.Fprintf(w, "  per job: %.2f API requests (%.2f GET), %.2f Lambda invocations, %.4f GB-s, %.2f SQS requests, %.2f S3 PUTs, %.0f B of logs\n",
+			r.apiRequests(), r.gets, r.lambdaInvocations(), r.gbSeconds, r.sqsRequests(), r.s3Puts, r.logBytes)
 		fmt.Fprintf(w, "  DynamoDB per job: %.2f requests, %.2f WRU, %.2f RRU; the reconciler's sweep %.2f WRU, %.3f RRU\n",
 			r.ddbRequests, r.wru, r.rru, r.reconcileWRU, r.reconcileRU)
 		fmt.Fprintf(w, "  every sweep, jobs or not (%d creation and %d sweep shards): %d DynamoDB requests, %.2f WRU, %.2f RRU ($%.3f a month at one a minute, not in the per-job cost)\n",
@@ -531,13 +538,13 @@ func printCostReport(w io.Writer, reports []costReport) {
 			fmt.Fprintf(w, "    %-20s %6.2f requests %6.2f WRU (indexes %v) %6.2f RRU\n", op, float64(u.Requests)/float64(r.jobs),
 				u.WRU/float64(r.jobs), perJob(u.IndexWRU, r.jobs), u.RRU/float64(r.jobs))
 		}
-		fmt.Fprintf(w, "  $ per million jobs, measured: API Gateway %.2f + Lambda %.2f + SQS %.2f + DynamoDB %.2f + S3 %.2f = %.2f\n",
-			d["API Gateway"], d["Lambda"], d["SQS"], d["DynamoDB"], d["S3"], r.total())
+		fmt.Fprintf(w, "  $ per million jobs, measured: API Gateway %.2f + Lambda %.2f + SQS %.2f + DynamoDB %.2f + S3 %.2f + Logs %.2f = %.2f\n",
+			d["API Gateway"], d["Lambda"], d["SQS"], d["DynamoDB"], d["S3"], d["Logs"], r.total())
 		if reads := r.designReads; reads > 0 {
 			p := r.atDesignPace(reads)
 			d = p.dollars()
-			fmt.Fprintf(w, "  $ per million jobs at the design's pace (%.0f reads): API Gateway %.2f + Lambda %.2f (%.4f GB-s) + SQS %.2f + DynamoDB %.2f + S3 %.2f = %.2f\n",
-				reads, d["API Gateway"], d["Lambda"], p.gbSeconds, d["SQS"], d["DynamoDB"], d["S3"], p.total())
+			fmt.Fprintf(w, "  $ per million jobs at the design's pace (%.0f reads): API Gateway %.2f + Lambda %.2f (%.4f GB-s) + SQS %.2f + DynamoDB %.2f + S3 %.2f + Logs %.2f = %.2f\n",
+				reads, d["API Gateway"], d["Lambda"], p.gbSeconds, d["SQS"], d["DynamoDB"], d["S3"], d["Logs"], p.total())
 		}
 	}
 }
@@ -575,9 +582,10 @@ func BenchmarkCostPerJob(b *testing.B) {
 // writes 5 WRU (the item three times, the owner and creation indexes
 // once), and at the design's pace is read once (its create says to come
 // back in 2 s, when it is done: api's TestPollHint pins that on a fake
-// clock) at readRRU, for at most $6.30 per million: the $6 asked for is
-// below what any design pays that lists by owner and finds a job whose
-// message was lost (docs/aws.md, "Cost per job"). How often a job is read
+// clock) at readRRU, for at most $6.30 per million before CloudWatch Logs
+// (the $6 asked for is below what this table design pays: docs/aws.md,
+// "Cost per job"), and writes at most 640 bytes of logs (its two metric
+// lines, about $0.29 per million). How often a job is read
 // depends on the machine's pace: a sleep job at most 4 times (3 at the
 // design's).
 func TestCostBudgets(t *testing.T) {
@@ -603,9 +611,15 @@ func TestCostBudgets(t *testing.T) {
 				if math.Abs(r.rru-readRRU*r.gets) > 1e-9 {
 					t.Errorf("%.2f reads cost %.2f RRU, want %.1f each", r.gets, r.rru, readRRU)
 				}
-				if r.wru != 5 || r.posts != 1 || r.appSQS != 1 || r.records != 1 || designed.total() > 6.30 {
-					t.Errorf("echo: %.2f WRU, %.2f creates, %.2f SQS requests and %.2f records a job, $%.2f per million at the design's pace; want 5 WRU, 1, 1 and 1, at most $6.30",
-						r.wru, r.posts, r.appSQS, r.records, designed.total())
+				beforeLogs := designed.total() - designed.dollars()["Logs"]
+				if r.wru != 5 || r.posts != 1 || r.appSQS != 1 || r.records != 1 || beforeLogs > 6.30 {
+					t.Errorf("echo: %.2f WRU, %.2f creates, %.2f SQS requests and %.2f records a job, $%.2f per million at the design's pace before logs; want 5 WRU, 1, 1 and 1, at most $6.30",
+						r.wru, r.posts, r.appSQS, r.records, beforeLogs)
+				}
+				// Two EMF lines (JobsCreated; the run's metrics), no log line
+				// at INFO: about 580 bytes billed.
+				if r.logBytes > 640 {
+					t.Errorf("echo: %.0f bytes of CloudWatch Logs a job, want at most 640 (its two metric lines)", r.logBytes)
 				}
 			}
 		})

@@ -1,10 +1,12 @@
 package awsbackend_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"jobline/internal/demojobs"
 	"jobline/internal/deploy"
 	"jobline/internal/jobs/dynamostore"
+	"jobline/internal/logging"
+	"jobline/internal/metrics"
 	"jobline/internal/queue"
 	"jobline/internal/queue/sqsqueue"
 	"jobline/internal/worker"
@@ -37,6 +41,46 @@ type costSystem struct {
 	meter      *awstest.Meter
 	reconciler *worker.Reconciler
 	shards     [2]int // the store's creation and sweep shards
+	logs       *logMeter
+}
+
+// logMeter counts what the functions write to CloudWatch Logs (their log
+// lines at template.yaml's default level, INFO, and their EMF metric
+// lines), as CloudWatch bills ingestion: the bytes of each event and 26
+// bytes of metadata. Lambda's platform lines (START, END, REPORT) are not
+// written: the template sets SystemLogLevel WARN.
+type logMeter struct {
+	mu            sync.Mutex
+	bytes, events int
+}
+
+// cloudWatchEventOverhead is the metadata CloudWatch Logs bills with each
+// log event.
+const cloudWatchEventOverhead = 26
+
+func (m *logMeter) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bytes += len(p)
+	m.events += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
+}
+
+// take returns the billed bytes counted since the last take.
+func (m *logMeter) take() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	billed := m.bytes + cloudWatchEventOverhead*m.events
+	m.bytes, m.events = 0, 0
+	return billed
+}
+
+// lambdaLogger logs as a function of template.yaml does: JSON lines at
+// INFO, with the function's name and the invocation's request id
+// (lambdafn.newLogger, whose handler is aws-lambda-go's lambdacontext).
+func lambdaLogger(function string, w io.Writer) *slog.Logger {
+	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	return slog.New(logging.Milliseconds(h, slog.LevelInfo)).With("requestId", "8c2bd3b1-6f0d-4a58-9d0e-3f1b5a7c9e21", "function", function)
 }
 
 func newCostSystem(t testing.TB) *costSystem {
@@ -51,7 +95,7 @@ func newCostSystem(t testing.TB) *costSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB)}
+	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB), logs: &logMeter{}}
 	clients := awstest.Clients(t, cfg, awstest.TimeCalls, s.counter.APIOption, s.meter.APIOption)
 	storeCfg := awstest.StoreConfig(cfg, awstest.NewTable(t, raw.DynamoDB, cfg)) // the stack's shard counts: template.yaml's defaults
 	s.shards = [2]int{storeCfg.CreationShards, storeCfg.SweepShards}
@@ -74,13 +118,16 @@ func newCostSystem(t testing.TB) *costSystem {
 	reg := worker.NewRegistry()
 	demojobs.Register(reg, assets)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := api.New(api.Config{Store: store, Queue: q, Logger: quiet, ValidateJob: reg.Validate})
+	const namespace = "Jobline/jobline" // template.yaml's, for a stack named jobline
+	h, err := api.New(api.Config{Store: store, Queue: q, ValidateJob: reg.Validate,
+		Logger: lambdaLogger("createjob", s.logs), Metrics: metrics.NewEMF(s.logs, namespace, quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.api = api.HeaderIdentity(h)
 	// As processjob configures it.
-	s.engine, err = worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg, Logger: quiet,
+	s.engine, err = worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg,
+		Logger: lambdaLogger("processjob", s.logs), Metrics: metrics.NewEMF(s.logs, namespace, quiet),
 		VisibilityTimeout: deploy.VisibilityTimeout, ProgressInterval: dynamostore.ProgressInterval})
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,15 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 		return e.leaseHolderWriteFailed(ctx, dv, "finish", err, r)
 	}
 	r.Status = done.Status
-	dv.log.LogAttrs(ctx, slog.LevelInfo, "job finished", slog.String("status", string(done.Status)), slog.Bool("deadLettered", done.DeadLettered))
+	// A job that completed is logged at DEBUG only: the metrics count it
+	// and its history tells it, and at INFO a line per job would be most
+	// of what a job costs in CloudWatch Logs (docs/aws.md). The others are
+	// logged at INFO (the decision that led here was logged at its level).
+	level := slog.LevelInfo
+	if done.Status == jobs.StatusCompleted {
+		level = slog.LevelDebug
+	}
+	dv.log.LogAttrs(ctx, level, "job finished", slog.String("outcome", string(done.Status)), slog.Bool("deadLettered", done.DeadLettered))
 	dv.samples = append(dv.samples, metrics.Count(finishMetric(done.Status)))
 	if o.DeadLettered {
 		dv.samples = append(dv.samples, metrics.Count(metrics.DeadLettered))
