@@ -304,7 +304,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 		invocations: invocations, records: float64(run.records) / n,
 		gbSeconds: run.gbSeconds / n, modelMs: modelMs,
 		appSQS: float64(sqsApp) / n, batches: float64(run.batches) / n,
-		s3Puts:      float64(c.Get("S3.PutObject")) / n, logBytes: float64(logBytes) / n,
+		s3Puts: float64(c.Get("S3.PutObject")) / n, logBytes: float64(logBytes) / n,
 		ddbRequests: float64(work.Requests) / n, wru: work.WRU / n, rru: work.RRU / n,
 		reconcileWRU: (sweeps[0].WRU - sweeps[1].WRU) / n, reconcileRU: (sweeps[0].RRU - sweeps[1].RRU) / n,
 		sweep: sweeps[1], shards: sys.shards,
