@@ -3,8 +3,10 @@ package awstest_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -21,9 +23,9 @@ func TestMeterOnEmulator(t *testing.T) {
 	cfg := awstest.Config(t)
 	raw := awstest.Clients(t, cfg).DynamoDB
 	ctx := context.Background()
-	table := "meter-" + strings.ReplaceAll(t.Name(), "/", "-")
+	table := "meter-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	str := types.ScalarAttributeTypeS
-	_, err := raw.CreateTable(ctx, &dynamodb.CreateTableInput{
+	awstest.CreateTable(t, raw, &dynamodb.CreateTableInput{
 		TableName:   &table,
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
@@ -36,10 +38,6 @@ func TestMeterOnEmulator(t *testing.T) {
 			{IndexName: aws.String("All"), KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("K2"), KeyType: types.KeyTypeHash}}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}},
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = raw.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table}) })
 	schema := awstest.TableSchema{HashKey: "PK", Indexes: []awstest.IndexSchema{
 		{Name: "Keys", HashKey: "K1", Projection: "KEYS_ONLY"}, {Name: "All", HashKey: "K2", Projection: "ALL"},
 	}}

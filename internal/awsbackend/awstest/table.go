@@ -2,6 +2,7 @@ package awstest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,13 +37,25 @@ func NewTable(t testing.TB, client *dynamodb.Client, cfg awsbackend.Config) stri
 			IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection,
 		})
 	}
-	if _, err := client.CreateTable(ctx, in); err != nil {
-		t.Fatalf("create table: %v", err)
+	CreateTable(t, client, in)
+	return aws.ToString(in.TableName)
+}
+
+// CreateTable creates in's table, whose name must be the test's alone
+// (randomSuffix), and deletes it when the test ends. The emulator under
+// load can cut a response short; the SDK then retries the create, which
+// finds the table its first attempt made: ResourceInUseException on a name
+// no one else uses is that, and the table is the test's.
+func CreateTable(t testing.TB, client *dynamodb.Client, in *dynamodb.CreateTableInput) {
+	t.Helper()
+	_, err := client.CreateTable(context.Background(), in)
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		t.Fatalf("create table %s: %v", aws.ToString(in.TableName), err)
 	}
 	t.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: in.TableName})
 	})
-	return aws.ToString(in.TableName)
 }
 
 // StoreConfig is the store configuration of table with the emulator
