@@ -52,6 +52,7 @@ const (
 	pricePerMillionRRU           = 0.125        // DynamoDB on-demand reads
 	pricePerMillionS3Puts        = 5.00         // S3 Standard PUT
 	pricePerGBLogs               = 0.50         // CloudWatch Logs ingestion (standard class)
+	pricePerGBLogsIA             = 0.25         // CloudWatch Logs ingestion (infrequent access class)
 	pricePerMillionTransitions   = 25.0         // Step Functions Standard, for comparison
 )
 
@@ -178,7 +179,10 @@ type costReport struct {
 	modelMs                   map[string]float64 // by the duration model: ms per request (createjob, getjob) or record (processjob)
 	appSQS, batches           float64            // the application's SQS requests; the event source mapping's batches
 	s3Puts                    float64
-	logBytes                  float64 // billed to CloudWatch Logs (logMeter)
+	logBytes                  float64 // billed to CloudWatch Logs (logMeter): the functions' groups
+	accessLogBytes            float64 // billed to CloudWatch Logs: the API's access log
+	accessLogPrice            float64 // its $/GB, by its group's class
+	accessLogClass            string
 	ddbRequests, wru, rru     float64
 	reconcileWRU, reconcileRU float64       // the jobs' share of a sweep
 	sweep                     awstest.Usage // what every sweep costs, jobs or not
@@ -214,6 +218,9 @@ func (c costReport) atDesignPace(reads float64) costReport {
 	d.ddbRequests = c.ddbRequests + reads - c.gets
 	d.invocations = maps.Clone(c.invocations)
 	d.invocations["getjob"] = reads
+	if n := c.apiRequests(); n > 0 {
+		d.accessLogBytes = c.accessLogBytes / n * d.apiRequests() // a line per request
+	}
 	d.batches = c.records / designBatch
 	d.invocations["processjob"] = d.batches
 	d.gbSeconds = d.modelGBSeconds()
@@ -228,7 +235,7 @@ func (c costReport) dollars() map[string]float64 {
 		"SQS":         c.sqsRequests() * pricePerMillionSQSRequests,
 		"DynamoDB":    (c.wru+c.reconcileWRU)*pricePerMillionWRU + (c.rru+c.reconcileRU)*pricePerMillionRRU,
 		"S3":          c.s3Puts * pricePerMillionS3Puts,
-		"Logs":        c.logBytes * 1e6 / 1e9 * pricePerGBLogs,
+		"Logs":        c.logBytes*1e6/1e9*pricePerGBLogs + c.accessLogBytes*1e6/1e9*c.accessLogPrice,
 	}
 }
 
@@ -251,6 +258,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 	sys.counter.Reset()
 	sys.meter.Reset()
 	sys.logs.take()
+	sys.accessLogs.take()
 
 	ctx, stop := context.WithCancel(context.Background())
 	esmDone := make(chan struct{})
@@ -269,7 +277,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 	if err := sys.meter.Err(); err != nil {
 		t.Fatalf("meter: %v", err)
 	}
-	logBytes := sys.logs.take()
+	logBytes, accessLogBytes := sys.logs.take(), sys.accessLogs.take()
 	work := sys.meter.Total()
 	byOp := sys.meter.ByOperation()
 	c := sys.counter
@@ -305,6 +313,7 @@ func runCostScenario(t testing.TB, sc costScenario) costReport {
 		gbSeconds: run.gbSeconds / n, modelMs: modelMs,
 		appSQS: float64(sqsApp) / n, batches: float64(run.batches) / n,
 		s3Puts: float64(c.Get("S3.PutObject")) / n, logBytes: float64(logBytes) / n,
+		accessLogBytes: float64(accessLogBytes) / n, accessLogPrice: sys.accessLog.pricePerGB(), accessLogClass: sys.accessLog.class,
 		ddbRequests: float64(work.Requests) / n, wru: work.WRU / n, rru: work.RRU / n,
 		reconcileWRU: (sweeps[0].WRU - sweeps[1].WRU) / n, reconcileRU: (sweeps[0].RRU - sweeps[1].RRU) / n,
 		sweep: sweeps[1], shards: sys.shards,
@@ -406,6 +415,11 @@ func (s *costSystem) serve(ctx context.Context, method, path, body, user, etag s
 	}
 	rec := httptest.NewRecorder()
 	s.api.ServeHTTP(rec, req)
+	route := method + " /jobs"
+	if method == http.MethodGet {
+		route = method + " /jobs/{id}"
+	}
+	fmt.Fprintln(s.accessLogs, accessLogLine(s.accessLog.format, route, rec.Code, rec.Body.Len()))
 	return rec
 }
 
@@ -514,8 +528,8 @@ func printCostReport(w io.Writer, reports []costReport) {
 		pricePerMillionAPIRequests, pricePerMillionLambdaInvokes, pricePerGBSecond, lambdaMemoryGB*1024)
 	fmt.Fprintf(w, "  SQS $%.2f/M requests; DynamoDB on-demand $%.3f/M WRU, $%.3f/M RRU; S3 PUT $%.2f/M;\n",
 		pricePerMillionSQSRequests, pricePerMillionWRU, pricePerMillionRRU, pricePerMillionS3Puts)
-	fmt.Fprintf(w, "  CloudWatch Logs $%.2f/GB ingested (each event's bytes + %d B; log lines at INFO and EMF metric lines).\n",
-		pricePerGBLogs, cloudWatchEventOverhead)
+	fmt.Fprintf(w, "  CloudWatch Logs $%.2f/GB ingested, $%.2f/GB in the infrequent access class (each event's bytes + %d B;\n    the functions' log lines at INFO and EMF metric lines, and the API's access log line of each request).\n",
+		pricePerGBLogs, pricePerGBLogsIA, cloudWatchEventOverhead)
 	fmt.Fprintf(w, "  For comparison, Step Functions Standard: $%.2f/M state transitions (a 4-state workflow: $%.0f/M jobs before any compute).\n",
 		pricePerMillionTransitions, 4*pricePerMillionTransitions)
 	fmt.Fprintf(w, "Browser: %s. Jobs arrive every %v.\n", clientPolicy, arrivalInterval)
@@ -527,8 +541,8 @@ func printCostReport(w io.Writer, reports []costReport) {
 	for _, r := range reports {
 		d := r.dollars()
 		fmt.Fprintf(w, "\n%s (%d jobs, final %v):\n", r.name, r.jobs, r.finals)
-		fmt.Fprintf(w, "  per job: %.2f API requests (%.2f GET), %.2f Lambda invocations, %.4f GB-s, %.2f SQS requests, %.2f S3 PUTs, %.0f B of logs\n",
-			r.apiRequests(), r.gets, r.lambdaInvocations(), r.gbSeconds, r.sqsRequests(), r.s3Puts, r.logBytes)
+		fmt.Fprintf(w, "  per job: %.2f API requests (%.2f GET), %.2f Lambda invocations, %.4f GB-s, %.2f SQS requests, %.2f S3 PUTs,\n    %.0f B of function logs, %.0f B of access log (%s class)\n",
+			r.apiRequests(), r.gets, r.lambdaInvocations(), r.gbSeconds, r.sqsRequests(), r.s3Puts, r.logBytes, r.accessLogBytes, r.accessLogClass)
 		fmt.Fprintf(w, "  DynamoDB per job: %.2f requests, %.2f WRU, %.2f RRU; the reconciler's sweep %.2f WRU, %.3f RRU\n",
 			r.ddbRequests, r.wru, r.rru, r.reconcileWRU, r.reconcileRU)
 		fmt.Fprintf(w, "  every sweep, jobs or not (%d creation and %d sweep shards): %d DynamoDB requests, %.2f WRU, %.2f RRU ($%.3f a month at one a minute, not in the per-job cost)\n",
@@ -584,8 +598,9 @@ func BenchmarkCostPerJob(b *testing.B) {
 // back in 2 s, when it is done: api's TestPollHint pins that on a fake
 // clock) at readRRU, for at most $6.30 per million before CloudWatch Logs
 // (the $6 asked for is below what this table design pays: docs/aws.md,
-// "Cost per job"), and writes at most 640 bytes of logs (its two metric
-// lines, about $0.29 per million). How often a job is read
+// "Cost per job"), and writes at most 640 bytes of function logs (its two
+// metric lines, about $0.29 per million) and an access log line of at most
+// 320 bytes a request, at the infrequent access price. How often a job is read
 // depends on the machine's pace: a sleep job at most 4 times (3 at the
 // design's).
 func TestCostBudgets(t *testing.T) {
@@ -620,6 +635,10 @@ func TestCostBudgets(t *testing.T) {
 				// at INFO: about 580 bytes billed.
 				if r.logBytes > 640 {
 					t.Errorf("echo: %.0f bytes of CloudWatch Logs a job, want at most 640 (its two metric lines)", r.logBytes)
+				}
+				if perRequest := r.accessLogBytes / r.apiRequests(); perRequest > 320 || r.accessLogPrice != pricePerGBLogsIA {
+					t.Errorf("echo: %.0f bytes of access log a request at $%.2f/GB, want at most 320 at $%.2f (ApiAccessLogGroup's class)",
+						perRequest, r.accessLogPrice, pricePerGBLogsIA)
 				}
 			}
 		})

@@ -3,9 +3,13 @@ package awsbackend_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +44,25 @@ type costSystem struct {
 	counter    *awstest.RequestCounter
 	meter      *awstest.Meter
 	reconciler *worker.Reconciler
-	shards     [2]int // the store's creation and sweep shards
-	logs       *logMeter
+	shards     [2]int    // the store's creation and sweep shards
+	logs       *logMeter // the functions' log groups (standard class)
+	accessLogs *logMeter // the API's access log group
+	accessLog  accessLogGroup
+}
+
+// accessLogGroup is what template.yaml says of the API's access log: the
+// line's format, with API Gateway's $context variables, and its log
+// group's class.
+type accessLogGroup struct {
+	format, class string
+}
+
+// pricePerGB is the ingestion price of the group's class.
+func (g accessLogGroup) pricePerGB() float64 {
+	if g.class == "INFREQUENT_ACCESS" {
+		return pricePerGBLogsIA
+	}
+	return pricePerGBLogs
 }
 
 // logMeter counts what the functions write to CloudWatch Logs (their log
@@ -75,6 +96,52 @@ func (m *logMeter) take() int {
 	return billed
 }
 
+// readAccessLogGroup reads the HTTP API's AccessLogSettings.Format and
+// ApiAccessLogGroup's LogGroupClass (STANDARD when unset) from template.
+func readAccessLogGroup(template string) (accessLogGroup, error) {
+	raw, err := os.ReadFile(template)
+	if err != nil {
+		return accessLogGroup{}, err
+	}
+	format := regexp.MustCompile(`(?m)^\s+AccessLogSettings:\s*\n(?:\s+\S.*\n)*?\s+Format: '(.+)'\s*$`).FindSubmatch(raw)
+	if format == nil {
+		return accessLogGroup{}, fmt.Errorf("%s: no AccessLogSettings Format", template)
+	}
+	g := accessLogGroup{format: string(format[1]), class: "STANDARD"}
+	group := regexp.MustCompile(`(?m)^  ApiAccessLogGroup:\s*\n((?:    .*\n|\s*\n)+)`).FindSubmatch(raw)
+	if group == nil {
+		return accessLogGroup{}, fmt.Errorf("%s: no ApiAccessLogGroup", template)
+	}
+	if class := regexp.MustCompile(`(?m)^\s+LogGroupClass: (\S+)`).FindSubmatch(group[1]); class != nil {
+		g.class = string(class[1])
+	}
+	return g, nil
+}
+
+// accessLogLine is the access log line API Gateway writes for a request
+// of route answered with status and a body of length bytes: format's
+// variables with values of a real request's lengths (an id of API
+// Gateway's, a Cognito sub, "-" for what is absent).
+func accessLogLine(format, route string, status, length int) string {
+	values := map[string]string{
+		"$context.requestId":               "Ld4vOhCjoAMEbHg=",
+		"$context.identity.sourceIp":       "203.0.113.77",
+		"$context.requestTime":             "29/Nov/2026:16:13:38 +0000",
+		"$context.routeKey":                route,
+		"$context.status":                  strconv.Itoa(status),
+		"$context.responseLength":          strconv.Itoa(length),
+		"$context.authorizer.claims.sub":   "8c2bd3b1-6f0d-4a58-9d0e-3f1b5a7c9e21",
+		"$context.authorizer.error":        "-",
+		"$context.integrationErrorMessage": "-",
+	}
+	return regexp.MustCompile(`\$context(\.[A-Za-z]+)+`).ReplaceAllStringFunc(format, func(v string) string {
+		if value, ok := values[v]; ok {
+			return value
+		}
+		return "-"
+	})
+}
+
 // lambdaLogger logs as a function of template.yaml does: JSON lines at
 // INFO, with the function's name and the invocation's request id
 // (lambdafn.newLogger, whose handler is aws-lambda-go's lambdacontext).
@@ -95,7 +162,11 @@ func newCostSystem(t testing.TB) *costSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB), logs: &logMeter{}}
+	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB),
+		logs: &logMeter{}, accessLogs: &logMeter{}}
+	if s.accessLog, err = readAccessLogGroup(path); err != nil {
+		t.Fatal(err)
+	}
 	clients := awstest.Clients(t, cfg, awstest.TimeCalls, s.counter.APIOption, s.meter.APIOption)
 	storeCfg := awstest.StoreConfig(cfg, awstest.NewTable(t, raw.DynamoDB, cfg)) // the stack's shard counts: template.yaml's defaults
 	s.shards = [2]int{storeCfg.CreationShards, storeCfg.SweepShards}
