@@ -18,11 +18,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/deploy"
 	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/lambdafn"
+	"jobline/internal/metrics"
 	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
 )
@@ -43,8 +46,11 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
+		// The job metrics of an invocation go out as one EMF line per job
+		// type, when it ends (docs/aws.md, "CloudWatch Logs").
+		batch := metrics.NewBatch(in.Metrics)
 		engine, err := worker.NewEngine(worker.Config{
-			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log, Metrics: in.Metrics,
+			Store: store, Queue: q, Registry: lambdafn.Registry(assets), Logger: in.Log, Metrics: batch,
 			VisibilityTimeout: deploy.VisibilityTimeoutFromEnv(in.Env, deploy.VisibilityTimeout),
 			MaxRunTime:        in.Env.Seconds(deploy.EnvFunctionTimeout, deploy.ProcessJobTimeout, time.Second, 15*time.Minute) - sqsbatch.DefaultStopMargin,
 			ProgressInterval:  dynamostore.ProgressInterval,
@@ -64,6 +70,9 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return runner.Handle, nil
+		return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			defer batch.Flush()
+			return runner.Handle(ctx, ev)
+		}, nil
 	})
 }

@@ -510,6 +510,7 @@ func (s *costSystem) processBatch(t testing.TB, run *costRun, msgs []queue.Messa
 		})
 	}
 	wg.Wait()
+	s.metrics.Flush() // as processjob does when its invocation ends
 	run.mu.Lock()
 	run.records += len(msgs)
 	run.mu.Unlock()

@@ -48,6 +48,7 @@ type costSystem struct {
 	logs       *logMeter // the functions' log groups (standard class)
 	accessLogs *logMeter // the API's access log group
 	accessLog  accessLogGroup
+	metrics    *metrics.Batch // processjob's: flushed after each batch
 }
 
 // accessLogGroup is what template.yaml says of the API's access log: the
@@ -197,8 +198,9 @@ func newCostSystem(t testing.TB) *costSystem {
 	}
 	s.api = api.HeaderIdentity(h)
 	// As processjob configures it.
+	s.metrics = metrics.NewBatch(metrics.NewEMF(s.logs, namespace, quiet))
 	s.engine, err = worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg,
-		Logger: lambdaLogger("processjob", s.logs), Metrics: metrics.NewEMF(s.logs, namespace, quiet),
+		Logger: lambdaLogger("processjob", s.logs), Metrics: s.metrics,
 		VisibilityTimeout: deploy.VisibilityTimeout, ProgressInterval: dynamostore.ProgressInterval})
 	if err != nil {
 		t.Fatal(err)
