@@ -155,16 +155,10 @@ func newCostSystem(t testing.TB) *costSystem {
 	t.Helper()
 	cfg := awstest.Config(t)
 	raw := awstest.Clients(t, cfg)
-	path, err := awstest.TemplatePath()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := awstest.LoadTableSchema(path, "JobsTable")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema, path := awstest.JobsTableSchema(t)
 	s := &costSystem{counter: awstest.NewRequestCounter(), meter: awstest.NewMeter(schema, raw.DynamoDB),
 		logs: &logMeter{}, accessLogs: &logMeter{}}
+	var err error
 	if s.accessLog, err = readAccessLogGroup(path); err != nil {
 		t.Fatal(err)
 	}

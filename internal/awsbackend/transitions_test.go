@@ -36,14 +36,7 @@ func measureTransitions(t testing.TB) []transitionCost {
 	t.Helper()
 	cfg := awstest.Config(t)
 	raw := awstest.Clients(t, cfg)
-	path, err := awstest.TemplatePath()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := awstest.LoadTableSchema(path, "JobsTable")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema, _ := awstest.JobsTableSchema(t)
 	meter := awstest.NewMeter(schema, raw.DynamoDB)
 	table := awstest.NewTable(t, raw.DynamoDB, cfg)
 	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, awstest.StoreConfig(cfg, table))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -77,6 +78,21 @@ func keys(ks []cfnKey) (hash, rng string) {
 		}
 	}
 	return hash, rng
+}
+
+// JobsTableSchema is template.yaml's JobsTable, and the template's path,
+// for a test's meter (and what else the test reads of the template).
+func JobsTableSchema(t testing.TB) (TableSchema, string) {
+	t.Helper()
+	path, err := TemplatePath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := LoadTableSchema(path, "JobsTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema, path
 }
 
 // LoadTableSchema reads the table resource named logicalID (JobsTable) of
