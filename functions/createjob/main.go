@@ -13,8 +13,8 @@ import (
 )
 
 func main() {
-	lambdafn.StartAPI("createjob", func(_ context.Context, in *lambdafn.Init) (api.Config, error) {
-		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
+	lambdafn.StartAPI("createjob", func(ctx context.Context, in *lambdafn.Init) (api.Config, error) {
+		store, q, err := jobqueue.OpenStoreAndQueue(ctx, in.AWS, in.Config)
 		if err != nil {
 			return api.Config{}, err
 		}

@@ -30,8 +30,8 @@ import (
 
 func main() {
 	if envconfig.New().String("AWS_LAMBDA_RUNTIME_API", "") != "" {
-		lambdafn.Start("dlqredrive", func(_ context.Context, in *lambdafn.Init) (any, error) {
-			r, err := redriver(in.AWS, in.Config)
+		lambdafn.Start("dlqredrive", func(ctx context.Context, in *lambdafn.Init) (any, error) {
+			r, err := redriver(ctx, in.AWS, in.Config)
 			if err != nil {
 				return nil, err
 			}
@@ -45,13 +45,13 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return redriver(awsCfg, cfg)
+		return redriver(ctx, awsCfg, cfg)
 	}))
 }
 
 // redriver is the operator's tool on the store and queue of cfg.
-func redriver(awsCfg aws.Config, cfg awsenv.Config) (*redrive.Redriver, error) {
-	store, q, err := jobqueue.OpenStoreAndQueue(awsCfg, cfg)
+func redriver(ctx context.Context, awsCfg aws.Config, cfg awsenv.Config) (*redrive.Redriver, error) {
+	store, q, err := jobqueue.OpenStoreAndQueue(ctx, awsCfg, cfg)
 	if err != nil {
 		return nil, err
 	}

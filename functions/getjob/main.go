@@ -10,8 +10,6 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"jobline/internal/api"
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobstore"
@@ -19,12 +17,12 @@ import (
 )
 
 func main() {
-	lambdafn.StartAPI("getjob", func(_ context.Context, in *lambdafn.Init) (api.Config, error) {
-		store, err := jobstore.New(dynamodb.NewFromConfig(in.AWS), in.Config)
+	lambdafn.StartAPI("getjob", func(ctx context.Context, in *lambdafn.Init) (api.Config, error) {
+		store, err := jobstore.Open(ctx, in.AWS, in.Config)
 		if err != nil {
 			return api.Config{}, err
 		}
-		files, err := jobfiles.Open(in.AWS, in.Config)
+		files, err := jobfiles.Open(ctx, in.AWS, in.Config)
 		if err != nil {
 			return api.Config{}, err
 		}

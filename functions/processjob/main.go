@@ -37,12 +37,12 @@ const (
 )
 
 func main() {
-	lambdafn.Start("processjob", func(_ context.Context, in *lambdafn.Init) (any, error) {
-		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
+	lambdafn.Start("processjob", func(ctx context.Context, in *lambdafn.Init) (any, error) {
+		store, q, err := jobqueue.OpenStoreAndQueue(ctx, in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}
-		assets, err := jobfiles.Open(in.AWS, in.Config)
+		assets, err := jobfiles.Open(ctx, in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}

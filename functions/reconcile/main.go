@@ -16,8 +16,8 @@ import (
 )
 
 func main() {
-	lambdafn.Start("reconcile", func(_ context.Context, in *lambdafn.Init) (any, error) {
-		store, q, err := jobqueue.OpenStoreAndQueue(in.AWS, in.Config)
+	lambdafn.Start("reconcile", func(ctx context.Context, in *lambdafn.Init) (any, error) {
+		store, q, err := jobqueue.OpenStoreAndQueue(ctx, in.AWS, in.Config)
 		if err != nil {
 			return nil, err
 		}

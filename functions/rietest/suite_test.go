@@ -64,7 +64,7 @@ func newSuite(t *testing.T) *suite {
 		t.Fatal(err)
 	}
 	cfg = be.Config()
-	s := &suite{e: e, sqs: be.SQS(), queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL, highQueueURL: cfg.HighQueueURL,
+	s := &suite{e: e, sqs: sqs.NewFromConfig(be.AWSConfig()), queueURL: cfg.QueueURL, dlqURL: cfg.DeadLetterQueueURL, highQueueURL: cfg.HighQueueURL,
 		sub: fmt.Sprintf("rie-user-%d", time.Now().UnixNano())}
 	s.createjob = start(t, e, "createjob", 10)
 	s.getjob = start(t, e, "getjob", 10)

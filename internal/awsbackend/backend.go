@@ -6,10 +6,11 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/dynamo"
+	"jobline/internal/awsapi/s3api"
+	"jobline/internal/awsapi/sqsapi"
 	"jobline/internal/awsbackend/jobfiles"
 	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/awsbackend/jobstore"
@@ -26,9 +27,9 @@ type Backend struct {
 	cfg    Config
 	awsCfg aws.Config
 
-	dynamo lazy[*dynamodb.Client]
-	sqs    lazy[*sqs.Client]
-	s3     lazy[*s3.Client]
+	dynamo lazy[*dynamo.Client]
+	sqs    lazy[*sqsapi.Client]
+	s3     lazy[*s3api.Client]
 	store  lazy[*dynamostore.Store]
 	queue  lazy[*sqsqueue.Queue]
 	assets lazy[*s3blob.Store]
@@ -46,12 +47,31 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{cfg: cfg, awsCfg: awsCfg}
-	b.dynamo.build = func() (*dynamodb.Client, error) { return dynamodb.NewFromConfig(awsCfg), nil }
-	b.sqs.build = func() (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
-	b.s3.build = func() (*s3.Client, error) { return jobfiles.Client(awsCfg), nil }
-	b.store.build = func() (*dynamostore.Store, error) { return jobstore.New(b.DynamoDB(), cfg) }
-	b.queue.build = func() (*sqsqueue.Queue, error) { return jobqueue.New(b.SQS(), cfg) }
-	b.assets.build = func() (*s3blob.Store, error) { return jobfiles.New(b.S3(), cfg) }
+	opts := awsapi.Options{Hooks: cfg.Hooks}
+	b.dynamo.build = func() (*dynamo.Client, error) { return dynamo.New(ctx, awsCfg, opts) }
+	b.sqs.build = func() (*sqsapi.Client, error) { return sqsapi.New(ctx, awsCfg, opts) }
+	b.s3.build = func() (*s3api.Client, error) { return jobfiles.Client(ctx, awsCfg, opts) }
+	b.store.build = func() (*dynamostore.Store, error) {
+		client, err := b.dynamo.get()
+		if err != nil {
+			return nil, err
+		}
+		return jobstore.New(client, cfg)
+	}
+	b.queue.build = func() (*sqsqueue.Queue, error) {
+		client, err := b.sqs.get()
+		if err != nil {
+			return nil, err
+		}
+		return jobqueue.New(client, cfg)
+	}
+	b.assets.build = func() (*s3blob.Store, error) {
+		client, err := b.s3.get()
+		if err != nil {
+			return nil, err
+		}
+		return jobfiles.New(client, cfg)
+	}
 	return b, nil
 }
 
@@ -59,23 +79,14 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 func (b *Backend) Config() Config { return b.cfg }
 
 // DynamoDB returns the DynamoDB client.
-func (b *Backend) DynamoDB() *dynamodb.Client {
-	c, _ := b.dynamo.get() // building a client cannot fail
-	return c
-}
+func (b *Backend) DynamoDB() (*dynamo.Client, error) { return b.dynamo.get() }
 
 // SQS returns the SQS client.
-func (b *Backend) SQS() *sqs.Client {
-	c, _ := b.sqs.get() // building a client cannot fail
-	return c
-}
+func (b *Backend) SQS() (*sqsapi.Client, error) { return b.sqs.get() }
 
 // S3 returns the S3 client; it addresses buckets path-style behind an
 // endpoint override.
-func (b *Backend) S3() *s3.Client {
-	c, _ := b.s3.get() // building a client cannot fail
-	return c
-}
+func (b *Backend) S3() (*s3api.Client, error) { return b.s3.get() }
 
 // AWSConfig is the SDK configuration the clients share, for a client this
 // package does not build (CloudWatch's, which only the admin API reads).

@@ -1,8 +1,9 @@
 // Package awsbackend wires Jobline to AWS for the dev server, the operator's
 // CLI and the tests: configuration from the environment, and the DynamoDB
-// store, the SQS queue and the S3 store of job assets on SDK clients that
-// share one aws.Config loaded by the SDK's default chain (profiles, SSO and
-// the rest), each client built the first time something needs it.
+// store, the SQS queue and the S3 store of job assets on Jobline's clients
+// (package awsapi) that share one aws.Config loaded by the SDK's default
+// chain (profiles, SSO and the rest), each client built the first time
+// something needs it.
 //
 // The Lambda functions do not use it: they build the SDK configuration by
 // hand from the Lambda environment (awsenv.SDKConfig) and only the clients
@@ -29,7 +30,7 @@ func FromEnv(env *envconfig.Reader) Config { return awsenv.FromEnv(env) }
 
 // LoadSDKConfig loads the SDK configuration with the SDK's default chain
 // (credentials and their refresh, region, retryer), with c's region,
-// endpoint, credentials and API options when set. It makes no request.
+// endpoint and credentials when set. It makes no request.
 func LoadSDKConfig(ctx context.Context, c Config) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if c.Region != "" {
@@ -45,7 +46,6 @@ func LoadSDKConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	awsCfg.APIOptions = append(awsCfg.APIOptions, c.APIOptions...)
 	if awsCfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("load AWS config: no region (set %s)", awsenv.EnvRegion)
 	}

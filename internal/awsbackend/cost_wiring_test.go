@@ -162,22 +162,22 @@ func newCostSystem(t testing.TB) *costSystem {
 	if s.accessLog, err = readAccessLogGroup(path); err != nil {
 		t.Fatal(err)
 	}
-	clients := awstest.Clients(t, cfg, awstest.TimeCalls, s.counter.APIOption, s.meter.APIOption)
+	clients := awstest.Clients(t, cfg, awstest.TimeCalls, s.counter.Hook(), s.meter.Hook())
 	storeCfg := awstest.StoreConfig(cfg, awstest.NewTable(t, raw.DynamoDB, cfg)) // the stack's shard counts: template.yaml's defaults
 	s.shards = [2]int{storeCfg.CreationShards, storeCfg.SweepShards}
-	store, err := dynamostore.New(clients.DynamoDB, storeCfg)
+	store, err := dynamostore.New(clients.Dynamo, storeCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	queues := awstest.NewQueues(t, raw.SQS, cfg, 0)
-	q, err := sqsqueue.New(clients.SQS, queues)
+	q, err := sqsqueue.New(clients.SQSAPI, queues)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.esm, err = sqsqueue.New(raw.SQS, queues); err != nil {
+	if s.esm, err = sqsqueue.New(raw.SQSAPI, queues); err != nil {
 		t.Fatal(err)
 	}
-	assets, err := s3blob.New(clients.S3, s3blob.Config{Bucket: cfg.AssetsBucket, Prefix: "cost-" + time.Now().Format("150405.000000") + "/"})
+	assets, err := s3blob.New(clients.S3API, s3blob.Config{Bucket: cfg.AssetsBucket, Prefix: "cost-" + time.Now().Format("150405.000000") + "/"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/middleware"
-
 	"jobline/internal/api"
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/awsbackend/awstest"
 	"jobline/internal/clock"
 	"jobline/internal/jobs"
@@ -44,16 +43,16 @@ type consistency struct {
 	consistent []bool
 }
 
-func (c *consistency) apiOption(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RecordConsistentRead",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if get, ok := in.Parameters.(*dynamodb.GetItemInput); ok {
-				c.mu.Lock()
-				c.consistent = append(c.consistent, get.ConsistentRead != nil && *get.ConsistentRead)
-				c.mu.Unlock()
-			}
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
+// hook records each GetItem's ConsistentRead.
+func (c *consistency) hook() awsapi.Hook {
+	return awsapi.Hook{Call: func(ctx context.Context, call *awsapi.Call, next func(context.Context) error) error {
+		if get, ok := call.Input.(*dynamo.GetItemInput); ok {
+			c.mu.Lock()
+			c.consistent = append(c.consistent, get.ConsistentRead != nil && *get.ConsistentRead)
+			c.mu.Unlock()
+		}
+		return next(ctx)
+	}}
 }
 
 // newSystem wires the API and the engine to DynamoDB and SQS on the
@@ -63,17 +62,17 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	t.Helper()
 	cfg := awstest.Config(t)
 	s := &system{counter: awstest.NewRequestCounter(), reads: &consistency{}}
-	clients := awstest.Clients(t, cfg, s.counter.APIOption, s.reads.apiOption)
+	clients := awstest.Clients(t, cfg, s.counter.Hook(), s.reads.hook())
 	table := cfg.TableName
 	if freshTable {
 		table = awstest.NewTable(t, clients.DynamoDB, cfg)
 	}
-	store, err := dynamostore.New(clients.DynamoDB, awstest.StoreConfig(cfg, table))
+	store, err := dynamostore.New(clients.Dynamo, awstest.StoreConfig(cfg, table))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.store = store
-	q, err := sqsqueue.New(clients.SQS, awstest.NewQueues(t, clients.SQS, cfg, 0))
+	q, err := sqsqueue.New(clients.SQSAPI, awstest.NewQueues(t, clients.SQS, cfg, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

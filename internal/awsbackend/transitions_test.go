@@ -39,7 +39,7 @@ func measureTransitions(t testing.TB) []transitionCost {
 	schema, _ := awstest.JobsTableSchema(t)
 	meter := awstest.NewMeter(schema, raw.DynamoDB)
 	table := awstest.NewTable(t, raw.DynamoDB, cfg)
-	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.APIOption).DynamoDB, awstest.StoreConfig(cfg, table))
+	store, err := dynamostore.New(awstest.Clients(t, cfg, meter.Hook()).Dynamo, awstest.StoreConfig(cfg, table))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,19 +8,28 @@ import (
 	"testing"
 )
 
-// sdkClients are the SDK service clients a function may link.
-var sdkClients = []string{
+// clients are Jobline's service clients (package awsapi) a function may
+// link.
+var clients = []string{
+	"jobline/internal/awsapi/dynamo",
+	"jobline/internal/awsapi/sqsapi",
+	"jobline/internal/awsapi/s3api",
+	// The admin function's, for the metrics and the queues' ages
+	// (internal/lambdafn/adminfn).
+	"jobline/internal/awsapi/cwapi",
+}
+
+// neverInLambda are the SDK's generated service clients, which awsapi
+// replaces (their serializers and endpoint rules were most of a bootstrap
+// and a millisecond of its cold start), and the SDK's default chain and the
+// credential providers it links, none of which a Lambda function needs
+// (awsenv.SDKConfig).
+var neverInLambda = []string{
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb",
 	"github.com/aws/aws-sdk-go-v2/service/sqs",
 	"github.com/aws/aws-sdk-go-v2/service/s3",
-	// The admin function's, for the metrics and the queues' ages
-	// (internal/lambdafn/adminfn).
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch",
-}
-
-// neverInLambda are the SDK's default chain and the credential providers it
-// links, none of which a Lambda function needs (awsenv.SDKConfig).
-var neverInLambda = []string{
+	"github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn",
 	"github.com/aws/aws-sdk-go-v2/config",
 	"github.com/aws/aws-sdk-go-v2/service/sso",
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc",
@@ -33,19 +42,20 @@ var neverInLambda = []string{
 
 // TestFunctionsLinkOnlyTheirClients builds each function's package list the
 // way make build does (linux/arm64, -tags lambda.norpc) and checks that it
-// links exactly the SDK clients it uses and none of the default chain.
+// links exactly the clients it uses, none of the SDK's service clients and
+// none of the default chain.
 func TestFunctionsLinkOnlyTheirClients(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}
 	uses := map[string][]string{
-		"createjob":  {"dynamodb", "sqs"},
-		"getjob":     {"dynamodb", "s3"},
-		"processjob": {"dynamodb", "sqs", "s3"},
-		"reconcile":  {"dynamodb", "sqs"},
-		"dlqredrive": {"dynamodb", "sqs"},
-		"admin":      {"dynamodb", "sqs", "cloudwatch"},
+		"createjob":  {"dynamo", "sqsapi"},
+		"getjob":     {"dynamo", "s3api"},
+		"processjob": {"dynamo", "sqsapi", "s3api"},
+		"reconcile":  {"dynamo", "sqsapi"},
+		"dlqredrive": {"dynamo", "sqsapi"},
+		"admin":      {"dynamo", "sqsapi", "cwapi"},
 	}
 	// Every function is checked: a new one must say what it links.
 	mains, err := filepath.Glob("../../functions/*/main.go")
@@ -67,7 +77,7 @@ func TestFunctionsLinkOnlyTheirClients(t *testing.T) {
 				t.Fatalf("go list %s: %v", fn, err)
 			}
 			deps := strings.Fields(string(out))
-			for _, client := range sdkClients {
+			for _, client := range clients {
 				name := client[strings.LastIndex(client, "/")+1:]
 				if linked := slices.Contains(deps, client); linked != slices.Contains(want, name) {
 					t.Errorf("%s links %s: %v, want %v", fn, name, linked, !linked)

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go/middleware"
 
+	"jobline/internal/awsapi"
 	"jobline/internal/deploy"
 	"jobline/internal/envconfig"
 )
@@ -77,9 +77,10 @@ type Config struct {
 	// dummy credentials for the emulator). Default nil: SDKConfig's
 	// variables, or the SDK's default chain (awsbackend.New).
 	Credentials aws.CredentialsProvider
-	// APIOptions are added to every SDK client's middleware stack (tests
-	// count requests with awstest.RequestCounter). Default none.
-	APIOptions []func(*middleware.Stack) error
+	// Hooks wrap every call of every client (tests count requests with
+	// awstest.RequestCounter and capacity units with awstest.Meter).
+	// Default none.
+	Hooks []awsapi.Hook
 }
 
 // Presigned asset URLs: their default lifetime, and the longest SigV4

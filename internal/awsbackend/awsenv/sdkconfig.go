@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
-	"github.com/aws/smithy-go/middleware"
 
 	"jobline/internal/envconfig"
 )
@@ -66,11 +64,7 @@ var ErrNoCredentials = errors.New("no AWS credentials in the environment")
 //
 // Malformed variables are errors of env. It makes no request.
 func SDKConfig(env *envconfig.Reader, c Config) (aws.Config, error) {
-	cfg := aws.Config{
-		Region:     c.Region,
-		HTTPClient: awshttp.NewBuildableClient(),
-		APIOptions: append([]func(*middleware.Stack) error(nil), c.APIOptions...),
-	}
+	cfg := aws.Config{Region: c.Region}
 	if cfg.Region == "" {
 		cfg.Region = env.String(EnvDefaultRegion, "")
 	}

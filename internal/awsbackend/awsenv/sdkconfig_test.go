@@ -30,7 +30,7 @@ func TestSDKConfigFromLambdaVariables(t *testing.T) {
 	if err != nil || env.Err() != nil {
 		t.Fatal(err, env.Err())
 	}
-	if cfg.Region != "eu-west-3" || cfg.RetryMaxAttempts != 7 || cfg.RetryMode != aws.RetryModeAdaptive || cfg.HTTPClient == nil || cfg.BaseEndpoint != nil {
+	if cfg.Region != "eu-west-3" || cfg.RetryMaxAttempts != 7 || cfg.RetryMode != aws.RetryModeAdaptive || cfg.HTTPClient != nil || cfg.BaseEndpoint != nil {
 		t.Fatalf("config %+v", cfg)
 	}
 	creds, err := cfg.Credentials.Retrieve(context.Background())

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"testing"
 
@@ -22,8 +23,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go/middleware"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/dynamo"
+	"jobline/internal/awsapi/s3api"
+	"jobline/internal/awsapi/sqsapi"
 	"jobline/internal/awsbackend"
 	"jobline/internal/envconfig"
 	"jobline/internal/queue/sqsqueue"
@@ -66,24 +70,43 @@ func Config(t testing.TB) awsbackend.Config {
 	return cfg
 }
 
-// ClientSet is the SDK clients of a test on the emulator.
+// ClientSet is the clients of a test on the emulator: Jobline's own, with
+// the test's hooks, for the code under test, and the SDK's, without hooks,
+// for the test's own setup and checks (tables, queues, buckets, reads
+// that must not be counted).
 type ClientSet struct {
+	Dynamo *dynamo.Client
+	SQSAPI *sqsapi.Client
+	S3API  *s3api.Client
+
 	DynamoDB *dynamodb.Client
 	SQS      *sqs.Client
 	S3       *s3.Client
 }
 
-// Clients returns SDK clients on the emulator, built by awsbackend as the
-// functions build theirs, with apiOptions (for example a RequestCounter's)
-// on their stacks.
-func Clients(t testing.TB, cfg awsbackend.Config, apiOptions ...func(*middleware.Stack) error) ClientSet {
+// Clients returns the clients on the emulator, Jobline's built by
+// awsbackend as the functions build theirs, with hooks (for example a
+// RequestCounter's).
+func Clients(t testing.TB, cfg awsbackend.Config, hooks ...awsapi.Hook) ClientSet {
 	t.Helper()
-	cfg.APIOptions = append(cfg.APIOptions, apiOptions...)
+	cfg.Hooks = append(cfg.Hooks, hooks...)
 	be, err := awsbackend.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("AWS clients: %v", err)
 	}
-	return ClientSet{DynamoDB: be.DynamoDB(), SQS: be.SQS(), S3: be.S3()}
+	var cs ClientSet
+	var errs [3]error
+	cs.Dynamo, errs[0] = be.DynamoDB()
+	cs.SQSAPI, errs[1] = be.SQS()
+	cs.S3API, errs[2] = be.S3()
+	if err := errors.Join(errs[:]...); err != nil {
+		t.Fatalf("AWS clients: %v", err)
+	}
+	awsCfg := be.AWSConfig()
+	cs.DynamoDB = dynamodb.NewFromConfig(awsCfg)
+	cs.SQS = sqs.NewFromConfig(awsCfg)
+	cs.S3 = s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true })
+	return cs
 }
 
 func randomSuffix() string {

@@ -6,12 +6,11 @@ import (
 	"sync"
 	"time"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/smithy-go/middleware"
+	"jobline/internal/awsapi"
 )
 
 // CallTimes accumulates the AWS calls made with a context that carries it
-// (ContextWithCallTimes), through clients with TimeCalls on their stacks:
+// (ContextWithCallTimes), through clients with the TimeCalls hook:
 // the time spent in them (the calls of a Meter included, since TimeCalls
 // runs outside it) and how many there were per service. A benchmark takes
 // the emulator's time out of a function's measured duration and puts in a
@@ -43,25 +42,22 @@ func ContextWithCallTimes(ctx context.Context, c *CallTimes) context.Context {
 	return context.WithValue(ctx, callTimesKey{}, c)
 }
 
-// TimeCalls is an API option that adds each call's duration and service to
-// the CallTimes of its context, if any. It is the outermost middleware, so
+// TimeCalls is a hook that adds each call's duration and service to the
+// CallTimes of its context, if any. Put it first among a client's hooks, so
 // that retries and a Meter's own reads count as part of the call.
-func TimeCalls(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("JoblineCallTimes",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			c, ok := ctx.Value(callTimesKey{}).(*CallTimes)
-			if !ok {
-				return next.HandleInitialize(ctx, in)
-			}
-			start := time.Now()
-			out, md, err := next.HandleInitialize(ctx, in)
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.spent += time.Since(start)
-			if c.calls == nil {
-				c.calls = map[string]int{}
-			}
-			c.calls[awsmiddleware.GetServiceID(ctx)]++
-			return out, md, err
-		}), middleware.Before)
-}
+var TimeCalls = awsapi.Hook{Call: func(ctx context.Context, call *awsapi.Call, next func(context.Context) error) error {
+	c, ok := ctx.Value(callTimesKey{}).(*CallTimes)
+	if !ok {
+		return next(ctx)
+	}
+	start := time.Now()
+	err := next(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.spent += time.Since(start)
+	if c.calls == nil {
+		c.calls = map[string]int{}
+	}
+	c.calls[call.Service]++
+	return err
+}}

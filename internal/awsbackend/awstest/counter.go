@@ -6,11 +6,10 @@ import (
 	"slices"
 	"sync"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/smithy-go/middleware"
+	"jobline/internal/awsapi"
 )
 
-// RequestCounter counts the AWS API requests that SDK clients send, per
+// RequestCounter counts the AWS API requests that Jobline's clients send, per
 // service and operation. Retries count: each attempt is a billed request.
 // It is safe for concurrent use.
 type RequestCounter struct {
@@ -23,16 +22,10 @@ func NewRequestCounter() *RequestCounter {
 	return &RequestCounter{counts: map[string]int64{}}
 }
 
-// APIOption installs the counter on an SDK client's middleware stack; pass
-// it in the client's (or aws.Config's) APIOptions.
-func (c *RequestCounter) APIOption(stack *middleware.Stack) error {
-	// Finalize runs once per attempt after the retry middleware, just
-	// before the request is signed and sent.
-	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("JoblineRequestCounter",
-		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			c.add(awsmiddleware.GetServiceID(ctx) + "." + awsmiddleware.GetOperationName(ctx))
-			return next.HandleFinalize(ctx, in)
-		}), middleware.After)
+// Hook is the counter as a client's hook: it counts each attempt, just
+// before the request is signed and sent.
+func (c *RequestCounter) Hook() awsapi.Hook {
+	return awsapi.Hook{Attempt: func(_ context.Context, call *awsapi.Call) { c.add(call.Service + "." + call.Operation) }}
 }
 
 func (c *RequestCounter) add(key string) {

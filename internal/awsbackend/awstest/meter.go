@@ -10,14 +10,15 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go/middleware"
+
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/dynamo"
 )
 
-// Meter computes the capacity units each DynamoDB request of an SDK client
-// consumes, by DynamoDB's rules (capacity.go) and the table's definition in
+// Meter computes the capacity units each DynamoDB request of a client
+// (package awsapi/dynamo) consumes, by DynamoDB's rules (capacity.go) and the table's definition in
 // template.yaml, whatever the emulator reports. It needs the items before
 // and after each write: it reads them with its own, unmetered client
 // (strongly consistent), so it assumes that no one else writes the same
@@ -53,18 +54,15 @@ func (u *Usage) add(o Usage) {
 	}
 }
 
-// NewMeter returns a Meter for tables of schema; raw is a client without
-// the meter, for its own reads.
+// NewMeter returns a Meter for tables of schema; raw is the SDK's client,
+// for its own reads.
 func NewMeter(schema TableSchema, raw *dynamodb.Client) *Meter {
 	return &Meter{schema: schema, raw: raw, usage: map[string]*Usage{}}
 }
 
-// APIOption installs the meter on a DynamoDB client's middleware stack.
-// It runs once per operation (not per retry attempt: a throttled attempt
-// consumes nothing).
-func (m *Meter) APIOption(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("JoblineCapacityMeter", m.handle), middleware.After)
-}
+// Hook is the meter as a client's hook. It runs once per operation (not
+// per retry attempt: a throttled attempt consumes nothing).
+func (m *Meter) Hook() awsapi.Hook { return awsapi.Hook{Call: m.handle} }
 
 // Total is the sum over every operation.
 func (m *Meter) Total() Usage {
@@ -132,31 +130,29 @@ func (m *Meter) fail(op string, err error) {
 
 // handle meters one DynamoDB operation around the rest of the stack.
 // Requests to other services pass through.
-func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	if awsmiddleware.GetServiceID(ctx) != "DynamoDB" {
-		return next.HandleInitialize(ctx, in)
+func (m *Meter) handle(ctx context.Context, c *awsapi.Call, next func(context.Context) error) error {
+	if c.Service != dynamo.Service.ID {
+		return next(ctx)
 	}
-	switch p := in.Parameters.(type) {
-	case *dynamodb.PutItemInput:
-		return m.write(ctx, "PutItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: m.keyOf(p.Item)}})
-	case *dynamodb.UpdateItemInput:
-		return m.write(ctx, "UpdateItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
-	case *dynamodb.DeleteItemInput:
-		return m.write(ctx, "DeleteItem", in, next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
-	case *dynamodb.TransactWriteItemsInput:
-		return m.write(ctx, "TransactWriteItems", in, next, m.transactRefs(p))
-	case *dynamodb.GetItemInput:
-		return m.getItem(ctx, p, in, next)
-	case *dynamodb.BatchGetItemInput:
-		return m.batchGet(ctx, p, in, next)
-	case *dynamodb.QueryInput:
-		return m.query(ctx, p, in, next)
-	case *dynamodb.DescribeTableInput, *dynamodb.CreateTableInput, *dynamodb.DeleteTableInput, *dynamodb.UpdateTimeToLiveInput, *dynamodb.DescribeTimeToLiveInput:
-		return next.HandleInitialize(ctx, in)
+	switch p := c.Input.(type) {
+	case *dynamo.PutItemInput:
+		return m.write(ctx, "PutItem", next, []itemRef{{table: aws.ToString(p.TableName), key: m.keyOf(p.Item)}})
+	case *dynamo.UpdateItemInput:
+		return m.write(ctx, "UpdateItem", next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
+	case *dynamo.DeleteItemInput:
+		return m.write(ctx, "DeleteItem", next, []itemRef{{table: aws.ToString(p.TableName), key: p.Key}})
+	case *dynamo.TransactWriteItemsInput:
+		return m.write(ctx, "TransactWriteItems", next, m.transactRefs(p))
+	case *dynamo.GetItemInput:
+		return m.getItem(ctx, p, c, next)
+	case *dynamo.BatchGetItemInput:
+		return m.batchGet(ctx, p, c, next)
+	case *dynamo.QueryInput:
+		return m.query(ctx, p, next)
 	}
-	out, md, err := next.HandleInitialize(ctx, in)
-	m.fail(fmt.Sprintf("%T", in.Parameters), errors.New("operation not metered"))
-	return out, md, err
+	err := next(ctx)
+	m.fail(c.Operation, errors.New("operation not metered"))
+	return err
 }
 
 // itemRef names one item a write touches.
@@ -174,7 +170,7 @@ func (m *Meter) keyOf(item map[string]types.AttributeValue) map[string]types.Att
 	return key
 }
 
-func (m *Meter) transactRefs(p *dynamodb.TransactWriteItemsInput) []itemRef {
+func (m *Meter) transactRefs(p *dynamo.TransactWriteItemsInput) []itemRef {
 	refs := make([]itemRef, 0, len(p.TransactItems))
 	for _, ti := range p.TransactItems {
 		switch {
@@ -192,12 +188,12 @@ func (m *Meter) transactRefs(p *dynamodb.TransactWriteItemsInput) []itemRef {
 }
 
 // write meters a write of refs: each item read before and after.
-func (m *Meter) write(ctx context.Context, op string, in middleware.InitializeInput, next middleware.InitializeHandler, refs []itemRef) (middleware.InitializeOutput, middleware.Metadata, error) {
+func (m *Meter) write(ctx context.Context, op string, next func(context.Context) error, refs []itemRef) error {
 	before := make([]map[string]types.AttributeValue, len(refs))
 	for i, r := range refs {
 		before[i] = m.read(ctx, op, r)
 	}
-	out, md, err := next.HandleInitialize(ctx, in)
+	err := next(ctx)
 	transact := op == "TransactWriteItems"
 	var ccf *types.ConditionalCheckFailedException
 	var canceled *types.TransactionCanceledException
@@ -217,7 +213,7 @@ func (m *Meter) write(ctx context.Context, op string, in middleware.InitializeIn
 		}
 	}
 	m.record(op, u)
-	return out, md, err
+	return err
 }
 
 // addWrite adds c to u, the table's part doubled in a transaction.
@@ -247,30 +243,30 @@ func (m *Meter) read(ctx context.Context, op string, r itemRef) map[string]types
 	return cloneItem(out.Item)
 }
 
-func (m *Meter) getItem(ctx context.Context, p *dynamodb.GetItemInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	out, md, err := next.HandleInitialize(ctx, in)
+func (m *Meter) getItem(ctx context.Context, p *dynamo.GetItemInput, c *awsapi.Call, next func(context.Context) error) error {
+	err := next(ctx)
 	if err != nil {
 		m.record("GetItem", Usage{})
-		return out, md, err
+		return err
 	}
 	consistent := aws.ToBool(p.ConsistentRead)
 	var item map[string]types.AttributeValue
-	if res, ok := out.Result.(*dynamodb.GetItemOutput); ok && p.ProjectionExpression == nil && len(res.Item) > 0 {
+	if res, ok := c.Output.(*dynamo.GetItemOutput); ok && p.ProjectionExpression == nil && len(res.Item) > 0 {
 		item = res.Item
 	} else if ok && len(res.Item) > 0 {
 		item = m.read(ctx, "GetItem", itemRef{table: aws.ToString(p.TableName), key: p.Key})
 	}
 	m.record("GetItem", Usage{RRU: ReadUnits(consistent, item)})
-	return out, md, err
+	return nil
 }
 
-func (m *Meter) batchGet(ctx context.Context, p *dynamodb.BatchGetItemInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	out, md, err := next.HandleInitialize(ctx, in)
+func (m *Meter) batchGet(ctx context.Context, p *dynamo.BatchGetItemInput, c *awsapi.Call, next func(context.Context) error) error {
+	err := next(ctx)
 	if err != nil {
 		m.record("BatchGetItem", Usage{})
-		return out, md, err
+		return err
 	}
-	res, _ := out.Result.(*dynamodb.BatchGetItemOutput)
+	res, _ := c.Output.(*dynamo.BatchGetItemOutput)
 	var u Usage
 	for table, ka := range p.RequestItems {
 		var unprocessed []map[string]types.AttributeValue
@@ -289,7 +285,7 @@ func (m *Meter) batchGet(ctx context.Context, p *dynamodb.BatchGetItemInput, in 
 		u.RRU += ReadUnits(aws.ToBool(ka.ConsistentRead), items...)
 	}
 	m.record("BatchGetItem", u)
-	return out, md, err
+	return nil
 }
 
 // placeholder matches the #name and :value placeholders of an expression.
@@ -298,11 +294,11 @@ var placeholder = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
 // query meters a Query page by running it again, unmetered, without its
 // filter and projection: the same Limit and start key evaluate the same
 // items, which is what DynamoDB bills.
-func (m *Meter) query(ctx context.Context, p *dynamodb.QueryInput, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	out, md, err := next.HandleInitialize(ctx, in)
+func (m *Meter) query(ctx context.Context, p *dynamo.QueryInput, next func(context.Context) error) error {
+	err := next(ctx)
 	if err != nil {
 		m.record("Query", Usage{})
-		return out, md, err
+		return err
 	}
 	again := &dynamodb.QueryInput{
 		TableName: p.TableName, IndexName: p.IndexName, KeyConditionExpression: p.KeyConditionExpression,
@@ -328,12 +324,12 @@ func (m *Meter) query(ctx context.Context, p *dynamodb.QueryInput, in middleware
 	if qerr != nil {
 		m.fail("Query", fmt.Errorf("query again: %w", qerr))
 		m.record("Query", Usage{})
-		return out, md, err
+		return nil
 	}
 	sizes := make([]int, len(res.Items))
 	for i, it := range res.Items {
 		sizes[i] = ItemSize(it)
 	}
 	m.record("Query", Usage{RRU: QueryUnits(aws.ToBool(p.ConsistentRead), sizes...)})
-	return out, md, err
+	return nil
 }

@@ -1,7 +1,7 @@
 // Package jobfiles builds the S3 store of job files (report assets) from an
 // SDK configuration and awsenv.Config, and the presigned URLs the API
 // gives for them. It is a package of its own so that only the functions
-// that touch files (getjob, processjob) link the S3 client.
+// that touch files (getjob, processjob) link the S3 client (s3api).
 package jobfiles
 
 import (
@@ -9,23 +9,25 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/s3api"
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/blob/s3blob"
 	"jobline/internal/jobs"
 )
 
-// Client returns an S3 client on awsCfg. Behind an endpoint override (an
-// emulator on 127.0.0.1, which has no per-bucket host names) it addresses
-// buckets path-style.
-func Client(awsCfg aws.Config) *s3.Client {
-	return s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = o.BaseEndpoint != nil })
+// Client returns an S3 client on awsCfg and opts. Behind an endpoint
+// override (an emulator on 127.0.0.1, which has no per-bucket host names)
+// it addresses buckets path-style. It makes no request; a missing region
+// or credentials provider is an error.
+func Client(ctx context.Context, awsCfg aws.Config, opts awsapi.Options) (*s3api.Client, error) {
+	return s3api.New(ctx, awsCfg, opts)
 }
 
 // New returns the store of c's bucket on client, or an error naming
 // awsenv.EnvAssetsBucket when c has no bucket.
-func New(client *s3.Client, c awsenv.Config) (*s3blob.Store, error) {
+func New(client *s3api.Client, c awsenv.Config) (*s3blob.Store, error) {
 	if c.AssetsBucket == "" {
 		return nil, fmt.Errorf("assets bucket is required (%s): job files are stored in S3", awsenv.EnvAssetsBucket)
 	}
@@ -36,9 +38,13 @@ func New(client *s3.Client, c awsenv.Config) (*s3blob.Store, error) {
 	return files, nil
 }
 
-// Open returns the store on a client of its own.
-func Open(awsCfg aws.Config, c awsenv.Config) (*s3blob.Store, error) {
-	return New(Client(awsCfg), c)
+// Open returns the store on a client of its own, with c's hooks.
+func Open(ctx context.Context, awsCfg aws.Config, c awsenv.Config) (*s3blob.Store, error) {
+	client, err := Client(ctx, awsCfg, awsapi.Options{Hooks: c.Hooks})
+	if err != nil {
+		return nil, err
+	}
+	return New(client, c)
 }
 
 // AssetURL returns api.Config.AssetURL for assets stored in files: a fresh

@@ -22,10 +22,10 @@ func awsConfig() aws.Config {
 
 func TestOpen(t *testing.T) {
 	t.Parallel()
-	if _, err := jobfiles.Open(awsConfig(), awsenv.Config{}); err == nil || !strings.Contains(err.Error(), awsenv.EnvAssetsBucket) {
+	if _, err := jobfiles.Open(context.Background(), awsConfig(), awsenv.Config{}); err == nil || !strings.Contains(err.Error(), awsenv.EnvAssetsBucket) {
 		t.Fatalf("Open without a bucket: %v, want an error naming %s", err, awsenv.EnvAssetsBucket)
 	}
-	files, err := jobfiles.Open(awsConfig(), awsenv.Config{AssetsBucket: "files"}.WithDefaults())
+	files, err := jobfiles.Open(context.Background(), awsConfig(), awsenv.Config{AssetsBucket: "files"}.WithDefaults())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,18 +5,25 @@
 package jobqueue
 
 import (
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/sqsapi"
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/awsbackend/jobstore"
 	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/queue/sqsqueue"
 )
 
+// Client returns an SQS client on awsCfg with c's hooks.
+func Client(ctx context.Context, awsCfg aws.Config, c awsenv.Config) (*sqsapi.Client, error) {
+	return sqsapi.New(ctx, awsCfg, awsapi.Options{Hooks: c.Hooks})
+}
+
 // New returns the queue of c's queues on client.
-func New(client *sqs.Client, c awsenv.Config) (*sqsqueue.Queue, error) {
+func New(client *sqsapi.Client, c awsenv.Config) (*sqsqueue.Queue, error) {
 	return sqsqueue.New(client, sqsqueue.Config{
 		QueueURL:           c.QueueURL,
 		HighQueueURL:       c.HighQueueURL,
@@ -28,12 +35,16 @@ func New(client *sqs.Client, c awsenv.Config) (*sqsqueue.Queue, error) {
 // OpenStoreAndQueue returns the store and the queue, each on a client of
 // its own: what every function that moves jobs along uses (createjob,
 // processjob, reconcile, dlqredrive).
-func OpenStoreAndQueue(awsCfg aws.Config, c awsenv.Config) (*dynamostore.Store, *sqsqueue.Queue, error) {
-	store, err := jobstore.New(dynamodb.NewFromConfig(awsCfg), c)
+func OpenStoreAndQueue(ctx context.Context, awsCfg aws.Config, c awsenv.Config) (*dynamostore.Store, *sqsqueue.Queue, error) {
+	store, err := jobstore.Open(ctx, awsCfg, c)
 	if err != nil {
 		return nil, nil, err
 	}
-	q, err := New(sqs.NewFromConfig(awsCfg), c)
+	client, err := Client(ctx, awsCfg, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := New(client, c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -17,11 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"jobline/internal/awsapi/s3api"
 	"jobline/internal/blob"
 )
 
@@ -78,16 +76,15 @@ func (c Config) Validate() error {
 // Store is a blob.Store on an S3 bucket. Storage paths are object keys. It
 // is safe for concurrent use.
 type Store struct {
-	client  *s3.Client
-	presign *s3.PresignClient
-	cfg     Config
+	client *s3api.Client
+	cfg    Config
 }
 
 var _ blob.Store = (*Store)(nil)
 
 // New returns a Store on client after filling cfg's defaults and
 // validating it. It makes no request.
-func New(client *s3.Client, cfg Config) (*Store, error) {
+func New(client *s3api.Client, cfg Config) (*Store, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -95,7 +92,7 @@ func New(client *s3.Client, cfg Config) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("s3blob: nil S3 client")
 	}
-	return &Store{client: client, presign: s3.NewPresignClient(client), cfg: cfg}, nil
+	return &Store{client: client, cfg: cfg}, nil
 }
 
 // Bucket returns the bucket the files live in.
@@ -109,16 +106,7 @@ func (s *Store) Put(ctx context.Context, key string, content []byte, contentType
 		return "", fmt.Errorf("put: %w", err)
 	}
 	objectKey := s.cfg.Prefix + k
-	in := &s3.PutObjectInput{
-		Bucket:        aws.String(s.cfg.Bucket),
-		Key:           aws.String(objectKey),
-		Body:          bytes.NewReader(content),
-		ContentLength: aws.Int64(int64(len(content))),
-	}
-	if contentType != "" {
-		in.ContentType = aws.String(contentType)
-	}
-	if _, err := s.client.PutObject(ctx, in); err != nil {
+	if err := s.client.PutObject(ctx, s.cfg.Bucket, objectKey, content, contentType); err != nil {
 		return "", translate("put s3://"+s.cfg.Bucket+"/"+objectKey, err)
 	}
 	return objectKey, nil
@@ -132,25 +120,26 @@ func (s *Store) URL(ctx context.Context, storagePath string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("url: %w", err)
 	}
-	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.cfg.Bucket), Key: aws.String(key)},
-		s3.WithPresignExpires(s.cfg.URLExpiry))
+	u, err := s.client.PresignGetObject(ctx, s.cfg.Bucket, key, s.cfg.URLExpiry)
 	if err != nil {
 		return "", fmt.Errorf("presign GET s3://%s/%s: %w", s.cfg.Bucket, key, err)
 	}
-	return req.URL, nil
+	return u, nil
 }
 
 // Open reads the object at storagePath; blob.ErrNotFound if there is none.
+// The object is read whole before Open returns (job files are small; S3's
+// client reads at most 64 MiB).
 func (s *Store) Open(ctx context.Context, storagePath string) (io.ReadCloser, error) {
 	key, err := s.key(storagePath)
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", err)
 	}
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.cfg.Bucket), Key: aws.String(key)})
+	body, err := s.client.GetObject(ctx, s.cfg.Bucket, key)
 	if err != nil {
 		return nil, translate("open s3://"+s.cfg.Bucket+"/"+key, err)
 	}
-	return out.Body, nil
+	return io.NopCloser(bytes.NewReader(body)), nil
 }
 
 // key checks that storagePath is a safe object key inside the prefix.
@@ -165,13 +154,9 @@ func (s *Store) key(storagePath string) (string, error) {
 	return p, nil
 }
 
-// translate is the one place where S3 errors become the blob package's.
+// translate is the one place where S3 errors become the blob package's:
+// codes NoSuchKey and NotFound (a bare 404) are blob.ErrNotFound.
 func translate(op string, err error) error {
-	var noKey *types.NoSuchKey
-	var notFound *types.NotFound
-	if errors.As(err, &noKey) || errors.As(err, &notFound) {
-		return fmt.Errorf("%s: %w", op, blob.ErrNotFound)
-	}
 	var api smithy.APIError
 	if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound") {
 		return fmt.Errorf("%s: %w", op, blob.ErrNotFound)

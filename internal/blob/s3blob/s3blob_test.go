@@ -28,7 +28,7 @@ func newStore(t *testing.T, expiry time.Duration) *s3blob.Store {
 	clients := awstest.Clients(t, cfg)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	s, err := s3blob.New(clients.S3, s3blob.Config{Bucket: cfg.AssetsBucket, Prefix: "test-" + hex.EncodeToString(b) + "/", URLExpiry: expiry})
+	s, err := s3blob.New(clients.S3API, s3blob.Config{Bucket: cfg.AssetsBucket, Prefix: "test-" + hex.EncodeToString(b) + "/", URLExpiry: expiry})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestBadPathsAreRejected(t *testing.T) {
 func TestMissingBucketFailsPut(t *testing.T) {
 	t.Parallel()
 	cfg := awstest.Config(t)
-	s, err := s3blob.New(awstest.Clients(t, cfg).S3, s3blob.Config{Bucket: "jobline-no-such-bucket"})
+	s, err := s3blob.New(awstest.Clients(t, cfg).S3API, s3blob.Config{Bucket: "jobline-no-such-bucket"})
 	if err != nil {
 		t.Fatal(err)
 	}

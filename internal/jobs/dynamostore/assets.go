@@ -6,9 +6,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/jobs"
 )
 
@@ -34,7 +34,7 @@ func (s *Store) AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (
 	if err != nil {
 		return jobs.Asset{}, fmt.Errorf("add asset to job %s: build expression: %w", a.JobID, err)
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+	_, err = s.db.TransactWriteItems(ctx, &dynamo.TransactWriteItemsInput{
 		TransactItems: []types.TransactWriteItem{
 			{ConditionCheck: &types.ConditionCheck{
 				TableName:                           &s.cfg.TableName,
@@ -59,6 +59,15 @@ func (s *Store) AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (
 	return a, nil
 }
 
+// decodeAsset reads an asset item.
+func decodeAsset(av map[string]types.AttributeValue) (jobs.Asset, error) {
+	var it assetItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return jobs.Asset{}, fmt.Errorf("unmarshal: %w", err)
+	}
+	return it.asset()
+}
+
 // ListAssets queries the asset items of the job's partition, oldest
 // first. A missing job has no assets: like the in-memory store, that is an
 // empty list, not an error; ownership is the caller's check.
@@ -69,29 +78,29 @@ func (s *Store) ListAssets(ctx context.Context, jobID string) ([]jobs.Asset, err
 	if err != nil {
 		return nil, fmt.Errorf("list assets of job %s: build expression: %w", jobID, err)
 	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	in := &dynamo.QueryInput{
 		TableName:                 &s.cfg.TableName,
 		KeyConditionExpression:    expr.KeyCondition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-	})
+	}
 	assets := []jobs.Asset{}
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	for {
+		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, translate("list assets of", jobID, err, nil)
 		}
 		for _, av := range out.Items {
-			var it assetItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("list assets of job %s: unmarshal: %w", jobID, err)
-			}
-			a, err := it.asset()
+			a, err := decodeAsset(av)
 			if err != nil {
 				return nil, fmt.Errorf("list assets of job %s: %w", jobID, err)
 			}
 			assets = append(assets, a)
 		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	return assets, nil
 }

@@ -34,7 +34,7 @@ func TestListsAreBounded(t *testing.T) {
 	counter := awstest.NewRequestCounter()
 	table := awstest.NewTable(t, raw.DynamoDB, cfg)
 	storeCfg := awstest.StoreConfig(cfg, table)
-	store, err := dynamostore.New(awstest.Clients(t, cfg, counter.APIOption).DynamoDB, storeCfg)
+	store, err := dynamostore.New(awstest.Clients(t, cfg, counter.Hook()).Dynamo, storeCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

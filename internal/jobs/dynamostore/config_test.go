@@ -1,12 +1,15 @@
 package dynamostore_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/jobs/dynamostore"
 )
 
@@ -26,10 +29,13 @@ func TestConfigDefaults(t *testing.T) {
 // mistake instead of panicking; it makes no request, so no emulator runs.
 func TestNewRejectsBadWiring(t *testing.T) {
 	t.Parallel()
-	client := dynamodb.New(dynamodb.Options{Region: "us-east-1"})
+	client, err := dynamo.New(context.Background(), aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}}, awsapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name    string
-		client  *dynamodb.Client
+		client  *dynamo.Client
 		cfg     dynamostore.Config
 		wantErr string // "" for success
 	}{

@@ -17,7 +17,7 @@ func newStore(t *testing.T) *dynamostore.Store {
 	t.Helper()
 	cfg := awstest.Config(t)
 	clients := awstest.Clients(t, cfg)
-	store, err := dynamostore.New(clients.DynamoDB, awstest.StoreConfig(cfg, awstest.NewTable(t, clients.DynamoDB, cfg)))
+	store, err := dynamostore.New(clients.Dynamo, awstest.StoreConfig(cfg, awstest.NewTable(t, clients.DynamoDB, cfg)))
 	if err != nil {
 		t.Fatal(err)
 	}

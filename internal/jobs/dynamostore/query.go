@@ -12,9 +12,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/jobs"
 )
 
@@ -176,7 +176,7 @@ func (s *Store) queryKeys(ctx context.Context, index, partitionAttr, partition, 
 	if err != nil {
 		return nil, false, fmt.Errorf("build expression: %w", err)
 	}
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	out, err := s.db.Query(ctx, &dynamo.QueryInput{
 		TableName:                 &s.cfg.TableName,
 		IndexName:                 aws.String(index),
 		KeyConditionExpression:    expr.KeyCondition(),
@@ -193,7 +193,7 @@ func (s *Store) queryKeys(ctx context.Context, index, partitionAttr, partition, 
 
 // keysOf reads the job keys of a Query page of the owner or creation
 // index; more reports that the partition holds keys beyond them.
-func keysOf(out *dynamodb.QueryOutput) (keys []indexKey, more bool, err error) {
+func keysOf(out *dynamo.QueryOutput) (keys []indexKey, more bool, err error) {
 	keys = make([]indexKey, 0, len(out.Items))
 	for _, av := range out.Items {
 		k, err := keyOf(av)
@@ -280,7 +280,7 @@ func (s *Store) batchGet(ctx context.Context, keys []indexKey) (items map[string
 	for i, k := range keys {
 		req.Keys[i] = jobKey(k.id)
 	}
-	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.cfg.TableName: req}})
+	out, err := s.db.BatchGetItem(ctx, &dynamo.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.cfg.TableName: req}})
 	if err != nil {
 		return nil, nil, translate("batch get", "", err, nil)
 	}

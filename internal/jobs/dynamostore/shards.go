@@ -8,8 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"jobline/internal/awsapi/dynamo"
 )
 
 // Shard counts on a live table. A job's creation-index entry stays in the
@@ -100,7 +101,7 @@ func intAttr(item map[string]types.AttributeValue, name string) int {
 // readSweepState reads the sweep state item (strongly consistent: the
 // walk goes on from where the previous sweep left it).
 func (s *Store) readSweepState(ctx context.Context) (sweepState, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.cfg.TableName, Key: sweepStateKey, ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(ctx, &dynamo.GetItemInput{TableName: &s.cfg.TableName, Key: sweepStateKey, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return sweepState{}, translate("read the state of", "the sweep", err, nil)
 	}
@@ -150,7 +151,7 @@ func (s *Store) writeSweepState(ctx context.Context, u stateUpdate) error {
 	if err != nil {
 		return fmt.Errorf("sweep state: build expression: %w", err)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = s.db.UpdateItem(ctx, &dynamo.UpdateItemInput{
 		TableName: &s.cfg.TableName, Key: sweepStateKey, UpdateExpression: expr.Update(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -194,7 +195,7 @@ func (s *Store) shardsEmpty(ctx context.Context, x shardedIndex, from, to int) (
 		if err != nil {
 			return false, fmt.Errorf("build expression: %w", err)
 		}
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		out, err := s.db.Query(ctx, &dynamo.QueryInput{
 			TableName: &s.cfg.TableName, IndexName: aws.String(x.name), Limit: aws.Int32(1),
 			KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		})

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/awsbackend/awstest"
 	"jobline/internal/jobs"
 	"jobline/internal/jobs/dynamostore"
@@ -21,7 +22,7 @@ type shardTable struct {
 	t       *testing.T
 	ctx     context.Context
 	raw     *dynamodb.Client
-	counted *dynamodb.Client
+	counted *dynamo.Client
 	counter *awstest.RequestCounter
 	table   string
 }
@@ -31,7 +32,7 @@ func newShardTable(t *testing.T) *shardTable {
 	raw := awstest.Clients(t, cfg).DynamoDB
 	counter := awstest.NewRequestCounter()
 	return &shardTable{t: t, ctx: context.Background(), raw: raw, counter: counter,
-		counted: awstest.Clients(t, cfg, counter.APIOption).DynamoDB, table: awstest.NewTable(t, raw, cfg)}
+		counted: awstest.Clients(t, cfg, counter.Hook()).Dynamo, table: awstest.NewTable(t, raw, cfg)}
 }
 
 func (st *shardTable) open(creation, sweep int) *dynamostore.Store {

@@ -31,10 +31,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/deploy"
 	"jobline/internal/jobs"
 )
@@ -129,7 +129,7 @@ func (c Config) Validate() error {
 
 // Store is a jobs.Store on a DynamoDB table. It is safe for concurrent use.
 type Store struct {
-	db  *dynamodb.Client
+	db  *dynamo.Client
 	cfg Config
 }
 
@@ -137,7 +137,7 @@ var _ jobs.Store = (*Store)(nil)
 
 // New returns a Store on client, with cfg's defaults applied, or the
 // error of an invalid cfg. It makes no request.
-func New(client *dynamodb.Client, cfg Config) (*Store, error) {
+func New(client *dynamo.Client, cfg Config) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("dynamostore: nil DynamoDB client")
 	}
@@ -165,7 +165,7 @@ func (s *Store) Create(ctx context.Context, job jobs.Job) (jobs.Job, bool, error
 	if err != nil {
 		return jobs.Job{}, false, fmt.Errorf("create job %s: build expression: %w", job.ID, err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	_, err = s.db.PutItem(ctx, &dynamo.PutItemInput{
 		TableName:                           &s.cfg.TableName,
 		Item:                                av,
 		ConditionExpression:                 expr.Condition(),
@@ -189,7 +189,7 @@ func (s *Store) Create(ctx context.Context, job jobs.Job) (jobs.Job, bool, error
 // Get reads a job with one GetItem (eventually consistent unless
 // Config.ConsistentGet).
 func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+	out, err := s.db.GetItem(ctx, &dynamo.GetItemInput{
 		TableName:      &s.cfg.TableName,
 		Key:            jobKey(id),
 		ConsistentRead: aws.Bool(s.cfg.ConsistentGet),

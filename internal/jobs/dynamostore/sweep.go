@@ -12,9 +12,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/jobs"
 )
 
@@ -135,7 +135,7 @@ func (s *Store) windowKeys(ctx context.Context, shard int, mark, bound string) (
 	if err != nil {
 		return nil, false, fmt.Errorf("build expression: %w", err)
 	}
-	in := &dynamodb.QueryInput{
+	in := &dynamo.QueryInput{
 		TableName: &s.cfg.TableName, IndexName: aws.String(gsiByCreation),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(true), Limit: aws.Int32(windowPage),
@@ -174,7 +174,7 @@ func (s *Store) enterSweepIndex(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("index job %s for the sweep: build expression: %w", id, err)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = s.db.UpdateItem(ctx, &dynamo.UpdateItemInput{
 		TableName: &s.cfg.TableName, Key: jobKey(id), ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 	})
@@ -246,7 +246,7 @@ func (s *Store) dueKeys(ctx context.Context, shard int, before time.Time, limit 
 	if err != nil {
 		return nil, fmt.Errorf("build expression: %w", err)
 	}
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+	out, err := s.db.Query(ctx, &dynamo.QueryInput{
 		TableName: &s.cfg.TableName, IndexName: aws.String(gsiBySweep),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(true), Limit: aws.Int32(int32(limit)),

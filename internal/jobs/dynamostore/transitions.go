@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"jobline/internal/awsapi/dynamo"
 	"jobline/internal/jobs"
 )
 
@@ -87,7 +87,7 @@ func (s *Store) update(ctx context.Context, op, id string, cond expression.Condi
 	if err != nil {
 		return jobs.Job{}, fmt.Errorf("%s job %s: build expression: %w", op, id, err)
 	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := s.db.UpdateItem(ctx, &dynamo.UpdateItemInput{
 		TableName:                           &s.cfg.TableName,
 		Key:                                 jobKey(id),
 		ConditionExpression:                 expr.Condition(),

@@ -13,6 +13,7 @@ import (
 
 	"jobline/internal/api"
 	"jobline/internal/apigw"
+	"jobline/internal/awsapi"
 	"jobline/internal/awsbackend/awsenv"
 	"jobline/internal/awsbackend/jobqueue"
 	"jobline/internal/lambdafn"
@@ -38,8 +39,8 @@ const (
 // when the JWT claim EnvAdminClaim holds EnvAdminClaimValue; anyone else
 // gets 404. It does not return.
 func StartAdmin(function string) {
-	lambdafn.StartHTTP(function, func(_ context.Context, in *lambdafn.Init) (http.Handler, apigw.Config, error) {
-		h, err := adminHandler(in.AWS, in.Config, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
+	lambdafn.StartHTTP(function, func(ctx context.Context, in *lambdafn.Init) (http.Handler, apigw.Config, error) {
+		h, err := adminHandler(ctx, in.AWS, in.Config, in.Metrics, in.Log, in.Env.String(lambdafn.EnvMetricsNamespace, ""))
 		return h, apigw.Config{AdminClaim: in.Env.String(EnvAdminClaim, ""), AdminClaimValue: in.Env.String(EnvAdminClaimValue, "")}, err
 	})
 }
@@ -49,14 +50,15 @@ func StartAdmin(function string) {
 // dlqredrive CLI, and CloudWatch for the metrics and the queues' oldest
 // message ages. It builds no S3 client: the admin API presigns no asset
 // URL.
-func adminHandler(awsCfg aws.Config, cfg awsenv.Config, rec metrics.Recorder, log *slog.Logger, namespace string) (http.Handler, error) {
-	store, q, err := jobqueue.OpenStoreAndQueue(awsCfg, cfg)
+func adminHandler(ctx context.Context, awsCfg aws.Config, cfg awsenv.Config, rec metrics.Recorder, log *slog.Logger, namespace string) (http.Handler, error) {
+	store, q, err := jobqueue.OpenStoreAndQueue(ctx, awsCfg, cfg)
 	if err != nil {
 		return nil, err
 	}
-	// Behind an endpoint override (the emulator) CloudWatch speaks the
-	// query protocol: moto has no RPC v2 CBOR.
-	client := cloudwatchmetrics.NewClient(awsCfg, cfg.Endpoint != "")
+	client, err := cloudwatchmetrics.NewClient(ctx, awsCfg, awsapi.Options{Hooks: cfg.Hooks})
+	if err != nil {
+		return nil, err
+	}
 	reader, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: namespace, JobTypes: lambdafn.Registry(nil).Types()})
 	if err != nil {
 		return nil, err

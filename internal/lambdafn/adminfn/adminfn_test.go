@@ -28,7 +28,7 @@ func TestAdminHandlerServesAdminsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := adminHandler(awsCfg, cfg, metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
+	h, err := adminHandler(context.Background(), awsCfg, cfg, metrics.Discard{}, slog.New(slog.NewTextHandler(io.Discard, nil)), "Jobline/test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,17 +16,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/cwapi"
 	"jobline/internal/metrics"
 )
 
-// Client is what a Reader uses of *cloudwatch.Client.
+// Client is what a Reader uses of *cwapi.Client.
 type Client interface {
-	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+	GetMetricData(ctx context.Context, in *cwapi.GetMetricDataInput) (*cwapi.GetMetricDataOutput, error)
 }
 
 // Limits and defaults of the requests.
@@ -71,27 +69,22 @@ func New(client Client, cfg Config) (*Reader, error) {
 	return &Reader{client: client, cfg: cfg}, nil
 }
 
-// NewClient returns a CloudWatch client on cfg. Against an emulator
-// (emulator true: an endpoint override) it speaks CloudWatch's query
-// protocol, which moto serves, instead of the SDK's default RPC v2 CBOR,
-// which moto does not.
-func NewClient(cfg aws.Config, emulator bool) *cloudwatch.Client {
-	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if emulator {
-			o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
-		}
-	})
+// NewClient returns a CloudWatch client on cfg and opts (cwapi.New). It
+// speaks AWS JSON 1.0, which CloudWatch and the emulator (moto) both
+// serve, so an endpoint override needs no other protocol.
+func NewClient(ctx context.Context, cfg aws.Config, opts awsapi.Options) (*cwapi.Client, error) {
+	return cwapi.New(ctx, cfg, opts)
 }
 
 // seriesQuery ties one MetricDataQuery to the series it fills.
 type seriesQuery struct {
-	query  types.MetricDataQuery
+	query  cwapi.MetricDataQuery
 	series int // index in the report's Series
 }
 
 // Query reads every statistic of every metric of every configured job
 // type over q's window, MaxQueriesPerRequest metric queries per request
-// (each paged by the SDK's paginator). A step CloudWatch has no datapoint
+// (each followed through its pages). A step CloudWatch has no datapoint
 // for is 0 in a sum and nil otherwise, as in metrics.Memory.
 func (r *Reader) Query(ctx context.Context, q metrics.Query) (metrics.Report, error) {
 	if err := q.Validate(); err != nil {
@@ -121,14 +114,14 @@ func (r *Reader) Query(ctx context.Context, q metrics.Query) (metrics.Report, er
 
 // metricQuery is the query of one statistic of one job type's metric; its
 // Id is its index.
-func (r *Reader) metricQuery(i int, jobType string, name metrics.Name, stat metrics.Stat, step time.Duration) types.MetricDataQuery {
-	return types.MetricDataQuery{
+func (r *Reader) metricQuery(i int, jobType string, name metrics.Name, stat metrics.Stat, step time.Duration) cwapi.MetricDataQuery {
+	return cwapi.MetricDataQuery{
 		Id: aws.String(fmt.Sprintf("q%d", i)),
-		MetricStat: &types.MetricStat{
-			Metric: &types.Metric{
+		MetricStat: &cwapi.MetricStat{
+			Metric: &cwapi.Metric{
 				Namespace:  aws.String(r.cfg.Namespace),
 				MetricName: aws.String(string(name)),
-				Dimensions: []types.Dimension{{Name: aws.String(metrics.DimensionJobType), Value: aws.String(jobType)}},
+				Dimensions: []cwapi.Dimension{{Name: aws.String(metrics.DimensionJobType), Value: aws.String(jobType)}},
 			},
 			Period: aws.Int32(int32(step / time.Second)),
 			Stat:   aws.String(string(stat)),
@@ -141,32 +134,58 @@ func (r *Reader) metricQuery(i int, jobType string, name metrics.Name, stat metr
 // pages, and puts each datapoint in its series' step.
 func (r *Reader) read(ctx context.Context, q metrics.Query, chunk []seriesQuery, rep *metrics.Report) error {
 	byID := map[string]int{}
-	in := &cloudwatch.GetMetricDataInput{
-		StartTime: aws.Time(q.Start.UTC()), EndTime: aws.Time(q.End.UTC()), ScanBy: types.ScanByTimestampAscending,
+	in := &cwapi.GetMetricDataInput{
+		StartTime: aws.Time(q.Start.UTC()), EndTime: aws.Time(q.End.UTC()), ScanBy: cwapi.ScanByTimestampAscending,
 	}
 	for _, sq := range chunk {
 		in.MetricDataQueries = append(in.MetricDataQueries, sq.query)
 		byID[aws.ToString(sq.query.Id)] = sq.series
 	}
-	pages := cloudwatch.NewGetMetricDataPaginator(r.client, in)
-	for pages.HasMorePages() {
-		out, err := pages.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("get metric data: %w", err)
-		}
+	err := r.pages(ctx, in, func(out *cwapi.GetMetricDataOutput) error {
 		for _, res := range out.MetricDataResults {
 			i, ok := byID[aws.ToString(res.Id)]
 			if !ok {
-				return fmt.Errorf("get metric data: a result for unknown query %q", aws.ToString(res.Id))
+				return fmt.Errorf("a result for unknown query %q", aws.ToString(res.Id))
 			}
 			place(rep, &rep.Series[i], res)
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("get metric data: %w", err)
 	}
 	return nil
 }
 
+// pages runs in and each next page of its answer (NextToken), handing
+// each output to fn, until a page has no NextToken. in is not changed. A
+// token that comes back a second time is an error rather than a loop.
+func (r *Reader) pages(ctx context.Context, in *cwapi.GetMetricDataInput, fn func(*cwapi.GetMetricDataOutput) error) error {
+	next := *in
+	seen := map[string]bool{}
+	for {
+		page := next // each request its own input
+		out, err := r.client.GetMetricData(ctx, &page)
+		if err != nil {
+			return err
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+		token := aws.ToString(out.NextToken)
+		if token == "" {
+			return nil
+		}
+		if seen[token] {
+			return fmt.Errorf("next token %q repeated", token)
+		}
+		seen[token] = true
+		next.NextToken = aws.String(token)
+	}
+}
+
 // place puts a result's datapoints in the steps they belong to.
-func place(rep *metrics.Report, s *metrics.Series, res types.MetricDataResult) {
+func place(rep *metrics.Report, s *metrics.Series, res cwapi.MetricDataResult) {
 	for k, ts := range res.Timestamps {
 		if k >= len(res.Values) {
 			return
@@ -187,16 +206,16 @@ func (r *Reader) OldestMessageAges(ctx context.Context, queueNames []string, now
 	if len(queueNames) == 0 {
 		return map[string]time.Duration{}, nil
 	}
-	in := &cloudwatch.GetMetricDataInput{
-		StartTime: aws.Time(now.Add(-OldestAgeLookback).UTC()), EndTime: aws.Time(now.UTC()), ScanBy: types.ScanByTimestampDescending,
+	in := &cwapi.GetMetricDataInput{
+		StartTime: aws.Time(now.Add(-OldestAgeLookback).UTC()), EndTime: aws.Time(now.UTC()), ScanBy: cwapi.ScanByTimestampDescending,
 	}
 	for i, name := range queueNames {
-		in.MetricDataQueries = append(in.MetricDataQueries, types.MetricDataQuery{
+		in.MetricDataQueries = append(in.MetricDataQueries, cwapi.MetricDataQuery{
 			Id: aws.String(fmt.Sprintf("age%d", i)),
-			MetricStat: &types.MetricStat{
-				Metric: &types.Metric{
+			MetricStat: &cwapi.MetricStat{
+				Metric: &cwapi.Metric{
 					Namespace: aws.String(sqsNamespace), MetricName: aws.String(oldestAgeMetric),
-					Dimensions: []types.Dimension{{Name: aws.String("QueueName"), Value: aws.String(name)}},
+					Dimensions: []cwapi.Dimension{{Name: aws.String("QueueName"), Value: aws.String(name)}},
 				},
 				Period: aws.Int32(60),
 				Stat:   aws.String(string(metrics.StatMaximum)),
@@ -205,22 +224,21 @@ func (r *Reader) OldestMessageAges(ctx context.Context, queueNames []string, now
 		})
 	}
 	ages := map[string]time.Duration{}
-	pages := cloudwatch.NewGetMetricDataPaginator(r.client, in)
-	for pages.HasMorePages() {
-		out, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("get oldest message ages: %w", err)
-		}
+	err := r.pages(ctx, in, func(out *cwapi.GetMetricDataOutput) error {
 		for _, res := range out.MetricDataResults {
 			var i int
 			if _, err := fmt.Sscanf(aws.ToString(res.Id), "age%d", &i); err != nil || i < 0 || i >= len(queueNames) {
-				return nil, fmt.Errorf("get oldest message ages: a result for unknown query %q", aws.ToString(res.Id))
+				return fmt.Errorf("a result for unknown query %q", aws.ToString(res.Id))
 			}
 			if _, seen := ages[queueNames[i]]; !seen && len(res.Values) > 0 {
 				// Newest first (ScanBy descending): the first value is the latest.
 				ages[queueNames[i]] = time.Duration(res.Values[0] * float64(time.Second))
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get oldest message ages: %w", err)
 	}
 	return ages, nil
 }

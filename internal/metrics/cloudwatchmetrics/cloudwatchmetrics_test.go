@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"jobline/internal/awsapi/cwapi"
 	"jobline/internal/metrics"
 	"jobline/internal/metrics/cloudwatchmetrics"
 )
@@ -23,13 +22,13 @@ var t0 = time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
 // first page of each request carries a NextToken when pageTwo is set).
 type fakeClient struct {
 	mu       sync.Mutex
-	requests []*cloudwatch.GetMetricDataInput
-	respond  func(in *cloudwatch.GetMetricDataInput) []types.MetricDataResult
-	pageTwo  func(in *cloudwatch.GetMetricDataInput) []types.MetricDataResult
+	requests []*cwapi.GetMetricDataInput
+	respond  func(in *cwapi.GetMetricDataInput) []cwapi.MetricDataResult
+	pageTwo  func(in *cwapi.GetMetricDataInput) []cwapi.MetricDataResult
 	err      error
 }
 
-func (f *fakeClient) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+func (f *fakeClient) GetMetricData(_ context.Context, in *cwapi.GetMetricDataInput) (*cwapi.GetMetricDataOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, in)
@@ -37,9 +36,9 @@ func (f *fakeClient) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDa
 		return nil, f.err
 	}
 	if in.NextToken != nil {
-		return &cloudwatch.GetMetricDataOutput{MetricDataResults: f.pageTwo(in)}, nil
+		return &cwapi.GetMetricDataOutput{MetricDataResults: f.pageTwo(in)}, nil
 	}
-	out := &cloudwatch.GetMetricDataOutput{MetricDataResults: f.respond(in)}
+	out := &cwapi.GetMetricDataOutput{MetricDataResults: f.respond(in)}
 	if f.pageTwo != nil {
 		out.NextToken = aws.String("page-2")
 	}
@@ -47,7 +46,7 @@ func (f *fakeClient) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDa
 }
 
 // idOf finds the Id of the query of a job type's metric and statistic.
-func idOf(t *testing.T, in *cloudwatch.GetMetricDataInput, jobType string, name metrics.Name, stat metrics.Stat) string {
+func idOf(t *testing.T, in *cwapi.GetMetricDataInput, jobType string, name metrics.Name, stat metrics.Stat) string {
 	t.Helper()
 	for _, q := range in.MetricDataQueries {
 		ms := q.MetricStat
@@ -60,23 +59,28 @@ func idOf(t *testing.T, in *cloudwatch.GetMetricDataInput, jobType string, name 
 	return ""
 }
 
-func TestQueryBuildsOneMetricQueryPerSeriesAndPlacesDatapoints(t *testing.T) {
-	t.Parallel()
-	var client *fakeClient
-	client = &fakeClient{
-		respond: func(in *cloudwatch.GetMetricDataInput) []types.MetricDataResult {
-			return []types.MetricDataResult{
+// twoPageClient answers with a datapoint of report's JobsCompleted Sum on
+// a first page and one of echo's RunTime Average on a second.
+func twoPageClient(t *testing.T) *fakeClient {
+	return &fakeClient{
+		respond: func(in *cwapi.GetMetricDataInput) []cwapi.MetricDataResult {
+			return []cwapi.MetricDataResult{
 				{Id: aws.String(idOf(t, in, "report", metrics.Completed, metrics.StatSum)),
 					Timestamps: []time.Time{t0, t0.Add(2 * time.Minute), t0.Add(-time.Minute)}, Values: []float64{3, 5, 99}},
 			}
 		},
-		pageTwo: func(in *cloudwatch.GetMetricDataInput) []types.MetricDataResult {
-			return []types.MetricDataResult{
+		pageTwo: func(in *cwapi.GetMetricDataInput) []cwapi.MetricDataResult {
+			return []cwapi.MetricDataResult{
 				{Id: aws.String(idOf(t, in, "echo", metrics.RunTime, metrics.StatAverage)),
 					Timestamps: []time.Time{t0.Add(time.Minute)}, Values: []float64{12.5}},
 			}
 		},
 	}
+}
+
+func TestQueryBuildsOneMetricQueryPerSeriesAndPlacesDatapoints(t *testing.T) {
+	t.Parallel()
+	client := twoPageClient(t)
 	r, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: "Jobline/prod", JobTypes: []string{"echo", "report"}})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +94,7 @@ func TestQueryBuildsOneMetricQueryPerSeriesAndPlacesDatapoints(t *testing.T) {
 	}
 	in := client.requests[0]
 	perType := len(metrics.Names()) + 2
-	if len(in.MetricDataQueries) != 2*perType || !in.StartTime.Equal(t0) || !in.EndTime.Equal(t0.Add(3*time.Minute)) || in.ScanBy != types.ScanByTimestampAscending {
+	if len(in.MetricDataQueries) != 2*perType || !in.StartTime.Equal(t0) || !in.EndTime.Equal(t0.Add(3*time.Minute)) || in.ScanBy != cwapi.ScanByTimestampAscending {
 		t.Fatalf("request = %d queries, %v..%v, %s", len(in.MetricDataQueries), in.StartTime, in.EndTime, in.ScanBy)
 	}
 	ids := map[string]bool{}
@@ -142,7 +146,7 @@ func TestQuerySplitsRequestsAtTheQueryLimit(t *testing.T) {
 	for i := range types46 {
 		types46[i] = fmt.Sprintf("type%02d", i)
 	}
-	client := &fakeClient{respond: func(*cloudwatch.GetMetricDataInput) []types.MetricDataResult { return nil }}
+	client := &fakeClient{respond: func(*cwapi.GetMetricDataInput) []cwapi.MetricDataResult { return nil }}
 	r, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{JobTypes: types46})
 	if err != nil {
 		t.Fatal(err)
@@ -176,8 +180,8 @@ func TestQueryErrors(t *testing.T) {
 	if _, err := r.Query(context.Background(), metrics.Query{Start: t0, End: t0}); err == nil {
 		t.Error("an empty window was queried")
 	}
-	odd := &fakeClient{respond: func(*cloudwatch.GetMetricDataInput) []types.MetricDataResult {
-		return []types.MetricDataResult{{Id: aws.String("nope")}}
+	odd := &fakeClient{respond: func(*cwapi.GetMetricDataInput) []cwapi.MetricDataResult {
+		return []cwapi.MetricDataResult{{Id: aws.String("nope")}}
 	}}
 	r, _ = cloudwatchmetrics.New(odd, cloudwatchmetrics.Config{JobTypes: []string{"echo"}})
 	if _, err := r.Query(context.Background(), metrics.LastWindow(t0, time.Hour)); err == nil {
@@ -188,14 +192,14 @@ func TestQueryErrors(t *testing.T) {
 func TestOldestMessageAgesTakesEachQueuesLatestDatapoint(t *testing.T) {
 	t.Parallel()
 	now := t0.Add(time.Hour)
-	client := &fakeClient{respond: func(in *cloudwatch.GetMetricDataInput) []types.MetricDataResult {
-		var out []types.MetricDataResult
+	client := &fakeClient{respond: func(in *cwapi.GetMetricDataInput) []cwapi.MetricDataResult {
+		var out []cwapi.MetricDataResult
 		for _, q := range in.MetricDataQueries {
 			switch aws.ToString(q.MetricStat.Metric.Dimensions[0].Value) {
 			case "jobs":
-				out = append(out, types.MetricDataResult{Id: q.Id, Timestamps: []time.Time{now.Add(-time.Minute), now.Add(-2 * time.Minute)}, Values: []float64{42, 7}})
+				out = append(out, cwapi.MetricDataResult{Id: q.Id, Timestamps: []time.Time{now.Add(-time.Minute), now.Add(-2 * time.Minute)}, Values: []float64{42, 7}})
 			case "dlq":
-				out = append(out, types.MetricDataResult{Id: q.Id}) // idle: no datapoint
+				out = append(out, cwapi.MetricDataResult{Id: q.Id}) // idle: no datapoint
 			}
 		}
 		return out
@@ -212,7 +216,7 @@ func TestOldestMessageAgesTakesEachQueuesLatestDatapoint(t *testing.T) {
 	q := in.MetricDataQueries[0].MetricStat
 	if aws.ToString(q.Metric.Namespace) != "AWS/SQS" || aws.ToString(q.Metric.MetricName) != "ApproximateAgeOfOldestMessage" ||
 		aws.ToString(q.Metric.Dimensions[0].Name) != "QueueName" || aws.ToString(q.Stat) != "Maximum" ||
-		!in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-cloudwatchmetrics.OldestAgeLookback)) || in.ScanBy != types.ScanByTimestampDescending {
+		!in.EndTime.Equal(now) || !in.StartTime.Equal(now.Add(-cloudwatchmetrics.OldestAgeLookback)) || in.ScanBy != cwapi.ScanByTimestampDescending {
 		t.Errorf("request = %+v %+v", in, q)
 	}
 	if ages, err := r.OldestMessageAges(context.Background(), nil, now); err != nil || len(ages) != 0 || len(client.requests) != 1 {

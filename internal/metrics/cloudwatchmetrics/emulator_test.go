@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"jobline/internal/awsapi"
+	"jobline/internal/awsapi/cwapi"
 	"jobline/internal/awsbackend"
 	"jobline/internal/awsbackend/awstest"
 	"jobline/internal/metrics"
@@ -24,8 +24,15 @@ func TestReaderOnTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := cloudwatchmetrics.NewClient(be.AWSConfig(), true)
-	namespace := fmt.Sprintf("Jobline/test-%d", time.Now().UnixNano())
+	client, err := cloudwatchmetrics.NewClient(context.Background(), be.AWSConfig(), awsapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Unique job types too: moto matches a query with dimensions on its
+	// dimensions and name alone, whatever the namespace, so the datapoints
+	// of an earlier run on the same emulator would count.
+	run := time.Now().UnixNano()
+	namespace, report, echo := fmt.Sprintf("Jobline/test-%d", run), fmt.Sprintf("report-%d", run), fmt.Sprintf("echo-%d", run)
 	now := time.Now().UTC()
 	q := metrics.LastWindow(now, 5*time.Minute)
 	at := q.End.Add(-90 * time.Second) // in the window's next-to-last step
@@ -33,15 +40,15 @@ func TestReaderOnTheEmulator(t *testing.T) {
 		name  metrics.Name
 		value float64
 	}{{metrics.Completed, 1}, {metrics.Completed, 1}, {metrics.RunTime, 100}, {metrics.RunTime, 300}} {
-		if _, err := client.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{
+		if _, err := client.PutMetricData(context.Background(), &cwapi.PutMetricDataInput{
 			Namespace: aws.String(namespace),
-			MetricData: []types.MetricDatum{{MetricName: aws.String(string(d.name)), Timestamp: aws.Time(at), Value: aws.Float64(d.value),
-				Dimensions: []types.Dimension{{Name: aws.String(metrics.DimensionJobType), Value: aws.String("report")}}}},
+			MetricData: []cwapi.MetricDatum{{MetricName: aws.String(string(d.name)), Timestamp: aws.Time(at), Value: aws.Float64(d.value),
+				Dimensions: []cwapi.Dimension{{Name: aws.String(metrics.DimensionJobType), Value: aws.String(report)}}}},
 		}); err != nil {
 			t.Fatalf("put metric data: %v", err)
 		}
 	}
-	r, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: namespace, JobTypes: []string{"report", "echo"}})
+	r, err := cloudwatchmetrics.New(client, cloudwatchmetrics.Config{Namespace: namespace, JobTypes: []string{report, echo}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +61,10 @@ func TestReaderOnTheEmulator(t *testing.T) {
 		got[s.JobType+" "+string(s.Metric)+" "+string(s.Stat)] = render(s.Values)
 	}
 	for key, want := range map[string]string{
-		"report JobsCompleted Sum": "0 0 0 2 0",
-		"report RunTime Average":   "- - - 200 -",
-		"report RunTime Maximum":   "- - - 300 -",
-		"echo JobsCompleted Sum":   "0 0 0 0 0",
+		report + " JobsCompleted Sum": "0 0 0 2 0",
+		report + " RunTime Average":   "- - - 200 -",
+		report + " RunTime Maximum":   "- - - 300 -",
+		echo + " JobsCompleted Sum":   "0 0 0 0 0",
 	} {
 		if got[key] != want {
 			t.Errorf("%s = %s, want %s", key, got[key], want)

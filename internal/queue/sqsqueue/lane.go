@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"jobline/internal/awsapi/sqsapi"
 	"jobline/internal/queue"
 )
 
@@ -72,7 +72,7 @@ func (q *Queue) WakeLane(ctx context.Context) (bool, error) {
 	if !q.hasLane() {
 		return false, nil
 	}
-	out, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+	out, err := q.sqs.GetQueueAttributes(ctx, &sqsapi.GetQueueAttributesInput{
 		QueueUrl:       &q.cfg.HighQueueURL,
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages},
 	})
@@ -99,7 +99,7 @@ func (q *Queue) wake(ctx context.Context, delays []time.Duration) error {
 				},
 			}
 		}
-		out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &q.cfg.QueueURL, Entries: entries})
+		out, err := q.sqs.SendMessageBatch(ctx, &sqsapi.SendMessageBatchInput{QueueUrl: &q.cfg.QueueURL, Entries: entries})
 		if err != nil {
 			return translate("send wake-up", err)
 		}
@@ -141,7 +141,7 @@ func (q *Queue) dropWakeUps(ctx context.Context, msgs []queue.Message, wakeUps m
 		entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(len(entries))), ReceiptHandle: aws.String(handle)})
 	}
 	// At most ten: one receive returns no more.
-	if _, err := q.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &q.cfg.QueueURL, Entries: entries}); err != nil {
+	if _, err := q.sqs.DeleteMessageBatch(ctx, &sqsapi.DeleteMessageBatchInput{QueueUrl: &q.cfg.QueueURL, Entries: entries}); err != nil {
 		return nil, false, translate("delete wake-ups", err)
 	}
 	return kept, true, nil

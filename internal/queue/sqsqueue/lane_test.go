@@ -30,7 +30,7 @@ func newLane(t *testing.T) laneSetup {
 	if qcfg.HighQueueURL == qcfg.QueueURL {
 		t.Fatal("awstest.NewQueues made one queue for both priorities")
 	}
-	q, err := sqsqueue.New(clients.SQS, qcfg)
+	q, err := sqsqueue.New(clients.SQSAPI, qcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

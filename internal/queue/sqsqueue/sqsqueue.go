@@ -24,10 +24,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
+	"jobline/internal/awsapi/sqsapi"
 	"jobline/internal/deploy"
 	"jobline/internal/queue"
 )
@@ -63,14 +63,14 @@ const (
 
 // Queue is a queue.Queue on SQS. It is safe for concurrent use.
 type Queue struct {
-	sqs *sqs.Client
+	sqs *sqsapi.Client
 	cfg Config
 }
 
 var _ queue.Queue = (*Queue)(nil)
 
 // New returns a Queue on client.
-func New(client *sqs.Client, cfg Config) (*Queue, error) {
+func New(client *sqsapi.Client, cfg Config) (*Queue, error) {
 	if cfg.HighQueueURL == "" {
 		cfg.HighQueueURL = cfg.QueueURL
 	}
@@ -184,7 +184,7 @@ func (q *Queue) Send(ctx context.Context, reqs ...queue.SendRequest) ([]string, 
 	ids := make([]string, len(reqs))
 	if len(reqs) == 1 {
 		url, _ := q.queueFor(reqs[0].Priority)
-		out, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		out, err := q.sqs.SendMessage(ctx, &sqsapi.SendMessageInput{
 			QueueUrl:          &url,
 			MessageBody:       &reqs[0].Body,
 			DelaySeconds:      seconds(reqs[0].Delay),
@@ -228,7 +228,7 @@ func (q *Queue) sendBatch(ctx context.Context, url string, reqs []queue.SendRequ
 			MessageAttributes: priorityAttributes(reqs[i].Priority),
 		}
 	}
-	out, err := q.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+	out, err := q.sqs.SendMessageBatch(ctx, &sqsapi.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
 	if err != nil {
 		return translate("send message batch", err)
 	}
@@ -313,7 +313,7 @@ func (q *Queue) receive(ctx context.Context, url, prefix string, max int, visibi
 // receiveMarked is receive that also returns the IDs of the wake-up
 // messages among those received.
 func (q *Queue) receiveMarked(ctx context.Context, url, prefix string, max int, visibility, wait time.Duration) ([]queue.Message, map[string]bool, error) {
-	in := &sqs.ReceiveMessageInput{
+	in := &sqsapi.ReceiveMessageInput{
 		QueueUrl:                    aws.String(url),
 		MaxNumberOfMessages:         int32(max),
 		WaitTimeSeconds:             seconds(min(wait, maxWait)),
@@ -365,7 +365,7 @@ func (q *Queue) Delete(ctx context.Context, receiptHandle string) error {
 	if err != nil {
 		return fmt.Errorf("delete message: %w", err)
 	}
-	if _, err := q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
+	if _, err := q.sqs.DeleteMessage(ctx, &sqsapi.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
 		return translate("delete message", err)
 	}
 	return nil
@@ -380,7 +380,7 @@ func (q *Queue) ChangeVisibility(ctx context.Context, receiptHandle string, d ti
 	if err != nil {
 		return fmt.Errorf("change visibility: %w", err)
 	}
-	_, err = q.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+	_, err = q.sqs.ChangeMessageVisibility(ctx, &sqsapi.ChangeMessageVisibilityInput{
 		QueueUrl: &url, ReceiptHandle: &handle, VisibilityTimeout: seconds(d),
 	})
 	if err != nil {
@@ -397,14 +397,14 @@ func (q *Queue) DeadLetter(ctx context.Context, m queue.Message) error {
 	if err != nil {
 		return fmt.Errorf("dead-letter message %s: %w", m.ID, err)
 	}
-	if _, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+	if _, err := q.sqs.SendMessage(ctx, &sqsapi.SendMessageInput{
 		QueueUrl:          &q.cfg.DeadLetterQueueURL,
 		MessageBody:       &m.Body,
 		MessageAttributes: priorityAttributes(m.Priority),
 	}); err != nil {
 		return translate("dead-letter message "+m.ID, err)
 	}
-	if _, err := q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
+	if _, err := q.sqs.DeleteMessage(ctx, &sqsapi.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &handle}); err != nil {
 		return translate("dead-letter message "+m.ID, err)
 	}
 	return nil
@@ -436,14 +436,14 @@ func (d deadLetters) Redrive(ctx context.Context, m queue.Message) error {
 		return fmt.Errorf("redrive message %s: receipt %q: %w", m.ID, m.ReceiptHandle, queue.ErrInvalidReceipt)
 	}
 	url, _ := d.q.queueFor(m.Priority)
-	if _, err := d.q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+	if _, err := d.q.sqs.SendMessage(ctx, &sqsapi.SendMessageInput{
 		QueueUrl:          &url,
 		MessageBody:       &m.Body,
 		MessageAttributes: priorityAttributes(m.Priority),
 	}); err != nil {
 		return translate("redrive message "+m.ID, err)
 	}
-	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
+	if _, err := d.q.sqs.DeleteMessage(ctx, &sqsapi.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
 		return translate("redrive message "+m.ID, err)
 	}
 	return d.q.wake(ctx, d.q.laneDelays([]queue.SendRequest{{Priority: m.Priority}}))
@@ -465,7 +465,7 @@ func (d deadLetters) Release(ctx context.Context, receiptHandles ...string) erro
 				Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(handle), VisibilityTimeout: 0,
 			})
 		}
-		out, err := d.q.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
+		out, err := d.q.sqs.ChangeMessageVisibilityBatch(ctx, &sqsapi.ChangeMessageVisibilityBatchInput{
 			QueueUrl: &d.q.cfg.DeadLetterQueueURL, Entries: entries,
 		})
 		if err != nil {
@@ -488,7 +488,7 @@ func (d deadLetters) Send(ctx context.Context, r queue.SendRequest) error {
 	if r.Delay != 0 {
 		return fmt.Errorf("send to the dead-letter queue with a delay: %w", queue.ErrInvalidRequest)
 	}
-	if _, err := d.q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+	if _, err := d.q.sqs.SendMessage(ctx, &sqsapi.SendMessageInput{
 		QueueUrl:          &d.q.cfg.DeadLetterQueueURL,
 		MessageBody:       &r.Body,
 		MessageAttributes: priorityAttributes(r.Priority),
@@ -504,7 +504,7 @@ func (d deadLetters) Delete(ctx context.Context, receiptHandle string) error {
 	if !ok || handle == "" {
 		return fmt.Errorf("delete dead letter: receipt %q: %w", receiptHandle, queue.ErrInvalidReceipt)
 	}
-	if _, err := d.q.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
+	if _, err := d.q.sqs.DeleteMessage(ctx, &sqsapi.DeleteMessageInput{QueueUrl: &d.q.cfg.DeadLetterQueueURL, ReceiptHandle: &handle}); err != nil {
 		return translate("delete dead letter", err)
 	}
 	return nil
@@ -563,7 +563,7 @@ func (q *Queue) stats(ctx context.Context, url string, role queue.Role) (queue.S
 	for i, a := range statsAttributes {
 		names[i] = a.name
 	}
-	out, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: names})
+	out, err := q.sqs.GetQueueAttributes(ctx, &sqsapi.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: names})
 	if err != nil {
 		return queue.Stats{}, translate("stats of queue "+queueName(url), err)
 	}

@@ -14,7 +14,7 @@ func TestConformance(t *testing.T) {
 	cfg := awstest.Config(t)
 	clients := awstest.Clients(t, cfg)
 	queuetest.Run(t, func(t *testing.T) queuetest.Harness {
-		q, err := sqsqueue.New(clients.SQS, awstest.NewQueues(t, clients.SQS, cfg, 3))
+		q, err := sqsqueue.New(clients.SQSAPI, awstest.NewQueues(t, clients.SQS, cfg, 3))
 		if err != nil {
 			t.Fatal(err)
 		}
