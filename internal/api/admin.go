@@ -147,18 +147,18 @@ func NewAdmin(cfg AdminConfig) (http.Handler, error) {
 		return nil, err
 	}
 	s := &adminServer{server: &server{cfg: Config{Clock: cfg.Clock, Logger: cfg.Logger}, log: cfg.Logger}, cfg: cfg}
-	mux := http.NewServeMux()
+	mux := &router{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.method+" "+rt.pattern, s.handle(rt.handler))
+		mux.handle(rt.method+" "+rt.pattern, s.handle(rt.handler))
 		// Each path has one method; the others get a JSON 405.
 		allow := rt.method
 		if allow == "GET" {
 			allow = "GET, HEAD"
 		}
-		mux.Handle(rt.pattern, s.methodNotAllowed(allow))
+		mux.handle(rt.pattern, s.methodNotAllowed(allow))
 	}
 	notFound := s.handle(s.routeNotFound)
-	mux.Handle("/", notFound)
+	mux.handle("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !IsAdmin(r.Context()) {
 			notFound.ServeHTTP(w, r)

@@ -172,32 +172,32 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s := &server{cfg: cfg, log: cfg.Logger}
 
-	mux := http.NewServeMux()
+	mux := &router{}
 	jobsAllow := "GET, HEAD"
 	if !cfg.ReadOnly {
-		mux.Handle("POST /jobs", s.handle(s.createJob))
+		mux.handle("POST /jobs", s.handle(s.createJob))
 		jobsAllow = "GET, HEAD, POST"
 	}
-	mux.Handle("GET /jobs", s.handle(s.listJobs))
-	mux.Handle("GET /jobs/{id}", s.handle(s.getJob))
-	mux.Handle("GET /jobs/{id}/assets", s.handle(s.listAssets))
-	mux.Handle("POST /jobs/{id}/cancel", s.handle(s.cancelJob))
+	mux.handle("GET /jobs", s.handle(s.listJobs))
+	mux.handle("GET /jobs/{id}", s.handle(s.getJob))
+	mux.handle("GET /jobs/{id}/assets", s.handle(s.listAssets))
+	mux.handle("POST /jobs/{id}/cancel", s.handle(s.cancelJob))
 
 	// Method-less patterns catch the other methods on known paths, so that
 	// they get a JSON 405 instead of the mux's plain-text one.
-	mux.Handle("/jobs", s.methodNotAllowed(jobsAllow))
-	mux.Handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
-	mux.Handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
-	mux.Handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))
-	mux.Handle("GET /job-types", s.handle(s.listJobTypes))
-	mux.Handle("/job-types", s.methodNotAllowed("GET, HEAD"))
+	mux.handle("/jobs", s.methodNotAllowed(jobsAllow))
+	mux.handle("/jobs/{id}", s.methodNotAllowed("GET, HEAD"))
+	mux.handle("/jobs/{id}/assets", s.methodNotAllowed("GET, HEAD"))
+	mux.handle("/jobs/{id}/cancel", s.methodNotAllowed("POST"))
+	mux.handle("GET /job-types", s.handle(s.listJobTypes))
+	mux.handle("/job-types", s.methodNotAllowed("GET, HEAD"))
 	if cfg.Admin != nil {
 		// Both patterns, so that the mux never redirects /admin to /admin/
 		// (which would tell a non-admin that the path exists).
-		mux.Handle("/admin", cfg.Admin)
-		mux.Handle("/admin/", cfg.Admin)
+		mux.handle("/admin", cfg.Admin)
+		mux.handle("/admin/", cfg.Admin)
 	}
-	mux.Handle("/", s.handle(s.routeNotFound))
+	mux.handle("/", s.handle(s.routeNotFound))
 	return s.cleanPathsOnly(mux), nil
 }
 
