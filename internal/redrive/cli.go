@@ -66,10 +66,10 @@ var subcommands = []subcommand{
 		func(*flag.FlagSet, *Command) {}},
 }
 
-// Usage is the CLI's help text.
-var Usage = usage()
-
-func usage() string {
+// Usage is the CLI's help text. It is built when asked for, not at init:
+// every function that links this package (the admin API and the API
+// functions through it) would pay for it at each cold start.
+func Usage() string {
 	var b strings.Builder
 	b.WriteString("usage:\n")
 	for _, sc := range subcommands {
@@ -108,7 +108,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer, open f
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "dlqredrive: %v\n\n%s", err, Usage)
+		fmt.Fprintf(stderr, "dlqredrive: %v\n\n%s", err, Usage())
 		return ExitUsage
 	}
 	r, err := open(ctx)
@@ -198,7 +198,7 @@ func parseCommand(args []string) (Command, error) {
 		return Command{}, fmt.Errorf("%w: missing command (list, redrive or show)", errUsage)
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		return Command{}, &helpRequest{text: Usage}
+		return Command{}, &helpRequest{text: Usage()}
 	}
 	i := slices.IndexFunc(subcommands, func(sc subcommand) bool { return sc.name == args[0] })
 	if i < 0 {
