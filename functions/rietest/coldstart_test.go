@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -59,8 +60,8 @@ var coldStartOnce sync.Once
 // BenchmarkColdStart measures every function's cold start under
 // aws-lambda-rie interleaved with the hello-world reference
 // (functions/rietest/hello): each round starts every bootstrap once, in an
-// order that rotates from round to round, so that the machine's state
-// weighs on all alike. It prints the medians and their ratios to hello's.
+// order shuffled from round to round, so that the machine's state weighs
+// on all alike. It prints the medians and their ratios to hello's.
 // The cold start compared is Lambda's Init Duration (INIT REPORT: from
 // starting the bootstrap until it asks for its first event), so reconcile's
 // first sweep is not in it; the time to the first response is shown too
@@ -97,9 +98,14 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	coldStartOnce.Do(func() {
 		got := map[string][]coldStart{}
-		for r := range rounds {
-			for i := range targets {
-				t := targets[(i+r)%len(targets)]
+		// A new order each round (seeded: runs are repeatable), so that no
+		// bootstrap always follows the same one: one starting while the
+		// previous RIE is torn down pays for it, and a fixed rotation would
+		// put that cost on the same bootstrap in every round.
+		rng := rand.New(rand.NewPCG(uint64(rounds), uint64(len(targets))))
+		for range rounds {
+			for _, i := range rng.Perm(len(targets)) {
+				t := targets[i]
 				got[t.label] = append(got[t.label], measureColdStart(b, e, t.name, t.bin, t.payload))
 			}
 		}
@@ -115,7 +121,8 @@ func BenchmarkColdStart(b *testing.B) {
 // times one invocation with payload.
 func measureColdStart(b *testing.B, e env, name, bin, payload string) coldStart {
 	b.Helper()
-	apiPort, riePort := freePort(b), freePort(b)
+	ports := freePorts(b, 2)
+	apiPort, riePort := ports[0], ports[1]
 	cmd := exec.Command(e.rie,
 		"--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", riePort),
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bin)

@@ -92,22 +92,29 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// freePort returns a 127.0.0.1 port nobody listens on right now.
-func freePort(t testing.TB) int {
+// freePorts returns n distinct free ports on the loopback address: each
+// listener stays open until all are chosen, so that the system cannot hand
+// out the same port twice (two freePort calls in a row can).
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 // start runs fn's bootstrap under RIE on free ports and waits until RIE
 // accepts connections. extra are additional environment variables.
 func start(t testing.TB, e env, fn string, timeoutSeconds int, extra ...string) *function {
 	t.Helper()
-	apiPort, riePort := freePort(t), freePort(t)
+	ports := freePorts(t, 2)
+	apiPort, riePort := ports[0], ports[1]
 	f := &function{name: fn, url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", riePort), logs: &lockedBuffer{}}
 	f.cmd = exec.Command(e.rie,
 		"--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", riePort),
