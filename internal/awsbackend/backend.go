@@ -21,7 +21,7 @@ import (
 )
 
 // Backend is Jobline in AWS: the DynamoDB store, the SQS queue and the S3
-// store of assets, each built (with its SDK client) on first use and then
+// store of assets, each built (with its client) on first use and then
 // kept. It is safe for concurrent use.
 type Backend struct {
 	cfg    Config

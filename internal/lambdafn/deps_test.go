@@ -30,6 +30,14 @@ var neverInLambda = []string{
 	"github.com/aws/aws-sdk-go-v2/service/s3",
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch",
 	"github.com/aws/aws-sdk-go-v2/internal/endpoints/awsrulesfn",
+	// The SDK's generated serde schemas, which a shape types package of a
+	// later release links (cloudwatch/types does): their initialisation
+	// runs at every cold start, used or not. go.mod pins dynamodb, sqs and
+	// dynamodbstreams from before them for their types packages.
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas",
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/schemas",
+	"github.com/aws/aws-sdk-go-v2/service/sqs/schemas",
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas",
 	"github.com/aws/aws-sdk-go-v2/config",
 	"github.com/aws/aws-sdk-go-v2/service/sso",
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc",

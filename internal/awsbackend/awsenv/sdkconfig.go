@@ -146,7 +146,7 @@ func checkCredentialsEndpoint(uri string) error {
 	return fmt.Errorf("%s=%q: HTTP is allowed on a loopback address only", EnvContainerCredentials, uri)
 }
 
-// serviceEndpoints answers the SDK clients' question for a service's own
+// serviceEndpoints answers the clients' question for a service's own
 // endpoint (the clients look for this method among aws.Config.ConfigSources)
 // from AWS_ENDPOINT_URL_<SERVICE>, as the default chain does.
 type serviceEndpoints struct{ env *envconfig.Reader }

@@ -1,8 +1,9 @@
 // Package awstest connects tests to the AWS emulator that
 // scripts/emulators/with-emulators.sh starts (make test does): it reads the
-// emulator's environment, builds SDK clients, and makes fresh queues shaped
-// like the ones template.yaml defines; RequestCounter counts the requests
-// SDK clients send.
+// emulator's environment, builds the clients (Jobline's, with a test's
+// hooks, and the SDK's for the test's own setup), and makes fresh queues
+// shaped like the ones template.yaml defines; RequestCounter counts the
+// requests Jobline's clients send, Meter the capacity units.
 //
 // Without JOBLINE_TEST_AWS_ENDPOINT the tests skip, unless
 // JOBLINE_REQUIRE_EMULATORS=1 (set by make test), when they fail.
