@@ -19,6 +19,7 @@ import (
 // about 0.1 ms of every init for the API's dozen patterns.
 type router struct {
 	routes   []*route
+	byPath   map[string]*route // routes by their pattern's path
 	subtrees []subtree
 	fallback http.Handler // "/": every path nothing else serves
 }
@@ -61,6 +62,9 @@ func (rt *router) handle(pattern string, h http.Handler) {
 
 // route returns path's route, adding it if new.
 func (rt *router) route(path string) *route {
+	if r, ok := rt.byPath[path]; ok {
+		return r
+	}
 	parts := strings.Split(path[1:], "/")
 	r := &route{segs: make([]string, len(parts)), names: make([]string, len(parts)), methods: map[string]http.Handler{}}
 	for i, p := range parts {
@@ -70,11 +74,10 @@ func (rt *router) route(path string) *route {
 			r.segs[i] = p
 		}
 	}
-	for _, old := range rt.routes {
-		if strings.Join(old.segs, "/") == strings.Join(r.segs, "/") && strings.Join(old.names, "/") == strings.Join(r.names, "/") {
-			return old
-		}
+	if rt.byPath == nil {
+		rt.byPath = map[string]*route{}
 	}
+	rt.byPath[path] = r
 	rt.routes = append(rt.routes, r)
 	return r
 }
