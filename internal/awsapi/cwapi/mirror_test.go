@@ -1,18 +1,13 @@
 package cwapi_test
 
 import (
-	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"jobline/internal/awsapi/cwapi"
+	"jobline/internal/awsapi/shapetest"
 )
 
 // mirrors pairs each type of shapes.go and types.go with the SDK's.
@@ -37,24 +32,11 @@ var mirrors = [][2]any{
 	{cwapi.StatusCode(""), types.StatusCode("")},
 }
 
+// TestTypesMirrorTheSDK checks that shapes.go's and types.go's types
+// mirror the SDK's (shapetest.Mirror).
 func TestTypesMirrorTheSDK(t *testing.T) {
 	t.Parallel()
-	var listed []string
-	for _, m := range mirrors {
-		ours, sdk := reflect.TypeOf(m[0]), reflect.TypeOf(m[1])
-		listed = append(listed, ours.Name())
-		if ours.Name() != sdk.Name() {
-			t.Errorf("%s is paired with %s", ours, sdk)
-		}
-		for _, problem := range mirrorProblems(ours, sdk, ours.Name(), map[[2]reflect.Type]bool{}) {
-			t.Error(problem)
-		}
-	}
-	declared := declaredTypes(t, "shapes.go", "types.go")
-	slices.Sort(listed)
-	if !slices.Equal(listed, declared) {
-		t.Errorf("the test pairs %v with the SDK's, shapes.go and types.go declare %v", listed, declared)
-	}
+	shapetest.Mirror(t, mirrors, "shapes.go", "types.go")
 }
 
 func TestEnumValuesAreTheSDKs(t *testing.T) {
@@ -79,72 +61,4 @@ func TestEnumValuesAreTheSDKs(t *testing.T) {
 	if n := len(types.ScanBy("").Values()); n != 2 {
 		t.Errorf("the SDK has %d scan orders, cwapi 2", n)
 	}
-}
-
-// mirrorProblems lists how ours (at path) differs from the SDK's type:
-// in kind, in the pointer, slice and map structure, in the names of the
-// named types (ours being cwapi's copies, or the very type, such as
-// time.Time), or in a struct's exported fields (ResultMetadata aside),
-// which it compares recursively (seen stops at pairs already compared).
-func mirrorProblems(ours, sdk reflect.Type, path string, seen map[[2]reflect.Type]bool) []string {
-	if ours == sdk || seen[[2]reflect.Type{ours, sdk}] {
-		return nil
-	}
-	seen[[2]reflect.Type{ours, sdk}] = true
-	ourPkg := reflect.TypeFor[cwapi.Client]().PkgPath()
-	if ours.Kind() != sdk.Kind() || ours.Name() != sdk.Name() || ours.Name() != "" && ours.PkgPath() != ourPkg {
-		return []string{fmt.Sprintf("%s is %s (%s), the SDK's %s (%s)", path, ours, ours.Kind(), sdk, sdk.Kind())}
-	}
-	switch ours.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return mirrorProblems(ours.Elem(), sdk.Elem(), path+"[]", seen)
-	case reflect.Map:
-		return append(mirrorProblems(ours.Key(), sdk.Key(), path+"[key]", seen),
-			mirrorProblems(ours.Elem(), sdk.Elem(), path+"[elem]", seen)...)
-	case reflect.Struct:
-		return fieldProblems(ours, sdk, path, seen)
-	}
-	return nil
-}
-
-// fieldProblems is mirrorProblems of two structs' fields.
-func fieldProblems(ours, sdk reflect.Type, path string, seen map[[2]reflect.Type]bool) []string {
-	var problems []string
-	for f := range sdk.Fields() {
-		if _, ok := ours.FieldByName(f.Name); f.IsExported() && f.Name != "ResultMetadata" && !ok {
-			problems = append(problems, fmt.Sprintf("%s lacks the SDK's field %s", path, f.Name))
-		}
-	}
-	for f := range ours.Fields() {
-		if !f.IsExported() || f.Name == "ResultMetadata" {
-			continue
-		}
-		g, ok := sdk.FieldByName(f.Name)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s has field %s, the SDK's %s does not", path, f.Name, sdk))
-			continue
-		}
-		problems = append(problems, mirrorProblems(f.Type, g.Type, path+"."+f.Name, seen)...)
-	}
-	return problems
-}
-
-// declaredTypes lists, sorted, the types the files declare.
-func declaredTypes(t *testing.T, files ...string) []string {
-	t.Helper()
-	var names []string
-	for _, name := range files {
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if ts, ok := n.(*ast.TypeSpec); ok {
-				names = append(names, ts.Name.Name)
-			}
-			return true
-		})
-	}
-	slices.Sort(names)
-	return names
 }

@@ -1,15 +1,11 @@
 package sqsapi_test
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"jobline/internal/awsapi/shapetest"
 	"jobline/internal/awsapi/sqsapi"
 )
 
@@ -33,56 +29,9 @@ var mirrors = [][2]any{
 	{sqsapi.GetQueueAttributesOutput{}, sqs.GetQueueAttributesOutput{}},
 }
 
-// TestTypesMirrorTheSDK checks that each of shapes.go's types has the
-// SDK's exported fields (ResultMetadata aside), of the very same types,
-// and that the test pairs every type shapes.go declares.
+// TestTypesMirrorTheSDK checks that shapes.go's types mirror the SDK's
+// (shapetest.Mirror): their fields are of the SDK's very types.
 func TestTypesMirrorTheSDK(t *testing.T) {
 	t.Parallel()
-	var listed []string
-	for _, m := range mirrors {
-		ours, sdk := reflect.TypeOf(m[0]), reflect.TypeOf(m[1])
-		listed = append(listed, ours.Name())
-		if ours.Name() != sdk.Name() {
-			t.Errorf("%s is paired with %s", ours, sdk)
-		}
-		for f := range sdk.Fields() {
-			if _, ok := ours.FieldByName(f.Name); f.IsExported() && f.Name != "ResultMetadata" && !ok {
-				t.Errorf("%s lacks the SDK's field %s", ours, f.Name)
-			}
-		}
-		for f := range ours.Fields() {
-			if !f.IsExported() || f.Name == "ResultMetadata" {
-				continue
-			}
-			if g, ok := sdk.FieldByName(f.Name); !ok {
-				t.Errorf("%s has field %s, the SDK's %s does not", ours, f.Name, sdk)
-			} else if g.Type != f.Type {
-				t.Errorf("%s.%s is a %s, the SDK's a %s", ours, f.Name, f.Type, g.Type)
-			}
-		}
-	}
-	slices.Sort(listed)
-	if declared := declaredTypes(t, "shapes.go"); !slices.Equal(listed, declared) {
-		t.Errorf("the test pairs %v with the SDK's, shapes.go declares %v", listed, declared)
-	}
-}
-
-// declaredTypes lists, sorted, the types the files declare.
-func declaredTypes(t *testing.T, files ...string) []string {
-	t.Helper()
-	var names []string
-	for _, name := range files {
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if ts, ok := n.(*ast.TypeSpec); ok {
-				names = append(names, ts.Name.Name)
-			}
-			return true
-		})
-	}
-	slices.Sort(names)
-	return names
+	shapetest.Mirror(t, mirrors, "shapes.go")
 }
