@@ -18,6 +18,7 @@ package awsapi
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -121,9 +122,11 @@ func (c *Client) Endpoint() string { return c.endpoint }
 func (c *Client) Region() string { return c.region }
 
 // defaultHTTPClient is the SDK's default transport's settings on
-// net/http's: keep-alive connections, proxies from the environment.
+// net/http's: keep-alive connections, proxies from the environment, the
+// SDK's dial and TLS handshake timeouts.
 var defaultHTTPClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 	MaxIdleConns:          100,
 	MaxIdleConnsPerHost:   100,
 	IdleConnTimeout:       90 * time.Second,
