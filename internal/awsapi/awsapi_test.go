@@ -3,9 +3,11 @@ package awsapi_test
 import (
 	"context"
 	"errors"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -273,5 +275,22 @@ func TestEndpointResolution(t *testing.T) {
 	}
 	if _, err := awsapi.NewClient(ctx, dynamo.Service.Service, aws.Config{Region: "us-east-1"}, awsapi.Options{}); err == nil {
 		t.Error("no credentials: no error")
+	}
+}
+
+// TestRetriesDamagedResponses: a body whose x-amz-crc32 does not match is
+// retried, a matching one accepted.
+func TestRetriesDamagedResponses(t *testing.T) {
+	good := `{"Item":{"PK":{"S":"JOB#1"}}}`
+	srv, n := server(t,
+		status(200, map[string]string{"X-Amz-Crc32": "12345"}, good),
+		status(200, map[string]string{"X-Amz-Crc32": strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(good))), 10)}, good))
+	out, err := getItem(newDynamo(t, srv.URL))
+	if err != nil || n.Load() != 2 || len(out.Item) != 1 {
+		t.Fatalf("out %v, err %v after %d requests; want the item after 2", out, err, n.Load())
+	}
+	srv, n = server(t, status(200, map[string]string{"X-Amz-Crc32": "1"}, good))
+	if _, err := getItem(newDynamo(t, srv.URL)); err == nil || !strings.Contains(err.Error(), "checksum") || n.Load() != 3 {
+		t.Fatalf("err %v after %d requests; want a checksum error after 3", err, n.Load())
 	}
 }

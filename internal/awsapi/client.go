@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/url"
@@ -158,7 +159,10 @@ func (c *Client) attempt(ctx context.Context, call *Call, req Request, p Protoco
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return fmt.Errorf("read response: %w", err)
+		return retryable{fmt.Errorf("read response: %w", err)}
+	}
+	if err := checkCRC32(resp, body); err != nil {
+		return err
 	}
 	if len(body) > maxResponseBytes {
 		return fmt.Errorf("response over %d bytes", maxResponseBytes)
@@ -288,4 +292,30 @@ func APIError(status int, code, message string) *smithy.GenericAPIError {
 		code = http.StatusText(status)
 	}
 	return &smithy.GenericAPIError{Code: code, Message: message, Fault: fault}
+}
+
+// retryable marks an attempt's error the retryer may retry (it asks
+// errors for RetryableError): a response cut short, or one whose checksum
+// does not match.
+type retryable struct{ error }
+
+func (e retryable) Unwrap() error        { return e.error }
+func (e retryable) RetryableError() bool { return true }
+
+// checkCRC32 checks the body against DynamoDB's x-amz-crc32 header, when
+// the response has one, as the SDK's DynamoDB client does: a mismatch is a
+// damaged response, retried.
+func checkCRC32(resp *http.Response, body []byte) error {
+	v := resp.Header.Get("X-Amz-Crc32")
+	if v == "" {
+		return nil
+	}
+	want, err := strconv.ParseUint(v, 10, 32)
+	if err != nil {
+		return retryable{fmt.Errorf("response checksum %q is not a number", v)}
+	}
+	if got := crc32.ChecksumIEEE(body); uint64(got) != want {
+		return retryable{fmt.Errorf("response checksum %d does not match the body's, %d", want, got)}
+	}
+	return nil
 }
