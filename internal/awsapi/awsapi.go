@@ -184,7 +184,12 @@ func resolveEndpoint(ctx context.Context, svc Service, cfg aws.Config, override 
 	if cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" {
 		return strings.TrimRight(*cfg.BaseEndpoint, "/"), nil
 	}
-	return "https://" + svc.SigningName + "." + cfg.Region + "." + dnsSuffix(cfg.Region), nil
+	return RegionalEndpoint(svc, cfg.Region), nil
+}
+
+// RegionalEndpoint is AWS's endpoint of svc in region, a client's default.
+func RegionalEndpoint(svc Service, region string) string {
+	return "https://" + svc.SigningName + "." + region + "." + dnsSuffix(region)
 }
 
 // dnsSuffix is the domain of a region's partition (aws, aws-cn; the

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,16 +45,7 @@ func New(ctx context.Context, cfg aws.Config, opts awsapi.Options) (*Client, err
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: c, pathStyle: c.Endpoint() != awsEndpoint(c.Region())}, nil
-}
-
-// awsEndpoint is AWS's regional S3 endpoint, awsapi's default.
-func awsEndpoint(region string) string {
-	suffix := "amazonaws.com"
-	if strings.HasPrefix(region, "cn-") {
-		suffix = "amazonaws.com.cn"
-	}
-	return "https://s3." + region + "." + suffix
+	return &Client{api: c, pathStyle: c.Endpoint() != awsapi.RegionalEndpoint(Service, c.Region())}, nil
 }
 
 // PutObject writes body to the object key of bucket, replacing any
