@@ -10,7 +10,7 @@ import (
 	"jobline/internal/awsapi/shapetest"
 )
 
-// mirrors pairs each type of shapes.go and types.go with the SDK's.
+// mirrors pairs each type of shapes.go, types.go and enums.go with the SDK's.
 var mirrors = [][2]any{
 	{cwapi.GetMetricDataInput{}, cloudwatch.GetMetricDataInput{}},
 	{cwapi.GetMetricDataOutput{}, cloudwatch.GetMetricDataOutput{}},
@@ -32,11 +32,11 @@ var mirrors = [][2]any{
 	{cwapi.StatusCode(""), types.StatusCode("")},
 }
 
-// TestTypesMirrorTheSDK checks that shapes.go's and types.go's types
+// TestTypesMirrorTheSDK checks that shapes.go's, types.go's and enums.go's types
 // mirror the SDK's (shapetest.Mirror).
 func TestTypesMirrorTheSDK(t *testing.T) {
 	t.Parallel()
-	shapetest.Mirror(t, mirrors, "shapes.go", "types.go")
+	shapetest.Mirror(t, mirrors, "shapes.go", "types.go", "enums.go")
 }
 
 func TestEnumValuesAreTheSDKs(t *testing.T) {

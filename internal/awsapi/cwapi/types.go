@@ -1,73 +1,49 @@
-// Code generated from the AWS SDK for Go v2's cloudwatch v1.76.0 types by hand-run extraction (scripts/awsapi/gen_types.py has the operations'); DO NOT EDIT.
-//
-// The SDK's cloudwatch/types package links its serde schemas, whose
-// initialisation every cold start of admin would pay: these copies do not.
+// Code generated from the AWS SDK for Go v2's cloudwatch v1.76.0 member types by
+// scripts/awsapi/gen_types.py; DO NOT EDIT.
 
 package cwapi
 
-import "time"
-
-// ScanBy is the SDK's types.ScanBy.
-type ScanBy string
-
-// The orders of GetMetricData's datapoints.
-const (
-	ScanByTimestampDescending ScanBy = "TimestampDescending"
-	ScanByTimestampAscending  ScanBy = "TimestampAscending"
+import (
+	"time"
 )
 
-// StandardUnit is the SDK's types.StandardUnit (a metric's unit, such as
-// "Seconds" or "Count").
-type StandardUnit string
-
-// StatusCode is the SDK's types.StatusCode (of a MetricDataResult).
-type StatusCode string
-
-// MessageData's and MetricDataResult's statuses.
-const (
-	StatusCodeComplete      StatusCode = "Complete"
-	StatusCodeInternalError StatusCode = "InternalError"
-	StatusCodePartialData   StatusCode = "PartialData"
-	StatusCodeForbidden     StatusCode = "Forbidden"
-)
-
-// Dimension is the SDK's Dimension, field for field.
+// Dimension is the SDK's types.Dimension, field for field (awsjson encodes it).
 type Dimension struct {
 	Name  *string
 	Value *string
 }
 
-// Entity is the SDK's Entity, field for field.
+// Entity is the SDK's types.Entity, field for field (awsjson encodes it).
 type Entity struct {
 	Attributes    map[string]string
 	KeyAttributes map[string]string
 }
 
-// EntityMetricData is the SDK's EntityMetricData, field for field.
+// EntityMetricData is the SDK's types.EntityMetricData, field for field (awsjson encodes it).
 type EntityMetricData struct {
 	Entity     *Entity
 	MetricData []MetricDatum
 }
 
-// LabelOptions is the SDK's LabelOptions, field for field.
+// LabelOptions is the SDK's types.LabelOptions, field for field (awsjson encodes it).
 type LabelOptions struct {
 	Timezone *string
 }
 
-// MessageData is the SDK's MessageData, field for field.
+// MessageData is the SDK's types.MessageData, field for field (awsjson encodes it).
 type MessageData struct {
 	Code  *string
 	Value *string
 }
 
-// Metric is the SDK's Metric, field for field.
+// Metric is the SDK's types.Metric, field for field (awsjson encodes it).
 type Metric struct {
 	Dimensions []Dimension
 	MetricName *string
 	Namespace  *string
 }
 
-// MetricDataQuery is the SDK's MetricDataQuery, field for field.
+// MetricDataQuery is the SDK's types.MetricDataQuery, field for field (awsjson encodes it).
 type MetricDataQuery struct {
 	Id         *string
 	AccountId  *string
@@ -78,7 +54,7 @@ type MetricDataQuery struct {
 	ReturnData *bool
 }
 
-// MetricDataResult is the SDK's MetricDataResult, field for field.
+// MetricDataResult is the SDK's types.MetricDataResult, field for field (awsjson encodes it).
 type MetricDataResult struct {
 	Id         *string
 	Label      *string
@@ -88,7 +64,7 @@ type MetricDataResult struct {
 	Values     []float64
 }
 
-// MetricDatum is the SDK's MetricDatum, field for field.
+// MetricDatum is the SDK's types.MetricDatum, field for field (awsjson encodes it).
 type MetricDatum struct {
 	MetricName        *string
 	Counts            []float64
@@ -101,7 +77,7 @@ type MetricDatum struct {
 	Values            []float64
 }
 
-// MetricStat is the SDK's MetricStat, field for field.
+// MetricStat is the SDK's types.MetricStat, field for field (awsjson encodes it).
 type MetricStat struct {
 	Metric *Metric
 	Period *int32
@@ -109,7 +85,7 @@ type MetricStat struct {
 	Unit   StandardUnit
 }
 
-// StatisticSet is the SDK's StatisticSet, field for field.
+// StatisticSet is the SDK's types.StatisticSet, field for field (awsjson encodes it).
 type StatisticSet struct {
 	Maximum     *float64
 	Minimum     *float64

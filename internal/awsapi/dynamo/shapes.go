@@ -1,4 +1,5 @@
-// Code generated from the AWS SDK for Go v2's dynamodb v1.68.0 by scripts/awsapi/gen_types.py; DO NOT EDIT.
+// Code generated from the AWS SDK for Go v2's dynamodb v1.68.0 operations' inputs and outputs by
+// scripts/awsapi/gen_types.py; DO NOT EDIT.
 
 package dynamo
 
