@@ -51,27 +51,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	b.dynamo.build = func() (*dynamo.Client, error) { return dynamo.New(ctx, awsCfg, opts) }
 	b.sqs.build = func() (*sqsapi.Client, error) { return sqsapi.New(ctx, awsCfg, opts) }
 	b.s3.build = func() (*s3api.Client, error) { return jobfiles.Client(ctx, awsCfg, opts) }
-	b.store.build = func() (*dynamostore.Store, error) {
-		client, err := b.dynamo.get()
-		if err != nil {
-			return nil, err
-		}
-		return jobstore.New(client, cfg)
-	}
-	b.queue.build = func() (*sqsqueue.Queue, error) {
-		client, err := b.sqs.get()
-		if err != nil {
-			return nil, err
-		}
-		return jobqueue.New(client, cfg)
-	}
-	b.assets.build = func() (*s3blob.Store, error) {
-		client, err := b.s3.get()
-		if err != nil {
-			return nil, err
-		}
-		return jobfiles.New(client, cfg)
-	}
+	b.store.build = on(&b.dynamo, func(c *dynamo.Client) (*dynamostore.Store, error) { return jobstore.New(c, cfg) })
+	b.queue.build = on(&b.sqs, func(c *sqsapi.Client) (*sqsqueue.Queue, error) { return jobqueue.New(c, cfg) })
+	b.assets.build = on(&b.s3, func(c *s3api.Client) (*s3blob.Store, error) { return jobfiles.New(c, cfg) })
 	return b, nil
 }
 
@@ -129,6 +111,19 @@ func (b *Backend) AssetURL(ctx context.Context, a jobs.Asset) (string, error) {
 		return "", err
 	}
 	return jobfiles.AssetURL(files)(ctx, a)
+}
+
+// on returns the build of something made on client's value: it builds the
+// client first (once), and fails with it.
+func on[C, T any](client *lazy[C], build func(C) (T, error)) func() (T, error) {
+	return func() (T, error) {
+		c, err := client.get()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return build(c)
+	}
 }
 
 // lazy is a value built on first use, once, that remembers whether it was
