@@ -37,7 +37,7 @@ LAMBDA_RIE_ENV = JOBLINE_REQUIRE_EMULATORS=1 JOBLINE_LAMBDA_BIN=$(LAMBDA_HOST_BI
 # bench-lambda: rounds of the interleaved cold-start benchmark, and an
 # optional directory of earlier bootstraps (<dir>/<function>/bootstrap) to
 # measure in the same rounds: make bench-lambda LAMBDA_BIN_BEFORE=/path.
-COLDSTART_ROUNDS ?= 9
+COLDSTART_ROUNDS ?= 101
 LAMBDA_BIN_BEFORE ?=
 
 test-lambda: venv tools build-lambda-host

@@ -42,7 +42,8 @@ var coldStartFunctions = []struct{ name, payload string }{
 
 // Variables of the cold-start benchmark (mk/lambda.mk sets them).
 const (
-	// envRounds is how many interleaved rounds to run (default 9).
+	// envRounds is how many interleaved rounds to run (default 9;
+	// make bench-lambda runs 101).
 	envRounds = "JOBLINE_COLDSTART_ROUNDS"
 	// envBefore is a second directory of bootstraps (<dir>/<function>/
 	// bootstrap, an earlier build) measured in the same rounds.
@@ -103,10 +104,13 @@ func BenchmarkColdStart(b *testing.B) {
 		// previous RIE is torn down pays for it, and a fixed rotation would
 		// put that cost on the same bootstrap in every round.
 		rng := rand.New(rand.NewPCG(uint64(rounds), uint64(len(targets))))
+		dir := b.TempDir()
 		for range rounds {
 			for _, i := range rng.Perm(len(targets)) {
 				t := targets[i]
-				got[t.label] = append(got[t.label], measureColdStart(b, e, t.name, t.bin, t.payload))
+				bin := freshCopy(b, t.bin, dir)
+				got[t.label] = append(got[t.label], measureColdStart(b, e, t.name, bin, t.payload))
+				os.Remove(bin)
 			}
 		}
 		labels := make([]string, len(targets))
@@ -115,6 +119,38 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		printColdStarts(b, labels, got, rounds)
 	})
+}
+
+// freshCopy writes a copy of the bootstrap bin into dir and returns its
+// path. Every measurement starts a copy written just before, the same way
+// for every bootstrap: how a file came to be in the page cache weighs on
+// how fast it starts. The Go linker writes its output through a memory
+// mapping, which leaves the file in small pages, while a file written with
+// write(2) (a copy, or Lambda unpacking a function's package) is cached in
+// large folios; the same hello-world started 9% faster from a copy than as
+// built, and the built bootstraps' ratios to hello moved by up to 5% from
+// one build to the next (docs/deploy.md, "Lean functions").
+func freshCopy(b *testing.B, bin, dir string) string {
+	b.Helper()
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(filepath.Dir(bin))+"-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o755)
+	}
+	if err != nil {
+		b.Fatalf("copy %s: %v", bin, err)
+	}
+	return f.Name()
 }
 
 // measureColdStart starts bin under RIE, waits until RIE listens, and
@@ -178,26 +214,21 @@ func measureColdStart(b *testing.B, e env, name, bin, payload string) coldStart 
 
 // printColdStarts prints the median of each label's cold starts and the
 // ratio to hello's in the same rounds (and to "before hello" for the
-// before set), and reports the ratios as benchmark metrics.
+// before set), with the ratio's 95% confidence interval, and reports the
+// ratios as benchmark metrics.
 func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, rounds int) {
-	median := func(cs []coldStart, f func(coldStart) time.Duration) time.Duration {
-		ds := make([]time.Duration, len(cs))
-		for i, c := range cs {
-			ds[i] = f(c)
-		}
-		slices.Sort(ds)
-		return ds[len(ds)/2]
-	}
 	initOf := func(c coldStart) time.Duration { return c.init }
 	firstOf := func(c coldStart) time.Duration { return c.firstResponse }
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
-	fmt.Printf("cold start under aws-lambda-rie: median of %d interleaved rounds\n", rounds)
-	fmt.Printf("%-20s %10s %9s %15s %9s\n", "function", "init", "x hello", "first response", "x hello")
+	fmt.Printf("cold start under aws-lambda-rie: median of %d interleaved rounds (95%% interval of the ratio: rounds resampled)\n", rounds)
+	fmt.Printf("%-20s %10s %9s %13s %15s %9s\n", "function", "init", "x hello", "interval", "first response", "x hello")
 	for _, label := range labels {
 		hello := strings.TrimSuffix(label, label[strings.LastIndex(label, " ")+1:]) + "hello"
-		init, helloInit := median(got[label], initOf), median(got[hello], initOf)
-		first, helloFirst := median(got[label], firstOf), median(got[hello], firstOf)
+		inits, helloInits := durations(got[label], initOf), durations(got[hello], initOf)
+		init, helloInit := median(inits), median(helloInits)
+		first, helloFirst := median(durations(got[label], firstOf)), median(durations(got[hello], firstOf))
 		ratio := float64(init) / float64(helloInit)
+		lo, hi := ratioInterval(inits, helloInits)
 		firstCol, firstRatio := ms(first), fmt.Sprintf("%.2f", float64(first)/float64(helloFirst))
 		if strings.HasSuffix(label, "reconcile") {
 			firstCol, firstRatio = "(sweeps)", "-"
@@ -205,8 +236,49 @@ func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, 
 		if strings.HasSuffix(label, "processjob") && !strings.HasPrefix(label, "before") {
 			firstCol += " (lane)"
 		}
-		fmt.Printf("%-20s %10s %9.2f %15s %9s\n", label, ms(init), ratio, firstCol, firstRatio)
+		fmt.Printf("%-20s %10s %9.2f %13s %15s %9s\n", label, ms(init), ratio, fmt.Sprintf("%.2f-%.2f", lo, hi), firstCol, firstRatio)
 		b.ReportMetric(ratio, strings.ReplaceAll(label, " ", "-")+"-init/hello")
 	}
 	fmt.Println("budget: init <= 1.10x hello's (issue 11)")
+}
+
+func durations(cs []coldStart, f func(coldStart) time.Duration) []time.Duration {
+	ds := make([]time.Duration, len(cs))
+	for i, c := range cs {
+		ds[i] = f(c)
+	}
+	return ds
+}
+
+// median returns the median of ds (which it leaves in their order: a
+// round's measurements are paired by index).
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// ratioInterval is the 95% bootstrap interval of median(xs)/median(hello):
+// the rounds are drawn again with replacement 2,000 times (a round's two
+// measurements together, as they ran side by side), and the 2.5th and
+// 97.5th percentiles of the resampled ratios are returned. It shows how far
+// the machine's noise alone moves a run's ratio.
+func ratioInterval(xs, hello []time.Duration) (lo, hi float64) {
+	const draws = 2000
+	rng := rand.New(rand.NewPCG(1, uint64(len(xs))))
+	n := min(len(xs), len(hello))
+	if n == 0 {
+		return 0, 0
+	}
+	a, h := make([]time.Duration, n), make([]time.Duration, n) // one draw
+	ratios := make([]float64, draws)
+	for d := range ratios {
+		for i := range n {
+			k := rng.IntN(n)
+			a[i], h[i] = xs[k], hello[k]
+		}
+		ratios[d] = float64(median(a)) / float64(median(h))
+	}
+	slices.Sort(ratios)
+	return ratios[draws*25/1000], ratios[draws*975/1000]
 }
