@@ -125,11 +125,11 @@ func BenchmarkColdStart(b *testing.B) {
 // path. Every measurement starts a copy written just before, the same way
 // for every bootstrap: how a file came to be in the page cache weighs on
 // how fast it starts. The Go linker writes its output through a memory
-// mapping, which leaves the file in small pages, while a file written with
-// write(2) (a copy, or Lambda unpacking a function's package) is cached in
-// large folios; the same hello-world started 9% faster from a copy than as
-// built, and the built bootstraps' ratios to hello moved by up to 5% from
-// one build to the next (docs/deploy.md, "Lean functions").
+// mapping, which most likely leaves the file cached in small pages, where
+// a file written with write(2) (a copy, or Lambda unpacking a function's
+// package) gets large folios; the same hello-world started 9% faster from
+// a copy than as built, and the built bootstraps' ratios to hello moved by
+// up to 5% from one build to the next (docs/deploy.md, "Lean functions").
 func freshCopy(b *testing.B, bin, dir string) string {
 	b.Helper()
 	data, err := os.ReadFile(bin)
