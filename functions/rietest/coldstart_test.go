@@ -214,8 +214,8 @@ func measureColdStart(b *testing.B, e env, name, bin, payload string) coldStart 
 
 // printColdStarts prints the median of each label's cold starts and the
 // ratio to hello's in the same rounds (and to "before hello" for the
-// before set), with the ratio's 95% confidence interval, and reports the
-// ratios as benchmark metrics.
+// before set), with the ratio's 95% bootstrap interval (ratioInterval),
+// and reports the ratios as benchmark metrics.
 func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, rounds int) {
 	initOf := func(c coldStart) time.Duration { return c.init }
 	firstOf := func(c coldStart) time.Duration { return c.firstResponse }
@@ -242,6 +242,7 @@ func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, 
 	fmt.Println("budget: init <= 1.10x hello's (issue 11)")
 }
 
+// durations returns f of each cold start, in the order of the rounds.
 func durations(cs []coldStart, f func(coldStart) time.Duration) []time.Duration {
 	ds := make([]time.Duration, len(cs))
 	for i, c := range cs {
@@ -270,7 +271,7 @@ func ratioInterval(xs, hello []time.Duration) (lo, hi float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	a, h := make([]time.Duration, n), make([]time.Duration, n) // one draw
+	a, h := make([]time.Duration, n), make([]time.Duration, n) // a draw's rounds
 	ratios := make([]float64, draws)
 	for d := range ratios {
 		for i := range n {
