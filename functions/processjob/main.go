@@ -1,8 +1,9 @@
 // Command processjob is the SQS-triggered worker: it runs the messages
-// waiting in the high-priority lane (a queue no event source mapping polls),
-// then each record of its batch, through the engine, a few at a time, and
-// reports the records whose messages must come back as batch item failures
-// (internal/sqsbatch).
+// waiting in the high-priority lane (a queue no event source mapping polls)
+// when its batch gives it a reason to look there (a wake-up, or a full
+// batch), then each record of its batch, through the engine, a few at a
+// time, and reports the records whose messages must come back as batch
+// item failures (internal/sqsbatch).
 //
 // Environment (besides awsenv's, of which JOBLINE_ASSETS_BUCKET is
 // required here: jobs write their files to S3): JOBLINE_RECORD_CONCURRENCY
@@ -11,7 +12,10 @@
 // queues' VisibilityTimeout, default 1800: how far each heartbeat of a
 // running job pushes its message's visibility),
 // JOBLINE_FUNCTION_TIMEOUT_SECONDS (the function's Timeout, default 300:
-// start-up fails when a job type's timeout does not fit in it).
+// start-up fails when a job type's timeout does not fit in it),
+// JOBLINE_PROCESS_BATCH_SIZE (the event source mapping's BatchSize,
+// default 10: a batch that large tells of a backlog, and looks at the
+// high-priority lane).
 package main
 
 import (
@@ -26,6 +30,7 @@ import (
 	"jobline/internal/jobs/dynamostore"
 	"jobline/internal/lambdafn"
 	"jobline/internal/metrics"
+	"jobline/internal/queue"
 	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
 )
@@ -63,6 +68,7 @@ func main() {
 			Queue:        q,
 			Records:      q,
 			Lane:         q,
+			FullBatch:    in.Env.Int(deploy.EnvProcessBatchSize, deploy.ProcessBatchSize, 1, queue.MaxBatch),
 			Concurrency:  in.Env.Int(envRecordConcurrency, sqsbatch.DefaultConcurrency, 1, 100),
 			MinRemaining: in.Env.Seconds(envMinRemaining, sqsbatch.DefaultMinRemaining, 0, 15*time.Minute),
 			Logger:       in.Log,

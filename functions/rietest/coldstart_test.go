@@ -26,10 +26,9 @@ import (
 // coldStartFunctions are the bootstraps measured, hello (the reference)
 // first, each with a first event that makes no AWS request where the
 // function has one: a request without identity (401; the admin API's 404
-// for anyone but admins), a redrive request that fails validation.
-// processjob's empty batch still looks at the high-priority lane (one
-// request) and reconcile's first event sweeps; their init time leaves both
-// out.
+// for anyone but admins), a redrive request that fails validation, an
+// empty batch (no reason to look at the high-priority lane). reconcile's
+// first event sweeps; its init time leaves that out.
 var coldStartFunctions = []struct{ name, payload string }{
 	{"hello", ""},
 	{"createjob", "apigw-no-auth.json"},
@@ -232,9 +231,6 @@ func printColdStarts(b *testing.B, labels []string, got map[string][]coldStart, 
 		firstCol, firstRatio := ms(first), fmt.Sprintf("%.2f", float64(first)/float64(helloFirst))
 		if strings.HasSuffix(label, "reconcile") {
 			firstCol, firstRatio = "(sweeps)", "-"
-		}
-		if strings.HasSuffix(label, "processjob") && !strings.HasPrefix(label, "before") {
-			firstCol += " (lane)"
 		}
 		fmt.Printf("%-20s %10s %9.2f %13s %15s %9s\n", label, ms(init), ratio, fmt.Sprintf("%.2f-%.2f", lo, hi), firstCol, firstRatio)
 		b.ReportMetric(ratio, strings.ReplaceAll(label, " ", "-")+"-init/hello")

@@ -25,6 +25,7 @@ import (
 	"jobline/internal/metrics"
 	"jobline/internal/queue"
 	"jobline/internal/queue/sqsqueue"
+	"jobline/internal/sqsbatch"
 	"jobline/internal/worker"
 )
 
@@ -49,6 +50,23 @@ type costSystem struct {
 	accessLogs *logMeter // the API's access log group
 	accessLog  accessLogGroup
 	metrics    *metrics.Batch // processjob's: flushed after each batch
+
+	laneMu     sync.Mutex
+	laneLooked time.Time // processjob's last look at the high-priority lane
+}
+
+// looksAtLane is sqsbatch's rule for a batch of n records without a
+// wake-up (these scenarios have no high-priority job): a full batch looks
+// at the lane once per sqsbatch.DefaultLaneInterval, a shorter one does
+// not.
+func (s *costSystem) looksAtLane(n int) bool {
+	s.laneMu.Lock()
+	defer s.laneMu.Unlock()
+	if n < deploy.ProcessBatchSize || time.Since(s.laneLooked) < sqsbatch.DefaultLaneInterval {
+		return false
+	}
+	s.laneLooked = time.Now()
+	return true
 }
 
 // accessLogGroup is what template.yaml says of the API's access log: the

@@ -30,6 +30,16 @@ const VisibilityTimeout = 1800 * time.Second
 // margin (worker.Config.MaxRunTime), which processjob checks at start-up.
 const ProcessJobTimeout = 300 * time.Second
 
+// ProcessBatchSize is the default of template.yaml's ProcessBatchSize
+// parameter: the SQS records of a processjob invocation (the event source
+// mapping's BatchSize), passed to processjob as EnvProcessBatchSize. A batch
+// that large tells processjob of a backlog (sqsbatch.Config.FullBatch).
+const ProcessBatchSize = 10
+
+// EnvProcessBatchSize is the variable that tells processjob its event
+// source mapping's BatchSize.
+const EnvProcessBatchSize = "JOBLINE_PROCESS_BATCH_SIZE"
+
 // EnvFunctionTimeout is the variable that tells processjob its function's
 // timeout, in whole seconds, when it differs from ProcessJobTimeout.
 const EnvFunctionTimeout = "JOBLINE_FUNCTION_TIMEOUT_SECONDS"

@@ -2,7 +2,8 @@
 // engine, a few at a time, and reports as batch item failures exactly the
 // records whose messages must come back (processjob). Before the records
 // it runs the messages waiting in the high-priority lane, a queue that no
-// event source mapping polls. It declares what it needs of the engine, of
+// event source mapping polls, when the batch gives a reason to look there
+// (Runner.looksAtLane). It declares what it needs of the engine, of
 // the queue, of SQS's record format and of the lane as small interfaces;
 // *worker.Engine and *sqsqueue.Queue implement them.
 package sqsbatch
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,14 +42,17 @@ type RecordConverter interface {
 }
 
 // Lane is the high-priority queue that no event source mapping polls
-// (sqsqueue's lane): the runner takes its messages at the start of every
+// (sqsqueue's lane): the runner takes its messages at the start of an
 // invocation and runs them before the batch's records, deleting those the
 // engine is done with; a wake-up record of the batch only started the
-// invocation, and the mapping deletes it. *sqsqueue.Queue is one.
+// invocation, and the mapping deletes it. A lane message the runner leaves
+// to come back later gets a wake-up delayed like it (WakeAfter).
+// *sqsqueue.Queue is one.
 type Lane interface {
 	ReceiveLane(ctx context.Context, max int) ([]queue.Message, error)
 	Delete(ctx context.Context, receiptHandle string) error
 	IsWakeUp(r events.SQSMessage) bool
+	WakeAfter(ctx context.Context, d time.Duration) error
 }
 
 // Defaults of Config.
@@ -56,6 +61,7 @@ const (
 	DefaultMinRemaining   = 15 * time.Second
 	DefaultStopMargin     = 3 * time.Second
 	DefaultUnstartedDelay = 1 * time.Second
+	DefaultLaneInterval   = 1 * time.Second
 )
 
 // Config configures a Runner.
@@ -66,10 +72,20 @@ type Config struct {
 	Queue VisibilityChanger
 	// Records converts each record into a message. Required.
 	Records RecordConverter
-	// Lane is the high-priority lane drained at the start of every
-	// invocation, up to Concurrency messages. Default nil: no lane (every
-	// record is a job's message).
+	// Lane is the high-priority lane, up to Concurrency of whose messages
+	// run at the start of an invocation that looks at it (looksAtLane).
+	// Default nil: no lane (every record is a job's message).
 	Lane Lane
+	// FullBatch is the event source mapping's BatchSize: a batch this
+	// large tells of a backlog. Default: queue.MaxBatch (template.yaml's
+	// ProcessBatchSize).
+	FullBatch int
+	// LaneInterval: a full batch without a wake-up looks at the lane if
+	// the runner has not looked there for this long. Default:
+	// DefaultLaneInterval.
+	LaneInterval time.Duration
+	// Now is the clock of LaneInterval. Default: time.Now.
+	Now func() time.Time
 	// Concurrency is how many records of a batch run at once. Default:
 	// DefaultConcurrency.
 	Concurrency int
@@ -103,6 +119,15 @@ func (cfg Config) withDefaults() Config {
 	if cfg.UnstartedDelay == 0 {
 		cfg.UnstartedDelay = DefaultUnstartedDelay
 	}
+	if cfg.FullBatch == 0 {
+		cfg.FullBatch = queue.MaxBatch
+	}
+	if cfg.LaneInterval == 0 {
+		cfg.LaneInterval = DefaultLaneInterval
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -114,7 +139,7 @@ func (cfg Config) validate() error {
 	switch {
 	case cfg.Engine == nil || cfg.Queue == nil || cfg.Records == nil:
 		return errors.New("sqsbatch: Engine, Queue and Records are required")
-	case cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0:
+	case cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0 || cfg.LaneInterval < 0 || cfg.FullBatch < 1:
 		return fmt.Errorf("sqsbatch: Concurrency must be >= 1 (got %d) and durations positive", cfg.Concurrency)
 	}
 	return nil
@@ -123,6 +148,10 @@ func (cfg Config) validate() error {
 // Runner runs the records of SQS events through the engine.
 type Runner struct {
 	cfg Config
+
+	mu          sync.Mutex
+	laneLooked  time.Time // when the runner last looked at the lane
+	laneRefills bool      // that look filled its page: more may be waiting
 }
 
 // New checks cfg, fills its defaults and returns a Runner.
@@ -157,7 +186,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	defer cancel()
 
 	failed := make([]bool, len(ev.Records))
-	items := append(r.laneItems(ctx), r.recordItems(ctx, ev, failed)...)
+	items := append(r.laneItems(ctx, ev), r.recordItems(ctx, ev, failed)...)
 	sem := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for _, it := range items {
@@ -167,6 +196,8 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 			r.unstarted(ctx, it.m)
 			if it.record >= 0 {
 				failed[it.record] = true
+			} else {
+				r.wakeLaneAfter(ctx, it.m, r.cfg.UnstartedDelay)
 			}
 			continue
 		}
@@ -177,10 +208,13 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 			res := r.cfg.Engine.Process(runCtx, it.m)
 			r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", it.m.ID, "jobId", res.JobID, "lane", it.record < 0,
 				"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
-			if it.record >= 0 {
+			switch {
+			case it.record >= 0:
 				failed[it.record] = res.Disposition == worker.RedeliverLater
-			} else if res.Disposition == worker.AckMessage {
+			case res.Disposition == worker.AckMessage:
 				r.deleteLaneMessage(ctx, it.m)
+			case res.VisibleAfter > 0 && res.VisibleAfter <= queue.MaxDelay:
+				r.wakeLaneAfter(ctx, it.m, res.VisibleAfter)
 			}
 		}(it)
 	}
@@ -195,14 +229,43 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 	return resp, nil
 }
 
-// laneItems takes the lane's waiting messages. A failed receive is logged:
-// the batch's own records still run, and the lane's messages wait for the
-// next invocation.
-func (r *Runner) laneItems(ctx context.Context) []item {
+// looksAtLane reports whether the invocation of ev looks at the lane, one
+// SQS request: when a record of ev is a wake-up (a message was sent to the
+// lane, or one left there comes back); when the runner's last look filled
+// its page (more may be waiting); and when ev is a full batch, the sign of
+// a backlog that the lane's messages are to overtake, and the runner has
+// not looked for LaneInterval. A batch of a few records without a wake-up
+// skips it: without a backlog, every lane message's wake-up comes soon, and
+// the reconciler wakes the lane each minute for a message that came back
+// without one (docs/aws.md, "The high-priority lane").
+func (r *Runner) looksAtLane(ev events.SQSEvent) bool {
 	if r.cfg.Lane == nil {
+		return false
+	}
+	wakeUp := slices.ContainsFunc(ev.Records, r.cfg.Lane.IsWakeUp)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.cfg.Now()
+	backlog := len(ev.Records) >= r.cfg.FullBatch && now.Sub(r.laneLooked) >= r.cfg.LaneInterval
+	if !wakeUp && !r.laneRefills && !backlog {
+		return false
+	}
+	r.laneLooked = now
+	return true
+}
+
+// laneItems takes the lane's waiting messages if the invocation looks at
+// the lane. A failed receive is logged: the batch's own records still run,
+// and the lane's messages wait for the next look.
+func (r *Runner) laneItems(ctx context.Context, ev events.SQSEvent) []item {
+	if !r.looksAtLane(ev) {
 		return nil
 	}
-	msgs, err := r.cfg.Lane.ReceiveLane(ctx, min(r.cfg.Concurrency, queue.MaxBatch))
+	page := min(r.cfg.Concurrency, queue.MaxBatch)
+	msgs, err := r.cfg.Lane.ReceiveLane(ctx, page)
+	r.mu.Lock()
+	r.laneRefills = err != nil || len(msgs) == page
+	r.mu.Unlock()
 	if err != nil {
 		r.cfg.Logger.WarnContext(ctx, "could not receive from the high-priority lane", "error", err)
 		return nil
@@ -238,6 +301,15 @@ func (r *Runner) recordItems(ctx context.Context, ev events.SQSEvent, failed []b
 func (r *Runner) deleteLaneMessage(ctx context.Context, m queue.Message) {
 	if err := r.cfg.Lane.Delete(context.WithoutCancel(ctx), m.ReceiptHandle); err != nil {
 		r.cfg.Logger.WarnContext(ctx, "could not delete the lane message; it will come back (harmless)", "messageId", m.ID, "error", err)
+	}
+}
+
+// wakeLaneAfter sends a wake-up delayed by d for a lane message that comes
+// back after d. A failure is logged: the reconciler's minute wakes the lane
+// for it then.
+func (r *Runner) wakeLaneAfter(ctx context.Context, m queue.Message, d time.Duration) {
+	if err := r.cfg.Lane.WakeAfter(context.WithoutCancel(ctx), d); err != nil {
+		r.cfg.Logger.WarnContext(ctx, "could not send the wake-up of a lane message left to come back; the reconciler will", "messageId", m.ID, "error", err)
 	}
 }
 

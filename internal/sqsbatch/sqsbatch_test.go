@@ -3,6 +3,7 @@ package sqsbatch
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -218,14 +219,17 @@ func TestBatchRejectsRecordsFromUnknownQueues(t *testing.T) {
 type fakeLane struct {
 	mu      sync.Mutex
 	msgs    []queue.Message
-	asked   int
+	asked   int // the page of the last receive
+	looks   int // receives
 	deleted []string
+	wakes   []time.Duration // WakeAfter's delays
 }
 
 func (l *fakeLane) ReceiveLane(_ context.Context, max int) ([]queue.Message, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.asked = max
+	l.looks++
 	n := min(max, len(l.msgs))
 	out := l.msgs[:n]
 	l.msgs = l.msgs[n:]
@@ -236,6 +240,13 @@ func (l *fakeLane) Delete(_ context.Context, receipt string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.deleted = append(l.deleted, receipt)
+	return nil
+}
+
+func (l *fakeLane) WakeAfter(_ context.Context, d time.Duration) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.wakes = append(l.wakes, d)
 	return nil
 }
 
@@ -296,5 +307,106 @@ func TestBatchRunsTheLaneFirst(t *testing.T) {
 	slices.Sort(eng.order) // concurrent now
 	if !reflect.DeepEqual(eng.order, []string{"high-2", "high-3"}) || !reflect.DeepEqual(lane.deleted, []string{"h:r1", "h:r3"}) {
 		t.Fatalf("ran %v, deleted %v; want the lane drained and the kept message left", eng.order, lane.deleted)
+	}
+}
+
+// wakeUp marks record i of ev as a wake-up.
+func wakeUp(ev events.SQSEvent, i int) events.SQSEvent {
+	ev.Records = slices.Clone(ev.Records)
+	ev.Records[i].MessageAttributes = map[string]events.SQSMessageAttribute{"WakeUp": {DataType: "String", StringValue: aws.String("1")}}
+	return ev
+}
+
+// TestBatchLooksAtTheLaneOnlyWithAReason: a few records without a wake-up
+// make no request to the lane; a wake-up does, a full batch does once per
+// LaneInterval, and a look that filled its page makes the next invocation
+// look again until one comes back short.
+func TestBatchLooksAtTheLaneOnlyWithAReason(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	lane := &fakeLane{}
+	eng := &orderEngine{}
+	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 4)
+	b.cfg.Lane, b.cfg.Now = lane, func() time.Time { return now }
+	full := loadBatch(t)
+	few := events.SQSEvent{Records: full.Records[:2]}
+	steps := []struct {
+		name    string
+		advance time.Duration
+		ev      events.SQSEvent
+		add     int // lane messages added before the invocation
+		looks   int // the lane's receives so far
+	}{
+		{"a few records", 0, few, 0, 0},
+		{"a few records with a wake-up", 0, wakeUp(few, 0), 0, 1},
+		{"a full batch within the interval", 500 * time.Millisecond, full, 0, 1},
+		{"a full batch after the interval", 600 * time.Millisecond, full, 0, 2},
+		{"a full batch right after", 0, full, 0, 2},
+		{"a wake-up finding a full page", 0, wakeUp(few, 1), 5, 3},
+		{"a few records after a full page", 0, few, 0, 4}, // finds 1
+		{"a few records after a short page", 0, few, 0, 4},
+	}
+	for _, s := range steps {
+		now = now.Add(s.advance)
+		for i := range s.add {
+			lane.msgs = append(lane.msgs, queue.Message{ID: fmt.Sprintf("high-%d", i), ReceiptHandle: fmt.Sprintf("h:r%d", i)})
+		}
+		if _, err := b.Handle(context.Background(), s.ev); err != nil {
+			t.Fatal(err)
+		}
+		if lane.looks != s.looks {
+			t.Fatalf("%s: %d looks at the lane in all, want %d", s.name, lane.looks, s.looks)
+		}
+	}
+	if len(lane.msgs) != 0 || len(lane.deleted) != 5 {
+		t.Fatalf("lane left %d messages, deleted %v; want all 5 run and deleted", len(lane.msgs), lane.deleted)
+	}
+}
+
+// resultEngine answers a result per message ID (AckMessage otherwise).
+type resultEngine struct{ results map[string]worker.Result }
+
+func (e *resultEngine) Process(_ context.Context, m queue.Message) worker.Result {
+	if r, ok := e.results[m.ID]; ok {
+		return r
+	}
+	return worker.Result{Disposition: worker.AckMessage}
+}
+
+// TestBatchWakesTheLaneForAMessageItLeaves: a lane message left to come
+// back within SQS's longest delay gets a wake-up delayed like it (one left
+// for longer, or whose visibility could not be set, waits for the
+// reconciler's minute), and so does a lane message left unstarted.
+func TestBatchWakesTheLaneForAMessageItLeaves(t *testing.T) {
+	t.Parallel()
+	lane := &fakeLane{msgs: []queue.Message{
+		{ID: "retry-soon", ReceiptHandle: "h:1"}, {ID: "retry-late", ReceiptHandle: "h:2"}, {ID: "unknown", ReceiptHandle: "h:3"}, {ID: "done", ReceiptHandle: "h:4"},
+	}}
+	eng := &resultEngine{results: map[string]worker.Result{
+		"retry-soon": {Disposition: worker.RedeliverLater, VisibleAfter: 30 * time.Second},
+		"retry-late": {Disposition: worker.RedeliverLater, VisibleAfter: 20 * time.Minute},
+		"unknown":    {Disposition: worker.RedeliverLater},
+	}}
+	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 4)
+	b.cfg.Lane = lane
+	if _, err := b.Handle(context.Background(), wakeUp(events.SQSEvent{Records: loadBatch(t).Records[:1]}, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(lane.wakes, []time.Duration{30 * time.Second}) || !reflect.DeepEqual(lane.deleted, []string{"h:4"}) {
+		t.Fatalf("wake-ups %v, deleted %v; want one wake-up after 30s and the done message deleted", lane.wakes, lane.deleted)
+	}
+
+	// Too little time left: the lane message is not started, and comes back
+	// after UnstartedDelay with a wake-up.
+	lane.msgs, lane.wakes = []queue.Message{{ID: "late", ReceiptHandle: "h:5"}}, nil
+	q := &visibilityQueue{changed: map[string]time.Duration{}}
+	b.cfg.Queue = q
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := b.Handle(ctx, wakeUp(events.SQSEvent{Records: loadBatch(t).Records[:1]}, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if q.changed["h:5"] != DefaultUnstartedDelay || !reflect.DeepEqual(lane.wakes, []time.Duration{DefaultUnstartedDelay}) {
+		t.Fatalf("visibility %v, wake-ups %v; want both %v", q.changed, lane.wakes, DefaultUnstartedDelay)
 	}
 }

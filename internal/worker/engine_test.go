@@ -166,6 +166,9 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 		if r.Disposition != worker.RedeliverLater || got.Status != jobs.StatusProcessing || got.ErrorMessage != "transient trouble" {
 			t.Fatalf("attempt %d: result %+v, job %s %q", attempt, r, got.Status, got.ErrorMessage)
 		}
+		if r.VisibleAfter != wantWait {
+			t.Fatalf("attempt %d: the result says the message comes back after %v, want %v", attempt, r.VisibleAfter, wantWait)
+		}
 		if want := b.clock.Now().Add(wantWait); !got.NextAttemptAt.Equal(want) {
 			t.Fatalf("attempt %d: NextAttemptAt %s, want %s", attempt, got.NextAttemptAt, want)
 		}

@@ -238,6 +238,8 @@ func (e *Engine) redeliverLater(ctx context.Context, dv *delivery, after time.Du
 	defer cctx.release()
 	if err := e.cfg.Queue.ChangeVisibility(cctx, dv.msg.ReceiptHandle, after); err != nil {
 		dv.log.WarnContext(ctx, "change visibility failed; the message returns after its visibility timeout", "error", err)
+	} else {
+		r.VisibleAfter = after
 	}
 	r.Disposition = RedeliverLater
 	return r

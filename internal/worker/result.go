@@ -2,6 +2,7 @@ package worker
 
 import (
 	"fmt"
+	"time"
 
 	"jobline/internal/jobs"
 )
@@ -45,6 +46,9 @@ type Result struct {
 	Attempt int
 	// Ran reports whether a handler ran.
 	Ran bool
+	// VisibleAfter is, for RedeliverLater, when the message comes back (0:
+	// after its current visibility timeout, the change having failed).
+	VisibleAfter time.Duration
 	// Reason says in a few words why the message got its disposition.
 	Reason string
 	// Err is the error behind the disposition, if any (already logged).

@@ -85,6 +85,16 @@ func (q *Queue) WakeLane(ctx context.Context) (bool, error) {
 	return true, q.wake(ctx, []time.Duration{0})
 }
 
+// WakeAfter sends a wake-up message delayed by d (at most SQS's 15
+// minutes), for a lane message that comes back after d without one: one the
+// Lambda worker kept for a retry, or left unstarted.
+func (q *Queue) WakeAfter(ctx context.Context, d time.Duration) error {
+	if !q.hasLane() {
+		return nil
+	}
+	return q.wake(ctx, []time.Duration{min(max(d, 0), queue.MaxDelay)})
+}
+
 // wake sends one wake-up message to the default queue for each delay (the
 // delays of the lane's messages it pairs with), ten per request.
 func (q *Queue) wake(ctx context.Context, delays []time.Duration) error {

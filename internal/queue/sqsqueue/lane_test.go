@@ -162,3 +162,22 @@ func TestWakeLane(t *testing.T) {
 		t.Fatalf("default queue holds %d messages, want one wake-up", len(def))
 	}
 }
+
+// TestWakeAfter: the wake-up of a lane message left to come back later is
+// delayed like it (processjob sends it for a retry or an unstarted message).
+func TestWakeAfter(t *testing.T) {
+	t.Parallel()
+	s := newLane(t)
+	ctx := context.Background()
+	if err := s.q.WakeAfter(ctx, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if now := s.raw(t, s.cfg.QueueURL); len(now) != 0 {
+		t.Fatalf("the wake-up is visible at once: %d messages", len(now))
+	}
+	time.Sleep(2500 * time.Millisecond)
+	def := s.raw(t, s.cfg.QueueURL)
+	if len(def) != 1 || !s.q.IsWakeUp(record(def[0], s.cfg.QueueURL)) {
+		t.Fatalf("default queue holds %d messages after the delay, want one wake-up", len(def))
+	}
+}
