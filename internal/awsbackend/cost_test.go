@@ -19,6 +19,7 @@ import (
 
 	"jobline/internal/api"
 	"jobline/internal/awsbackend/awstest"
+	"jobline/internal/deploy"
 	"jobline/internal/queue"
 )
 
@@ -41,12 +42,20 @@ import (
 // per AWS call). The budgets are checked on it and on counted quantities
 // only, so a loaded machine cannot change their verdict.
 
+// memoryGB is function's memory (template.yaml): what its duration is
+// billed at.
+func memoryGB(function string) float64 {
+	if function == "processjob" {
+		return deploy.ProcessJobMemoryMB / 1024.0
+	}
+	return deploy.FunctionMemoryMB / 1024.0
+}
+
 // List prices, in dollars.
 const (
 	pricePerMillionAPIRequests   = 1.00         // API Gateway HTTP API
 	pricePerMillionLambdaInvokes = 0.20         // Lambda requests
 	pricePerGBSecond             = 0.0000133334 // Lambda arm64 duration
-	lambdaMemoryGB               = 0.25         // 256 MB
 	pricePerMillionSQSRequests   = 0.40         // SQS standard
 	pricePerMillionWRU           = 0.625        // DynamoDB on-demand writes
 	pricePerMillionRRU           = 0.125        // DynamoDB on-demand reads
@@ -152,7 +161,7 @@ func (r *costRun) bill(function string, d time.Duration, calls map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.invocations[function]++
-	r.gbSeconds += ms / 1000 * lambdaMemoryGB
+	r.gbSeconds += ms / 1000 * memoryGB(function)
 	if r.calls[function] == nil {
 		r.calls[function] = map[string]int{}
 	}
@@ -207,8 +216,8 @@ func (c costReport) lambdaInvocations() float64 {
 // modelGBSeconds is a job's Lambda time by the duration model: processjob
 // runs recordsAtOnce records at once.
 func (c costReport) modelGBSeconds() float64 {
-	ms := c.modelMs["createjob"]*c.posts + c.modelMs["getjob"]*c.gets + c.modelMs["processjob"]*c.records/recordsAtOnce
-	return ms / 1000 * lambdaMemoryGB
+	return (c.modelMs["createjob"]*c.posts*memoryGB("createjob") + c.modelMs["getjob"]*c.gets*memoryGB("getjob") +
+		c.modelMs["processjob"]*c.records/recordsAtOnce*memoryGB("processjob")) / 1000
 }
 
 // atDesignPace is c with what a machine's load changes held at the
@@ -538,8 +547,8 @@ func (s *costSystem) processBatch(t testing.TB, run *costRun, msgs []queue.Messa
 // printCostReport writes the scenarios' figures and the prices used.
 func printCostReport(w io.Writer, reports []costReport) {
 	fmt.Fprintf(w, "\nCost per job on AWS, measured on the emulator (%s)\n", costHarnessName)
-	fmt.Fprintf(w, "Prices: API Gateway HTTP $%.2f/M requests; Lambda arm64 $%.2f/M requests + $%.10f/GB-s at %.0f MB;\n",
-		pricePerMillionAPIRequests, pricePerMillionLambdaInvokes, pricePerGBSecond, lambdaMemoryGB*1024)
+	fmt.Fprintf(w, "Prices: API Gateway HTTP $%.2f/M requests; Lambda arm64 $%.2f/M requests + $%.10f/GB-s at %d MB (processjob %d MB);\n",
+		pricePerMillionAPIRequests, pricePerMillionLambdaInvokes, pricePerGBSecond, deploy.FunctionMemoryMB, deploy.ProcessJobMemoryMB)
 	fmt.Fprintf(w, "  SQS $%.2f/M requests; DynamoDB on-demand $%.3f/M WRU, $%.3f/M RRU; S3 PUT $%.2f/M;\n",
 		pricePerMillionSQSRequests, pricePerMillionWRU, pricePerMillionRRU, pricePerMillionS3Puts)
 	fmt.Fprintf(w, "  CloudWatch Logs $%.2f/GB ingested, $%.2f/GB in the infrequent access class (each event's bytes + %d B;\n    the functions' log lines at INFO and EMF metric lines, and the API's access log line of each request).\n",

@@ -30,6 +30,15 @@ const VisibilityTimeout = 1800 * time.Second
 // margin (worker.Config.MaxRunTime), which processjob checks at start-up.
 const ProcessJobTimeout = 300 * time.Second
 
+// FunctionMemoryMB is every function's memory but processjob's
+// (template.yaml: Globals.Function.MemorySize), and ProcessJobMemoryMB the
+// default of processjob's (the ProcessMemorySize parameter): what the cost
+// harness bills their durations at.
+const (
+	FunctionMemoryMB   = 256
+	ProcessJobMemoryMB = 512
+)
+
 // ProcessBatchSize is the default of template.yaml's ProcessBatchSize
 // parameter: the SQS records of a processjob invocation (the event source
 // mapping's BatchSize), passed to processjob as EnvProcessBatchSize. A batch

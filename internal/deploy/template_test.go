@@ -69,6 +69,8 @@ func TestConstantsMatchTemplate(t *testing.T) {
 		{[]string{"Resources", "ProcessJobFunction", "Properties", "Timeout"}, seconds(deploy.ProcessJobTimeout)},
 		{[]string{"Parameters", "JobRetentionDays", "Default"}, strconv.Itoa(int(deploy.JobRetention / (24 * time.Hour)))},
 		{[]string{"Parameters", "ProcessBatchSize", "Default"}, strconv.Itoa(deploy.ProcessBatchSize)},
+		{[]string{"Globals", "Function", "MemorySize"}, strconv.Itoa(deploy.FunctionMemoryMB)},
+		{[]string{"Parameters", "ProcessMemorySize", "Default"}, strconv.Itoa(deploy.ProcessJobMemoryMB)},
 		{[]string{"Parameters", "CreationShards", "Default"}, strconv.Itoa(deploy.CreationShards)},
 		{[]string{"Parameters", "SweepShards", "Default"}, strconv.Itoa(deploy.SweepShards)},
 		{[]string{"Parameters", "CreationShards", "MaxValue"}, strconv.Itoa(deploy.MaxShards)},
