@@ -140,7 +140,7 @@ func (cfg Config) validate() error {
 	case cfg.Engine == nil || cfg.Queue == nil || cfg.Records == nil:
 		return errors.New("sqsbatch: Engine, Queue and Records are required")
 	case cfg.Concurrency < 1 || cfg.MinRemaining < 0 || cfg.StopMargin < 0 || cfg.UnstartedDelay < 0 || cfg.LaneInterval < 0 || cfg.FullBatch < 1:
-		return fmt.Errorf("sqsbatch: Concurrency must be >= 1 (got %d) and durations positive", cfg.Concurrency)
+		return fmt.Errorf("sqsbatch: Concurrency and FullBatch must be >= 1 (got %d and %d) and durations not negative", cfg.Concurrency, cfg.FullBatch)
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 				failed[it.record] = res.Disposition == worker.RedeliverLater
 			case res.Disposition == worker.AckMessage:
 				r.deleteLaneMessage(ctx, it.m)
-			case res.VisibleAfter > 0 && res.VisibleAfter <= queue.MaxDelay:
+			case res.VisibleAfter >= 0 && res.VisibleAfter <= queue.MaxDelay:
 				r.wakeLaneAfter(ctx, it.m, res.VisibleAfter)
 			}
 		}(it)
@@ -237,7 +237,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 // not looked for LaneInterval. A batch of a few records without a wake-up
 // skips it: without a backlog, every lane message's wake-up comes soon, and
 // the reconciler wakes the lane each minute for a message that came back
-// without one (docs/aws.md, "The high-priority lane").
+// without one (docs/aws.md, "SQS").
 func (r *Runner) looksAtLane(ev events.SQSEvent) bool {
 	if r.cfg.Lane == nil {
 		return false

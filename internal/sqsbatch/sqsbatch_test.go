@@ -374,26 +374,30 @@ func (e *resultEngine) Process(_ context.Context, m queue.Message) worker.Result
 }
 
 // TestBatchWakesTheLaneForAMessageItLeaves: a lane message left to come
-// back within SQS's longest delay gets a wake-up delayed like it (one left
-// for longer, or whose visibility could not be set, waits for the
-// reconciler's minute), and so does a lane message left unstarted.
+// back within SQS's longest delay (at once, for one given back) gets a
+// wake-up delayed like it (one left for longer, or whose visibility could
+// not be set, waits for the reconciler's minute), and so does a lane
+// message left unstarted.
 func TestBatchWakesTheLaneForAMessageItLeaves(t *testing.T) {
 	t.Parallel()
 	lane := &fakeLane{msgs: []queue.Message{
 		{ID: "retry-soon", ReceiptHandle: "h:1"}, {ID: "retry-late", ReceiptHandle: "h:2"}, {ID: "unknown", ReceiptHandle: "h:3"}, {ID: "done", ReceiptHandle: "h:4"},
+		{ID: "given-back", ReceiptHandle: "h:6"},
 	}}
 	eng := &resultEngine{results: map[string]worker.Result{
 		"retry-soon": {Disposition: worker.RedeliverLater, VisibleAfter: 30 * time.Second},
 		"retry-late": {Disposition: worker.RedeliverLater, VisibleAfter: 20 * time.Minute},
-		"unknown":    {Disposition: worker.RedeliverLater},
+		"unknown":    {Disposition: worker.RedeliverLater, VisibleAfter: -1},
+		"given-back": {Disposition: worker.RedeliverLater},
 	}}
-	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 4)
+	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 5)
 	b.cfg.Lane = lane
 	if _, err := b.Handle(context.Background(), wakeUp(events.SQSEvent{Records: loadBatch(t).Records[:1]}, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(lane.wakes, []time.Duration{30 * time.Second}) || !reflect.DeepEqual(lane.deleted, []string{"h:4"}) {
-		t.Fatalf("wake-ups %v, deleted %v; want one wake-up after 30s and the done message deleted", lane.wakes, lane.deleted)
+	slices.Sort(lane.wakes) // the lane's messages ran at once
+	if !reflect.DeepEqual(lane.wakes, []time.Duration{0, 30 * time.Second}) || !reflect.DeepEqual(lane.deleted, []string{"h:4"}) {
+		t.Fatalf("wake-ups %v, deleted %v; want one at once (the message given back) and one after 30s, and the done message deleted", lane.wakes, lane.deleted)
 	}
 
 	// Too little time left: the lane message is not started, and comes back

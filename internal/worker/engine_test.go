@@ -190,6 +190,20 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 	b.queueEmpty(t)
 }
 
+// TestRetryWhoseVisibilityChangeFails: the result says when the message
+// comes back is unknown (it returns after its current visibility timeout),
+// so that processjob sends no wake-up for a time it does not know.
+func TestRetryWhoseVisibilityChangeFails(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpt{})
+	b.handle("flaky", func(context.Context, *worker.Task) (any, error) { return nil, errors.New("transient trouble") })
+	b.create(t, "flaky", `{}`, 3, false)
+	b.queue.changeErr = errors.New("SQS unavailable")
+	if r := b.process(t, b.receive(t)); r.Disposition != worker.RedeliverLater || r.VisibleAfter >= 0 {
+		t.Fatalf("result %+v; want RedeliverLater with an unknown (negative) VisibleAfter", r)
+	}
+}
+
 func TestRetryReplacesMessageBeforeQueueRedrivePolicy(t *testing.T) {
 	t.Parallel()
 	// maxReceiveCount 2: the second receive is the last before SQS would

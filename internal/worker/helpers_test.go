@@ -142,17 +142,22 @@ func (s *countingStore) AddAsset(ctx context.Context, token string, a jobs.Asset
 }
 
 // countingQueue counts ChangeVisibility, Send and DeadLetter calls.
-// It can fail DeadLetter and report each ChangeVisibility on a channel.
+// It can fail DeadLetter and ChangeVisibility, and report each
+// ChangeVisibility on a channel.
 type countingQueue struct {
 	queue.Queue
 	changeVisibility, send, deadLetter atomic.Int64
 	deadLetterErr                      error
 	sendErr                            error // every Send fails with it
+	changeErr                          error // every ChangeVisibility fails with it
 	onChange                           chan time.Duration
 }
 
 func (q *countingQueue) ChangeVisibility(ctx context.Context, rh string, d time.Duration) error {
 	q.changeVisibility.Add(1)
+	if q.changeErr != nil {
+		return q.changeErr
+	}
 	err := q.Queue.ChangeVisibility(ctx, rh, d)
 	if q.onChange != nil {
 		select {

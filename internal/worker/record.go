@@ -236,10 +236,10 @@ func (e *Engine) redeliverLater(ctx context.Context, dv *delivery, after time.Du
 	after = min(max(after, 0), queue.MaxVisibility)
 	cctx := dv.opContext(e.cfg.OpTimeout)
 	defer cctx.release()
+	r.VisibleAfter = after
 	if err := e.cfg.Queue.ChangeVisibility(cctx, dv.msg.ReceiptHandle, after); err != nil {
 		dv.log.WarnContext(ctx, "change visibility failed; the message returns after its visibility timeout", "error", err)
-	} else {
-		r.VisibleAfter = after
+		r.VisibleAfter = -1
 	}
 	r.Disposition = RedeliverLater
 	return r

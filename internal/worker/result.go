@@ -47,7 +47,8 @@ type Result struct {
 	// Ran reports whether a handler ran.
 	Ran bool
 	// VisibleAfter is, for RedeliverLater, when the message comes back (0:
-	// after its current visibility timeout, the change having failed).
+	// at once); negative when that is unknown (the visibility change
+	// failed: after the message's current visibility timeout).
 	VisibleAfter time.Duration
 	// Reason says in a few words why the message got its disposition.
 	Reason string
