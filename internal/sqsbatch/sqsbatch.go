@@ -205,17 +205,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		go func(it item) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res := r.cfg.Engine.Process(runCtx, it.m)
-			r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", it.m.ID, "jobId", res.JobID, "lane", it.record < 0,
-				"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
-			switch {
-			case it.record >= 0:
-				failed[it.record] = res.Disposition == worker.RedeliverLater
-			case res.Disposition == worker.AckMessage:
-				r.deleteLaneMessage(ctx, it.m)
-			case res.VisibleAfter >= 0 && res.VisibleAfter <= queue.MaxDelay:
-				r.wakeLaneAfter(ctx, it.m, res.VisibleAfter)
-			}
+			r.run(ctx, runCtx, it, failed)
 		}(it)
 	}
 	wg.Wait()
@@ -227,6 +217,24 @@ func (r *Runner) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		}
 	}
 	return resp, nil
+}
+
+// run processes it with runCtx and carries out the result: a record the
+// engine kept is marked in failed (each goroutine writes its own index); a
+// lane message the engine is done with is deleted, and one it left to come
+// back within SQS's longest delay gets a wake-up delayed like it.
+func (r *Runner) run(ctx, runCtx context.Context, it item, failed []bool) {
+	res := r.cfg.Engine.Process(runCtx, it.m)
+	r.cfg.Logger.InfoContext(ctx, "record processed", "messageId", it.m.ID, "jobId", res.JobID, "lane", it.record < 0,
+		"attempt", res.Attempt, "status", res.Status, "disposition", res.Disposition.String(), "reason", res.Reason)
+	switch {
+	case it.record >= 0:
+		failed[it.record] = res.Disposition == worker.RedeliverLater
+	case res.Disposition == worker.AckMessage:
+		r.deleteLaneMessage(ctx, it.m)
+	case res.VisibleAfter >= 0 && res.VisibleAfter <= queue.MaxDelay:
+		r.wakeLaneAfter(ctx, it.m, res.VisibleAfter)
+	}
 }
 
 // looksAtLane reports whether the invocation of ev looks at the lane, one
