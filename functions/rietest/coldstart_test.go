@@ -42,7 +42,7 @@ var coldStartFunctions = []struct{ name, payload string }{
 // Variables of the cold-start benchmark (mk/lambda.mk sets them).
 const (
 	// envRounds is how many interleaved rounds to run (default 9;
-	// make bench-lambda runs 101).
+	// make bench-lambda runs 1001, about 4 minutes).
 	envRounds = "JOBLINE_COLDSTART_ROUNDS"
 	// envBefore is a second directory of bootstraps (<dir>/<function>/
 	// bootstrap, an earlier build) measured in the same rounds.
