@@ -496,9 +496,10 @@ func (s *costSystem) gatherBatch(ctx context.Context) []queue.Message {
 }
 
 // processBatch is one processjob invocation: a look at the high-priority
-// lane if sqsbatch's rule says so (one SQS receive, counted by sqsRequests
-// and billed here at callLatency), then recordsAtOnce records at a time;
-// the acknowledged messages are deleted.
+// lane if processjob's sqsbatch.LaneGate says so (one SQS receive, counted
+// by sqsRequests and billed here at callLatency; these scenarios have no
+// high-priority job, so it finds nothing), then recordsAtOnce records at a
+// time; the acknowledged messages are deleted.
 func (s *costSystem) processBatch(t testing.TB, run *costRun, msgs []queue.Message) {
 	var (
 		mu    sync.Mutex
@@ -531,7 +532,8 @@ func (s *costSystem) processBatch(t testing.TB, run *costRun, msgs []queue.Messa
 	run.records += len(msgs)
 	run.mu.Unlock()
 	var lane time.Duration
-	if s.looksAtLane(len(msgs)) {
+	if s.lane.Looks(len(msgs), false) {
+		s.lane.Found(false)
 		calls["SQS"]++
 		lane = callLatency["SQS"]
 		run.laneLooks++

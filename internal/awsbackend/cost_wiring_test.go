@@ -49,24 +49,8 @@ type costSystem struct {
 	logs       *logMeter // the functions' log groups (standard class)
 	accessLogs *logMeter // the API's access log group
 	accessLog  accessLogGroup
-	metrics    *metrics.Batch // processjob's: flushed after each batch
-
-	laneMu     sync.Mutex
-	laneLooked time.Time // processjob's last look at the high-priority lane
-}
-
-// looksAtLane is sqsbatch's rule for a batch of n records without a
-// wake-up (these scenarios have no high-priority job): a full batch looks
-// at the lane once per sqsbatch.DefaultLaneInterval, a shorter one does
-// not.
-func (s *costSystem) looksAtLane(n int) bool {
-	s.laneMu.Lock()
-	defer s.laneMu.Unlock()
-	if n < deploy.ProcessBatchSize || time.Since(s.laneLooked) < sqsbatch.DefaultLaneInterval {
-		return false
-	}
-	s.laneLooked = time.Now()
-	return true
+	metrics    *metrics.Batch     // processjob's: flushed after each batch
+	lane       *sqsbatch.LaneGate // processjob's: when it looks at the high-priority lane
 }
 
 // accessLogGroup is what template.yaml says of the API's access log: the
@@ -209,8 +193,9 @@ func newCostSystem(t testing.TB) *costSystem {
 		t.Fatal(err)
 	}
 	s.api = api.HeaderIdentity(h)
-	// As processjob configures it.
+	// As processjob configures them.
 	s.metrics = metrics.NewBatch(metrics.NewEMF(s.logs, namespace, quiet))
+	s.lane = sqsbatch.NewLaneGate(deploy.ProcessBatchSize, sqsbatch.DefaultLaneInterval, time.Now)
 	s.engine, err = worker.NewEngine(worker.Config{Store: store, Queue: q, Registry: reg,
 		Logger: lambdaLogger("processjob", s.logs), Metrics: s.metrics,
 		VisibilityTimeout: deploy.VisibilityTimeout, ProgressInterval: dynamostore.ProgressInterval})

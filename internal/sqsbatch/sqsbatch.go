@@ -3,7 +3,7 @@
 // records whose messages must come back (processjob). Before the records
 // it runs the messages waiting in the high-priority lane, a queue that no
 // event source mapping polls, when the batch gives a reason to look there
-// (Runner.looksAtLane). It declares what it needs of the engine, of
+// (LaneGate). It declares what it needs of the engine, of
 // the queue, of SQS's record format and of the lane as small interfaces;
 // *worker.Engine and *sqsqueue.Queue implement them.
 package sqsbatch
@@ -73,7 +73,7 @@ type Config struct {
 	// Records converts each record into a message. Required.
 	Records RecordConverter
 	// Lane is the high-priority lane, up to Concurrency of whose messages
-	// run at the start of an invocation that looks at it (looksAtLane).
+	// run at the start of an invocation that looks at it (LaneGate).
 	// Default nil: no lane (every record is a job's message).
 	Lane Lane
 	// FullBatch is the event source mapping's BatchSize: a batch this
@@ -147,11 +147,8 @@ func (cfg Config) validate() error {
 
 // Runner runs the records of SQS events through the engine.
 type Runner struct {
-	cfg Config
-
-	mu          sync.Mutex
-	laneLooked  time.Time // when the runner last looked at the lane
-	laneRefills bool      // that look filled its page: more may be waiting
+	cfg  Config
+	gate *LaneGate
 }
 
 // New checks cfg, fills its defaults and returns a Runner.
@@ -160,7 +157,56 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Runner{cfg: cfg}, nil
+	return &Runner{cfg: cfg, gate: NewLaneGate(cfg.FullBatch, cfg.LaneInterval, cfg.Now)}, nil
+}
+
+// LaneGate says when an invocation looks at the lane, one SQS request:
+// when a record of its batch is a wake-up (a message was sent to the lane,
+// or one left there comes back); when the last look filled its page (more
+// may be waiting); and when the batch is full, the sign of a backlog that
+// the lane's messages are to overtake, and nobody has looked for the
+// interval. A batch of a few records without a wake-up skips it: without a
+// backlog, every lane message's wake-up comes soon, and the reconciler
+// wakes the lane each minute for a message that came back without one
+// (docs/aws.md, "SQS"). The Runner keeps one; so does the cost harness,
+// which follows the same rule. It is safe for concurrent use.
+type LaneGate struct {
+	fullBatch int
+	interval  time.Duration
+	now       func() time.Time
+
+	mu      sync.Mutex
+	looked  time.Time // the last look
+	refills bool      // it filled its page (or failed): look again
+}
+
+// NewLaneGate returns the gate of batches of fullBatch records (the event
+// source mapping's BatchSize), looking on a full batch at most once per
+// interval on now's clock.
+func NewLaneGate(fullBatch int, interval time.Duration, now func() time.Time) *LaneGate {
+	return &LaneGate{fullBatch: fullBatch, interval: interval, now: now}
+}
+
+// Looks reports whether an invocation of a batch of records records, of
+// which one is a wake-up if wakeUp, looks at the lane, and counts the look.
+func (g *LaneGate) Looks(records int, wakeUp bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	backlog := records >= g.fullBatch && now.Sub(g.looked) >= g.interval
+	if !wakeUp && !g.refills && !backlog {
+		return false
+	}
+	g.looked = now
+	return true
+}
+
+// Found records what a look found: full when it filled its page or failed,
+// so that the next invocation looks again.
+func (g *LaneGate) Found(full bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refills = full
 }
 
 // item is a message to run: a record of the batch (record is its index) or
@@ -237,43 +283,16 @@ func (r *Runner) run(ctx, runCtx context.Context, it item, failed []bool) {
 	}
 }
 
-// looksAtLane reports whether the invocation of ev looks at the lane, one
-// SQS request: when a record of ev is a wake-up (a message was sent to the
-// lane, or one left there comes back); when the runner's last look filled
-// its page (more may be waiting); and when ev is a full batch, the sign of
-// a backlog that the lane's messages are to overtake, and the runner has
-// not looked for LaneInterval. A batch of a few records without a wake-up
-// skips it: without a backlog, every lane message's wake-up comes soon, and
-// the reconciler wakes the lane each minute for a message that came back
-// without one (docs/aws.md, "SQS").
-func (r *Runner) looksAtLane(ev events.SQSEvent) bool {
-	if r.cfg.Lane == nil {
-		return false
-	}
-	wakeUp := slices.ContainsFunc(ev.Records, r.cfg.Lane.IsWakeUp)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := r.cfg.Now()
-	backlog := len(ev.Records) >= r.cfg.FullBatch && now.Sub(r.laneLooked) >= r.cfg.LaneInterval
-	if !wakeUp && !r.laneRefills && !backlog {
-		return false
-	}
-	r.laneLooked = now
-	return true
-}
-
 // laneItems takes the lane's waiting messages if the invocation looks at
-// the lane. A failed receive is logged: the batch's own records still run,
-// and the lane's messages wait for the next look.
+// the lane (LaneGate). A failed receive is logged: the batch's own records
+// still run, and the lane's messages wait for the next look.
 func (r *Runner) laneItems(ctx context.Context, ev events.SQSEvent) []item {
-	if !r.looksAtLane(ev) {
+	if r.cfg.Lane == nil || !r.gate.Looks(len(ev.Records), slices.ContainsFunc(ev.Records, r.cfg.Lane.IsWakeUp)) {
 		return nil
 	}
 	page := min(r.cfg.Concurrency, queue.MaxBatch)
 	msgs, err := r.cfg.Lane.ReceiveLane(ctx, page)
-	r.mu.Lock()
-	r.laneRefills = err != nil || len(msgs) == page
-	r.mu.Unlock()
+	r.gate.Found(err != nil || len(msgs) == page)
 	if err != nil {
 		r.cfg.Logger.WarnContext(ctx, "could not receive from the high-priority lane", "error", err)
 		return nil

@@ -327,7 +327,8 @@ func TestBatchLooksAtTheLaneOnlyWithAReason(t *testing.T) {
 	lane := &fakeLane{}
 	eng := &orderEngine{}
 	b := newTestBatch(t, eng, &visibilityQueue{changed: map[string]time.Duration{}}, 4)
-	b.cfg.Lane, b.cfg.Now = lane, func() time.Time { return now }
+	b.cfg.Lane = lane
+	b.gate = NewLaneGate(b.cfg.FullBatch, b.cfg.LaneInterval, func() time.Time { return now })
 	full := loadBatch(t)
 	few := events.SQSEvent{Records: full.Records[:2]}
 	steps := []struct {
