@@ -116,6 +116,11 @@ func (s *MemoryStore) Get(_ context.Context, id string) (Job, error) {
 	return cloneJob(m.job), nil
 }
 
+// GetLatest is Get: the memory store's reads are always up to date.
+func (s *MemoryStore) GetLatest(ctx context.Context, id string) (Job, error) {
+	return s.Get(ctx, id)
+}
+
 // Retention returns how long the store keeps a final job (zero: as long
 // as the store).
 func (s *MemoryStore) Retention() time.Duration { return s.cfg.Retention }
@@ -232,6 +237,21 @@ func (s *MemoryStore) Finish(_ context.Context, id, leaseToken string, o Outcome
 		j.CompletedAt = o.Now
 		releaseLease(j)
 		j.History = append(j.History, AttemptEnded(o.Now, o.Attempt, OutcomeOf(o.Status), o.ErrorMessage))
+	})
+}
+
+// FinishUnclaimed records a quick run's success: queued -> completed.
+func (s *MemoryStore) FinishUnclaimed(_ context.Context, id string, u UnclaimedRun) (Job, error) {
+	return s.apply("finish unclaimed", id, u.Now, func(j *Job) error { return CheckFinishUnclaimed(*j, u.Version) }, func(j *Job) {
+		j.Status = StatusCompleted
+		j.Attempt++
+		j.Progress = 100
+		j.Result = slices.Clone(u.Result)
+		j.ErrorMessage = ""
+		j.DeadLettered = false
+		j.CompletedAt = u.Now
+		releaseLease(j)
+		j.History = append(j.History, NewEvent(u.Started, EventAttemptStarted, "", ""), AttemptEnded(u.Now, u.Attempt, OutcomeCompleted, ""))
 	})
 }
 

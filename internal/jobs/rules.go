@@ -112,6 +112,17 @@ func Claimable(j Job, now time.Time) bool {
 	return false
 }
 
+// CheckFinishUnclaimed is the rule of Store.FinishUnclaimed: the quick run
+// that read j at version may record its success only if j is still queued
+// and unchanged since (not canceled, claimed, or finished by another run
+// meanwhile); otherwise ErrInvalidTransition.
+func CheckFinishUnclaimed(j Job, version int64) error {
+	if j.Status != StatusQueued || j.Version != version {
+		return ErrInvalidTransition
+	}
+	return nil
+}
+
 // DiedOnLastAttempt reports whether j's worker died on its last attempt:
 // processing, lease expired at now, no attempts left. Such a job is failed
 // and dead-lettered (Store.FailExpired).

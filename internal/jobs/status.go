@@ -10,7 +10,10 @@
 //	  │  │                  │   └──┘ progress, retry wait, reclaim        │
 //	  │  └──────────────────┼────────────────────────────────────── redrive (dead-lettered only)
 //	  │       cancel        │ cancel
-//	  └────────> canceled <─┘
+//	  ├────────> canceled <─┘
+//	  │
+//	  └──────────────────────────────────────────────> completed
+//	     a quick run: claim and finish in one write (FinishUnclaimed)
 //
 // Every transition is checked and applied by the Store in one atomic
 // operation (one conditional write in DynamoDB); callers never read, decide
@@ -68,7 +71,7 @@ func (s Status) Final() bool {
 // Stores encode the same table in their conditions; the conformance suite
 // checks every status x status pair against it.
 var transitions = map[Status][]Status{
-	StatusQueued:     {StatusProcessing, StatusCanceled},
+	StatusQueued:     {StatusProcessing, StatusCompleted, StatusCanceled},
 	StatusProcessing: {StatusProcessing, StatusCompleted, StatusPartial, StatusFailed, StatusCanceled},
 	StatusFailed:     {StatusQueued},
 }

@@ -14,6 +14,7 @@ func TestTransitionTableMatchesDesign(t *testing.T) {
 	want := map[string]bool{
 		"queued->processing":     true,
 		"queued->canceled":       true,
+		"queued->completed":      true, // a quick run (FinishUnclaimed)
 		"processing->processing": true,
 		"processing->completed":  true,
 		"processing->partial":    true,

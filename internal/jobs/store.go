@@ -27,6 +27,10 @@ type Store interface {
 	// Get returns a job by ID, whoever owns it.
 	Get(ctx context.Context, id string) (Job, error)
 
+	// GetLatest is Get as a strongly consistent read: it sees every write
+	// that succeeded before it (DynamoDB's Get may not, by default).
+	GetLatest(ctx context.Context, id string) (Job, error)
+
 	// List returns an owner's jobs, newest first, one page at a time. The
 	// query must pass ListQuery.Validate.
 	List(ctx context.Context, q ListQuery) (Page, error)
@@ -48,6 +52,13 @@ type Store interface {
 	// Finish ends the lease holder's attempt (CheckLease): processing ->
 	// completed, partial or failed (Status.Finishing).
 	Finish(ctx context.Context, id, leaseToken string, o Outcome) (Job, error)
+
+	// FinishUnclaimed records a quick run (a quick job type's handler run
+	// on a queued job without a claim; docs/engine.md): queued ->
+	// completed in one write, Attempt + 1, the attempt's start and end in
+	// the history. It applies only if the job is still as the run read it
+	// (CheckFinishUnclaimed): queued, at version u.Version.
+	FinishUnclaimed(ctx context.Context, id string, u UnclaimedRun) (Job, error)
 
 	// Retry records a retryable failure by the lease holder (CheckLease):
 	// the job waits in processing with ErrorMessage until NextAttemptAt,
@@ -132,6 +143,19 @@ type Outcome struct {
 	// Attempt is the attempt that ends (the claimed job's Attempt), for the
 	// job's history.
 	Attempt int
+}
+
+// UnclaimedRun is a quick run that succeeded (Store.FinishUnclaimed).
+type UnclaimedRun struct {
+	// Version is the job's version when the run read it.
+	Version int64
+	// Attempt is the attempt the run made: the job's Attempt as read, plus
+	// one (for the history).
+	Attempt int
+	// Started is when the handler started; Now when it ended.
+	Started, Now time.Time
+	// Result is the handler's result (JSON; may be nil).
+	Result json.RawMessage
 }
 
 // RetryWait is a retryable failure and when to try again.

@@ -189,10 +189,22 @@ func (s *Store) Create(ctx context.Context, job jobs.Job) (jobs.Job, bool, error
 // Get reads a job with one GetItem (eventually consistent unless
 // Config.ConsistentGet).
 func (s *Store) Get(ctx context.Context, id string) (jobs.Job, error) {
+	return s.get(ctx, id, s.cfg.ConsistentGet)
+}
+
+// GetLatest returns a job by ID with a strongly consistent read (twice the
+// read units of Get's default): the engine's quick runs read with it, so
+// that a duplicate message for a job that just finished does not run its
+// handler again.
+func (s *Store) GetLatest(ctx context.Context, id string) (jobs.Job, error) {
+	return s.get(ctx, id, true)
+}
+
+func (s *Store) get(ctx context.Context, id string, consistent bool) (jobs.Job, error) {
 	out, err := s.db.GetItem(ctx, &dynamo.GetItemInput{
 		TableName:      &s.cfg.TableName,
 		Key:            jobKey(id),
-		ConsistentRead: aws.Bool(s.cfg.ConsistentGet),
+		ConsistentRead: aws.Bool(consistent),
 	})
 	if err != nil {
 		return jobs.Job{}, translate("get", id, err, nil)

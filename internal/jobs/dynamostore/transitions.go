@@ -202,6 +202,28 @@ func (s *Store) Finish(ctx context.Context, id, leaseToken string, o jobs.Outcom
 	return s.update(ctx, "finish", id, holdsLease(leaseToken), upd, rejectFenced(leaseToken))
 }
 
+// FinishUnclaimed records a quick run's success: queued -> completed in
+// one write, if the job is still at the version the run read.
+func (s *Store) FinishUnclaimed(ctx context.Context, id string, u jobs.UnclaimedRun) (jobs.Job, error) {
+	// jobs.CheckFinishUnclaimed as a condition.
+	cond := expression.And(statusIs(jobs.StatusQueued), attrVersion.Equal(expression.Value(u.Version)))
+	upd := s.final(written(u.Now), jobs.StatusCompleted, u.Now).
+		Set(attrAttempt, attrAttempt.Plus(expression.Value(1))).
+		Set(attrDeadLettered, expression.Value(false)).
+		Set(attrProgress, expression.Value(100)).
+		Remove(attrErrorMessage)
+	if len(u.Result) > 0 {
+		upd = upd.Set(attrResult, expression.Value(string(u.Result)))
+	} else {
+		upd = upd.Remove(attrResult)
+	}
+	upd = appendHistory(upd, jobs.NewEvent(u.Started, jobs.EventAttemptStarted, "", ""),
+		jobs.AttemptEnded(u.Now, u.Attempt, jobs.OutcomeCompleted, ""))
+	return s.update(ctx, "finish unclaimed", id, cond, upd, func(j jobs.Job) error {
+		return refusedBy(jobs.CheckFinishUnclaimed(j, u.Version))
+	})
+}
+
 // Retry releases the lease and parks the job in processing until
 // NextAttemptAt, when a delivery may claim it again (LeaseExpiresAt is the
 // next attempt time) and the reconciler looks at it if none did.

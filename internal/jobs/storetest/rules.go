@@ -137,6 +137,14 @@ func ruleProbes() []ruleProbe {
 				return b.store.RescheduleSweep(b.ctx, j.ID, j.Version+v, baseTime.Add(time.Hour), baseTime)
 			}})
 	}
+	for _, v := range []int64{0, -1} {
+		ps = append(ps, ruleProbe{fmt.Sprintf("FinishUnclaimed at version %+d", v),
+			func(j jobs.Job, _ string) error { return jobs.CheckFinishUnclaimed(j, j.Version+v) },
+			func(b *bundle, j jobs.Job, _ string) (jobs.Job, error) {
+				return b.store.FinishUnclaimed(b.ctx, j.ID, jobs.UnclaimedRun{Version: j.Version + v, Attempt: j.Attempt + 1,
+					Started: baseTime, Now: baseTime.Add(time.Second), Result: []byte(`{"ok":true}`)})
+			}})
+	}
 	for _, owner := range []string{"", "owner-else"} { // "": the job's owner
 		ps = append(ps, ruleProbe{fmt.Sprintf("Cancel by %q", owner),
 			func(j jobs.Job, _ string) error {

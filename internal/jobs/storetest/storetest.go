@@ -49,6 +49,7 @@ func RunWith(t *testing.T, newStore NewStore, opts Options) {
 		{Name: "ReleaseKeepsTheAttempt", Test: testReleaseKeepsTheAttempt},
 		{Name: "ReleasesBounded", Test: testReleasesBounded},
 		{Name: "FailExpired", Test: testFailExpired},
+		{Name: "FinishUnclaimed", Test: testFinishUnclaimed},
 		{Name: "RedriveRecordsHistory", Test: testRedrive},
 		{Name: "CreateIsIdempotentByID", Test: testCreateIdempotent},
 		{Name: "NotFound", Test: testNotFound},
@@ -168,6 +169,10 @@ func (b *bundle) attempt(j jobs.Job, token string, to jobs.Status) (jobs.Job, er
 	case jobs.StatusProcessing:
 		return b.store.Claim(b.ctx, j.ID, jobs.Claim{LeaseToken: randomID("lease-"), Now: later, LeaseExpiresAt: later.Add(time.Minute)})
 	case jobs.StatusCompleted, jobs.StatusPartial, jobs.StatusFailed:
+		if j.Status == jobs.StatusQueued && to == jobs.StatusCompleted {
+			// The one way from queued to a final status: a quick run.
+			return b.store.FinishUnclaimed(b.ctx, j.ID, jobs.UnclaimedRun{Version: j.Version, Attempt: j.Attempt + 1, Now: later})
+		}
 		return b.store.Finish(b.ctx, j.ID, token, jobs.Outcome{Status: to, Now: later})
 	case jobs.StatusCanceled:
 		return b.store.Cancel(b.ctx, j.ID, jobs.CancelRequest{Owner: j.Owner, Now: later})
