@@ -82,6 +82,9 @@ func newSystem(t testing.TB, freshTable bool) *system {
 	worker.Register(s.registry, "echo", func(context.Context, *worker.Task, json.RawMessage) (json.RawMessage, error) {
 		return json.RawMessage(`{"echoed":true}`), nil
 	})
+	worker.Register(s.registry, "quick-echo", func(context.Context, *worker.Task, json.RawMessage) (json.RawMessage, error) {
+		return json.RawMessage(`{"echoed":true}`), nil
+	}, worker.Quick())
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h, err := api.New(api.Config{Store: s.store, Queue: s.queue, Clock: s.clock, Logger: quiet, ValidateJob: s.registry.Validate})
 	if err != nil {
@@ -109,7 +112,12 @@ func (s *system) do(t testing.TB, method, path, body string) *httptest.ResponseR
 // createJob creates an echo job through the API and returns its ID.
 func (s *system) createJob(t testing.TB) string {
 	t.Helper()
-	rec := s.do(t, http.MethodPost, "/jobs", `{"jobType":"echo","parameters":{"n":1}}`)
+	return s.createJobOf(t, "echo")
+}
+
+func (s *system) createJobOf(t testing.TB, jobType string) string {
+	t.Helper()
+	rec := s.do(t, http.MethodPost, "/jobs", `{"jobType":"`+jobType+`","parameters":{"n":1}}`)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("POST /jobs: %d %s", rec.Code, rec.Body)
 	}
@@ -157,7 +165,8 @@ func dynamoWrites(c *awstest.RequestCounter) int64 {
 
 // TestRequestBudget pins the AWS requests of one job's life: creating it is
 // one DynamoDB write and one SQS send; processing it (no progress) at most
-// two DynamoDB writes and one SQS delete; reading it one eventually
+// two DynamoDB writes and one SQS delete (a quick type's: one strongly
+// consistent read, one write and the delete); reading it one eventually
 // consistent read.
 func TestRequestBudget(t *testing.T) {
 	t.Parallel()
@@ -179,6 +188,8 @@ func TestRequestBudget(t *testing.T) {
 		t.Errorf("process: %d DynamoDB writes (%d requests), %d SQS deletes (%d requests); want <= 2 writes and nothing else, 1 delete: %v", w, d, del, sqsAll, s.counter.Counts())
 	}
 
+	s.quickBudget(t)
+
 	s.counter.Reset()
 	s.reads.mu.Lock()
 	s.reads.consistent = nil
@@ -194,6 +205,30 @@ func TestRequestBudget(t *testing.T) {
 	defer s.reads.mu.Unlock()
 	if len(s.reads.consistent) != 1 || s.reads.consistent[0] {
 		t.Errorf("read: ConsistentRead flags %v, want one eventually consistent read", s.reads.consistent)
+	}
+}
+
+// quickBudget checks a quick type's run: one strongly consistent GetItem
+// and one UpdateItem (no claim), and the delete.
+func (s *system) quickBudget(t *testing.T) {
+	t.Helper()
+	s.createJobOf(t, "quick-echo")
+	m := s.receiveOne(t)
+	s.counter.Reset()
+	s.reads.mu.Lock()
+	s.reads.consistent = nil
+	s.reads.mu.Unlock()
+	if r := s.process(t, m); r.Status != jobs.StatusCompleted || r.Attempt != 1 {
+		t.Fatalf("quick process: %+v", r)
+	}
+	get, upd, d := s.counter.Get("DynamoDB.GetItem"), s.counter.Get("DynamoDB.UpdateItem"), s.counter.Total("DynamoDB")
+	if get != 1 || upd != 1 || d != 2 || s.counter.Get("SQS.DeleteMessage") != 1 || s.counter.Total("SQS") != 1 {
+		t.Errorf("quick process: %d GetItem, %d UpdateItem (%d DynamoDB requests); want 1, 1, 2 and one SQS delete: %v", get, upd, d, s.counter.Counts())
+	}
+	s.reads.mu.Lock()
+	defer s.reads.mu.Unlock()
+	if len(s.reads.consistent) != 1 || !s.reads.consistent[0] {
+		t.Errorf("quick process: ConsistentRead flags %v, want one strongly consistent read", s.reads.consistent)
 	}
 }
 

@@ -88,6 +88,18 @@ func measureTransitions(t testing.TB) []transitionCost {
 	})
 	step("get (eventually consistent)", func() error { _, err := store.Get(ctx, j.ID); return err })
 
+	q := newJob()
+	mustDo(t, func() error { _, _, err := store.Create(ctx, q); return err })
+	var read jobs.Job
+	step("quick run's read (strongly consistent)", func() (err error) {
+		read, err = store.GetLatest(ctx, q.ID)
+		return err
+	})
+	step("quick run's finish (queued -> completed, result = parameters)", func() error {
+		_, err := store.FinishUnclaimed(ctx, q.ID, jobs.UnclaimedRun{Version: read.Version, Attempt: 1, Started: now, Now: now, Result: q.Parameters})
+		return err
+	})
+
 	r := newJob()
 	mustDo(t, func() error { _, _, err := store.Create(ctx, r); return err })
 	mustDo(t, func() error { _, err := store.Claim(ctx, r.ID, claim(r.ID)); return err })
@@ -178,16 +190,20 @@ func TestCostPerTransition(t *testing.T) {
 		"create (PutItem)": 3,
 		"claim":            1,
 		"progress":         1,
-		"finish (completed, result = parameters)":                          1,
-		"retry (enters the sweep index)":                                   2,
-		"claim of a job in the sweep index (its key moves)":                3,
-		"finish of a job in the sweep index (leaves it)":                   2,
-		"cancel (queued)":                                                  1,
-		"add asset (TransactWriteItems)":                                   4,
+		"finish (completed, result = parameters)":                       1,
+		"quick run's finish (queued -> completed, result = parameters)": 1,
+		"retry (enters the sweep index)":                                2,
+		"claim of a job in the sweep index (its key moves)":             3,
+		"finish of a job in the sweep index (leaves it)":                2,
+		"cancel (queued)":                1,
+		"add asset (TransactWriteItems)": 4,
 		"reconciler sweep: 26 unfinished jobs of 30 enter the sweep index": 2*26 + 1, // and the watermark
 		"reconciler sweep, nothing new":                                    0,
 	}
 	for _, c := range costs {
+		if c.name == "quick run's read (strongly consistent)" && (c.usage.RRU != 1 || c.usage.WRU != 0) {
+			t.Errorf("%s: %.2f RRU and %.2f WRU, want 1 RRU (an item under 4 KB, read strongly consistent)", c.name, c.usage.RRU, c.usage.WRU)
+		}
 		if w, ok := want[c.name]; ok && c.usage.WRU != w {
 			t.Errorf("%s: %.2f WRU, want %.0f (%+v)", c.name, c.usage.WRU, w, c.usage)
 		}

@@ -59,7 +59,7 @@ func Register(reg *worker.Registry, files blob.Store, opts ...Option) {
 	for _, opt := range opts {
 		opt(c)
 	}
-	worker.Register(reg, TypeEcho, echo, worker.Describe("returns its parameters as its result"))
+	worker.Register(reg, TypeEcho, echo, worker.Describe("returns its parameters as its result"), worker.Quick())
 	worker.Register(reg, TypeSleep, c.sleepJob, worker.Describe("sleeps for a number of seconds, reporting progress"),
 		worker.Timeout((MaxSleepSeconds+30)*time.Second))
 	worker.Register(reg, TypeFail, fail, worker.Describe("always fails; failed and dead-lettered after its attempts"))

@@ -193,6 +193,8 @@ type delivery struct {
 	task    *Task        // the attempt's task (&attempt.task); nil unless a handler ran
 	attempt attempt
 	logs    deliveryLog
+	// waited: the queue wait is sampled (by a quick run's read).
+	waited bool
 	// samples are the metrics of this delivery, recorded once at its end
 	// (in sampleBuf: a delivery has at most four).
 	samples   []metrics.Sample
@@ -217,11 +219,21 @@ func (e *Engine) Process(ctx context.Context, m queue.Message) Result {
 	defer e.observe(dv)
 	f := facts{Message: msg, ReceiveCount: m.ReceiveCount, MaxReceiveCount: e.cfg.Queue.MaxReceiveCount(),
 		TransientRetryDelay: e.cfg.TransientRetryDelay}
+	ran, r, done := e.quickRun(ctx, dv, f)
+	if done {
+		return r
+	}
 	for {
 		f.Now = e.cfg.Clock.Now()
 		f.Job, f.ClaimErr = e.claim(ctx, dv, msg.JobType, f.Now)
 		f.Attempt = nil
-		if f.ClaimErr == nil {
+		switch {
+		case f.ClaimErr != nil:
+		case ran != nil:
+			// The quick run's attempt is the claimed one: record its end.
+			f.Attempt, ran = ran, nil
+			f.Attempt.Backoff = e.Backoff(f.Job.Attempt)
+		default:
 			f.Attempt = e.runAttempt(ctx, dv)
 		}
 		d := decide(f)
@@ -251,7 +263,7 @@ func (e *Engine) claim(ctx context.Context, dv *delivery, jobType string, now ti
 		job, _ = jobs.CurrentJob(err)
 	}
 	dv.job = job
-	if err == nil && job.Attempt == 1 {
+	if err == nil && job.Attempt == 1 && !dv.waited {
 		dv.samples = append(dv.samples, metrics.Duration(metrics.QueueWait, now.Sub(dueAt(job))))
 	}
 	return job, err
@@ -285,19 +297,28 @@ func (e *Engine) runAttempt(ctx context.Context, dv *delivery) *attemptEnd {
 		return &a.end
 	}
 	// The handler's deadline never passes its lease's grace period, even
-	// when the message named another type than the job has.
-	now := e.cfg.Clock.Now()
-	timeout := min(reg.timeout, dv.job.LeaseExpiresAt.Add(-e.cfg.LeaseGrace).Sub(now))
+	// when the message named another type than the job has. A quick run
+	// (no lease) is not watched: it has no lease to keep or lose, and it
+	// ends well within its message's visibility timeout (quickRun).
+	timeout, leased := reg.timeout, dv.token != ""
+	if leased {
+		timeout = min(timeout, dv.job.LeaseExpiresAt.Add(-e.cfg.LeaseGrace).Sub(e.cfg.Clock.Now()))
+	}
 	a.dv, a.started = dv, time.Now()
 	a.ctx = lazyContext{}
 	a.ctx.init(dv.values, ctx, a.started.Add(timeout))
 	e.initTask(dv)
 
-	e.watch.add(a)
-	started := e.cfg.Clock.Now()
+	if leased {
+		e.watch.add(a)
+	}
+	a.began = e.cfg.Clock.Now()
 	result, herr := e.call(&a.ctx, reg.run, dv.task)
-	dv.samples = append(dv.samples, metrics.Duration(metrics.RunTime, e.cfg.Clock.Now().Sub(started)))
-	e.watch.remove(a)
+	a.ended = e.cfg.Clock.Now()
+	dv.samples = append(dv.samples, metrics.Duration(metrics.RunTime, a.ended.Sub(a.began)))
+	if leased {
+		e.watch.remove(a)
+	}
 	cause := a.ctx.causeOf()
 	a.ctx.release()
 

@@ -71,6 +71,20 @@ func (s *countingStore) Get(ctx context.Context, id string) (jobs.Job, error) {
 	return s.Store.Get(ctx, id)
 }
 
+func (s *countingStore) GetLatest(ctx context.Context, id string) (jobs.Job, error) {
+	if err := s.hit("GetLatest"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.GetLatest(ctx, id)
+}
+
+func (s *countingStore) FinishUnclaimed(ctx context.Context, id string, u jobs.UnclaimedRun) (jobs.Job, error) {
+	if err := s.hit("FinishUnclaimed"); err != nil {
+		return jobs.Job{}, err
+	}
+	return s.Store.FinishUnclaimed(ctx, id, u)
+}
+
 func (s *countingStore) Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error) {
 	if err := s.hit("Claim"); err != nil {
 		return jobs.Job{}, err

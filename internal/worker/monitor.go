@@ -23,6 +23,8 @@ type attempt struct {
 	ctx     lazyContext // the handler's context
 	started time.Time
 	end     attemptEnd
+	// began and ended are when the handler ran, by the engine's clock.
+	began, ended time.Time
 
 	// Its place in the watch list, while its monitor has not started.
 	due        time.Time

@@ -66,24 +66,29 @@ func (e *Engine) finish(ctx context.Context, dv *delivery, o jobs.Outcome, r Res
 		return e.leaseHolderWriteFailed(ctx, dv, "finish", err, r)
 	}
 	r.Status = done.Status
-	// A job that completed is logged at DEBUG only: the metrics count it
-	// and its history tells it, and at INFO a line per job would be most
-	// of what a job costs in CloudWatch Logs (docs/aws.md). The others are
-	// logged at INFO (the decision that led here was logged at its level).
+	e.noteFinished(ctx, dv, done)
+	if o.DeadLettered {
+		return e.movedToDeadLetters(ctx, dv, e.moveMessage(dv)(ctx, queue.DeadLetterSend(done)), r)
+	}
+	r.Disposition = AckMessage
+	return r
+}
+
+// noteFinished logs and counts a job that a finish (or a quick run) ended.
+// A job that completed is logged at DEBUG only: the metrics count it and
+// its history tells it, and at INFO a line per job would be most of what a
+// job costs in CloudWatch Logs (docs/aws.md). The others are logged at
+// INFO (the decision that led here was logged at its level).
+func (e *Engine) noteFinished(ctx context.Context, dv *delivery, done jobs.Job) {
 	level := slog.LevelInfo
 	if done.Status == jobs.StatusCompleted {
 		level = slog.LevelDebug
 	}
 	dv.log.LogAttrs(ctx, level, "job finished", slog.String("outcome", string(done.Status)), slog.Bool("deadLettered", done.DeadLettered))
 	dv.samples = append(dv.samples, metrics.Count(finishMetric(done.Status)))
-	if o.DeadLettered {
+	if done.DeadLettered {
 		dv.samples = append(dv.samples, metrics.Count(metrics.DeadLettered))
 	}
-	if o.DeadLettered {
-		return e.movedToDeadLetters(ctx, dv, e.moveMessage(dv)(ctx, queue.DeadLetterSend(done)), r)
-	}
-	r.Disposition = AckMessage
-	return r
 }
 
 // retry records a retryable failure: the next attempt is due after the

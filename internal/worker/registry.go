@@ -41,9 +41,30 @@ type HandlerFunc[P, R any] func(ctx context.Context, t *Task, params P) (R, erro
 type Option func(*registration)
 
 // Timeout sets how long one attempt may run; the handler's context ends
-// then. The default is DefaultTimeout.
+// then. The default is DefaultTimeout (MaxQuickTimeout for a Quick type).
 func Timeout(d time.Duration) Option {
-	return func(r *registration) { r.timeout = d }
+	return func(r *registration) { r.timeout, r.timeoutSet = d, true }
+}
+
+// MaxQuickTimeout is the longest timeout of a Quick job type, and its
+// default.
+const MaxQuickTimeout = 10 * time.Second
+
+// Quick marks a job type whose handler is short and safe to run twice at
+// once: it has no effect outside its result (echo), or only idempotent
+// ones. The first delivery of such a job runs without a claim: the engine
+// reads the job, runs the handler, and records a success with one
+// conditional write (queued -> completed, Store.FinishUnclaimed), which
+// saves a write per job. A duplicate delivery may then run the handler a
+// second time alongside; only one result is recorded. Anything but a
+// success (an error, a result that cannot be stored), a redelivery and a
+// redriven job go through the claim as usual (docs/engine.md, "Quick job
+// types"). A quick handler's Task.Progress does nothing, and its
+// Task.AddAsset returns ErrNeedsClaim: returned by the handler, it makes
+// the engine run the attempt again under a claim. The timeout must be at
+// most MaxQuickTimeout.
+func Quick() Option {
+	return func(r *registration) { r.quick = true }
 }
 
 // Describe sets a one-line description of the job type, for listings.
@@ -58,6 +79,8 @@ type registration struct {
 	jobType     string
 	description string
 	timeout     time.Duration
+	timeoutSet  bool         // Timeout was given
+	quick       bool         // Quick was given
 	params      reflect.Type // the parameter type P
 	run         runFunc
 	validate    func(raw json.RawMessage) error
@@ -83,8 +106,8 @@ func NewRegistry() *Registry {
 // method if P (or *P) is a Validator. A P of json.RawMessage takes any
 // JSON object as is.
 //
-// It panics on an empty type, a nil handler, a non-positive timeout or a
-// type registered twice: these are programming errors found at start-up,
+// It panics on an empty type, a nil handler, a non-positive timeout (or
+// one over MaxQuickTimeout for a Quick type) or a type registered twice: these are programming errors found at start-up,
 // like http.ServeMux's.
 func Register[P, R any](reg *Registry, jobType string, handle HandlerFunc[P, R], opts ...Option) {
 	if jobType == "" || handle == nil {
@@ -102,8 +125,14 @@ func Register[P, R any](reg *Registry, jobType string, handle HandlerFunc[P, R],
 	for _, opt := range opts {
 		opt(r)
 	}
+	if r.quick && !r.timeoutSet {
+		r.timeout = MaxQuickTimeout
+	}
 	if r.timeout <= 0 {
 		panic(fmt.Sprintf("worker: job type %q: timeout must be positive", jobType))
+	}
+	if r.quick && r.timeout > MaxQuickTimeout {
+		panic(fmt.Sprintf("worker: job type %q: a Quick type's timeout must be at most %s", jobType, MaxQuickTimeout))
 	}
 	reg.mu.Lock()
 	defer reg.mu.Unlock()

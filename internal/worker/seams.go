@@ -14,11 +14,13 @@ import (
 
 // EngineStore is what the Engine uses of a jobs.Store: the claim, the lease
 // holder's writes (the release of an interrupted attempt among them), the
-// cancel poll, and the two transitions a rejected
-// claim may call for (a native redrive, a worker that died on its last
-// attempt).
+// cancel poll, a quick run's read and write, and the two transitions a
+// rejected claim may call for (a native redrive, a worker that died on its
+// last attempt).
 type EngineStore interface {
 	Get(ctx context.Context, id string) (jobs.Job, error)
+	GetLatest(ctx context.Context, id string) (jobs.Job, error)
+	FinishUnclaimed(ctx context.Context, id string, u jobs.UnclaimedRun) (jobs.Job, error)
 	Claim(ctx context.Context, id string, c jobs.Claim) (jobs.Job, error)
 	Progress(ctx context.Context, id, leaseToken string, progress int, now time.Time) (jobs.Job, error)
 	AddAsset(ctx context.Context, leaseToken string, a jobs.Asset) (jobs.Asset, error)

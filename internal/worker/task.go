@@ -25,7 +25,7 @@ type Task struct {
 	store    taskStore
 	clock    clock.Clock
 	interval time.Duration
-	token    string
+	token    string          // the attempt's lease token; "" in a quick run
 	values   context.Context // store writes use the caller's context's values, not its end
 	handler  *lazyContext    // the handler's context, stopped when the lease is gone
 
@@ -49,7 +49,7 @@ func (t *Task) Progress(pct int) {
 	pct = min(max(pct, 0), 100)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.lost {
+	if t.lost || t.token == "" { // lost, or a quick run: nothing to write with
 		return
 	}
 	if pct == t.written {
@@ -64,10 +64,19 @@ func (t *Task) Progress(pct int) {
 	t.pending, t.hasPending = pct, true
 }
 
+// ErrNeedsClaim is AddAsset's error in a quick run (see Quick), which holds
+// no lease to add an asset with: a handler that returns it is run again
+// under a claim.
+var ErrNeedsClaim = errors.New("a quick run cannot add assets; the attempt runs again under a claim")
+
 // AddAsset records a file the job produced. ID, JobID and CreatedAt are
 // filled in when empty. It fails with jobs.ErrLeaseLost (or
-// ErrInvalidTransition) once this attempt no longer holds the job.
+// ErrInvalidTransition) once this attempt no longer holds the job, and
+// with ErrNeedsClaim in a quick run.
 func (t *Task) AddAsset(ctx context.Context, a jobs.Asset) (jobs.Asset, error) {
+	if t.token == "" {
+		return jobs.Asset{}, fmt.Errorf("add asset to job %s: %w", t.Job.ID, ErrNeedsClaim)
+	}
 	if a.ID == "" {
 		a.ID = newID()
 	}
