@@ -60,9 +60,22 @@ func (e *Engine) quickRun(ctx context.Context, dv *delivery, f facts) (ran *atte
 	case end.Err != nil:
 		return end, Result{}, false
 	}
+	if r, done := e.finishQuick(ctx, dv, version, end); done {
+		return nil, r, true
+	}
+	return end, Result{}, false
+}
+
+// finishQuick records a quick run's success with one write, if the job is
+// still queued at version. It reports false when the claim must record the
+// attempt instead: a result that cannot be stored (the claimed job fails
+// with it), or a write that failed or was refused for another reason than
+// a changed job (the claim then records it, or defers the message if the
+// store is down).
+func (e *Engine) finishQuick(ctx context.Context, dv *delivery, version int64, end *attemptEnd) (Result, bool) {
 	d := decideResult(dv.job, end.Result)
 	if d.Outcome.Status != jobs.StatusCompleted {
-		return end, Result{}, false // a result that cannot be stored fails the claimed job
+		return Result{}, false
 	}
 	fctx := dv.opContext(e.cfg.OpTimeout)
 	defer fctx.release()
@@ -72,16 +85,14 @@ func (e *Engine) quickRun(ctx context.Context, dv *delivery, f facts) (ran *atte
 	case err == nil:
 		dv.job = finished
 		e.noteFinished(ctx, dv, finished)
-		return nil, e.record(ctx, dv, decision{Step: stepAcknowledge, Status: finished.Status,
+		return e.record(ctx, dv, decision{Step: stepAcknowledge, Status: finished.Status,
 			Reason: "handler succeeded (quick run)", Level: slog.LevelDebug}), true
 	case isRejected(err):
 		// Canceled, claimed, or finished by another run meanwhile: that
 		// outcome stands.
 		cur, _ := jobs.CurrentJob(err)
-		return nil, e.record(ctx, dv, decision{Step: stepAcknowledge, Status: cur.Status,
+		return e.record(ctx, dv, decision{Step: stepAcknowledge, Status: cur.Status,
 			Reason: "the job changed during its quick run; its current state stands", Level: slog.LevelInfo, Err: err}), true
 	}
-	// The store failed or refused the result: the claim records it (or
-	// defers the message if the store is down).
-	return end, Result{}, false
+	return Result{}, false
 }

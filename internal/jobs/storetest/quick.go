@@ -54,16 +54,21 @@ func testFinishUnclaimed(t *testing.T, b *bundle) {
 	if slices.ContainsFunc(due, func(d jobs.Job) bool { return d.ID == j.ID }) {
 		t.Fatal("a job finished by a quick run is still due for the reconciler")
 	}
+}
 
-	// A job canceled while its quick run ran stays canceled.
+// testFinishUnclaimedRefused checks that a cancel made during a quick run
+// stands, and that a missing job is ErrNotFound.
+func testFinishUnclaimedRefused(t *testing.T, b *bundle) {
+	started, ended := b.t0.Add(time.Second), b.t0.Add(2*time.Second)
 	c := b.create(t, b.newJob(randomID("owner-")))
 	if _, err := b.store.Cancel(b.ctx, c.ID, jobs.CancelRequest{Owner: c.Owner, Now: started}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.store.FinishUnclaimed(b.ctx, c.ID, jobs.UnclaimedRun{Version: c.Version, Attempt: 1, Started: started, Now: ended})
+	_, err := b.store.FinishUnclaimed(b.ctx, c.ID, jobs.UnclaimedRun{Version: c.Version, Attempt: 1, Started: started, Now: ended})
 	if cur, ok := jobs.CurrentJob(err); !errors.Is(err, jobs.ErrInvalidTransition) || !ok || cur.Status != jobs.StatusCanceled {
 		t.Fatalf("FinishUnclaimed after a cancel: %v (current %+v); want ErrInvalidTransition, canceled", err, cur)
 	}
+	run := jobs.UnclaimedRun{Version: 1, Attempt: 1, Started: started, Now: ended}
 	if _, err := b.store.FinishUnclaimed(b.ctx, "job-missing", run); !errors.Is(err, jobs.ErrNotFound) {
 		t.Fatalf("FinishUnclaimed of a missing job: %v, want ErrNotFound", err)
 	}

@@ -50,6 +50,7 @@ func RunWith(t *testing.T, newStore NewStore, opts Options) {
 		{Name: "ReleasesBounded", Test: testReleasesBounded},
 		{Name: "FailExpired", Test: testFailExpired},
 		{Name: "FinishUnclaimed", Test: testFinishUnclaimed},
+		{Name: "FinishUnclaimedRefused", Test: testFinishUnclaimedRefused},
 		{Name: "RedriveRecordsHistory", Test: testRedrive},
 		{Name: "CreateIsIdempotentByID", Test: testCreateIdempotent},
 		{Name: "NotFound", Test: testNotFound},
