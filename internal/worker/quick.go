@@ -69,9 +69,9 @@ func (e *Engine) quickRun(ctx context.Context, dv *delivery, f facts) (ran *atte
 // finishQuick records a quick run's success with one write, if the job is
 // still queued at version. It reports false when the claim must record the
 // attempt instead: a result that cannot be stored (the claimed job fails
-// with it), or a write that failed or was refused for another reason than
-// a changed job (the claim then records it, or defers the message if the
-// store is down).
+// with it), a job still queued but changed since the read (a new sweep
+// time), or a write that failed for another reason (the claim then
+// records it, or defers the message if the store is down).
 func (e *Engine) finishQuick(ctx context.Context, dv *delivery, version int64, end *attemptEnd) (Result, bool) {
 	d := decideResult(dv.job, end.Result)
 	if d.Outcome.Status != jobs.StatusCompleted {
@@ -88,9 +88,14 @@ func (e *Engine) finishQuick(ctx context.Context, dv *delivery, version int64, e
 		return e.record(ctx, dv, decision{Step: stepAcknowledge, Status: finished.Status,
 			Reason: "handler succeeded (quick run)", Level: slog.LevelDebug}), true
 	case isRejected(err):
+		cur, _ := jobs.CurrentJob(err)
+		if cur.Status == jobs.StatusQueued {
+			// Still queued, at another version (the reconciler moved its
+			// sweep time): the claim records the result.
+			return Result{}, false
+		}
 		// Canceled, claimed, or finished by another run meanwhile: that
 		// outcome stands.
-		cur, _ := jobs.CurrentJob(err)
 		return e.record(ctx, dv, decision{Step: stepAcknowledge, Status: cur.Status,
 			Reason: "the job changed during its quick run; its current state stands", Level: slog.LevelInfo, Err: err}), true
 	}

@@ -158,6 +158,28 @@ func TestQuickRunCanceledMeanwhile(t *testing.T) {
 	b.queueEmpty(t)
 }
 
+// A job still queued but changed during its quick run (the reconciler
+// moved its sweep time) is not left without its message: the claim
+// records the run's result.
+func TestQuickRunOfAJobRescheduledMeanwhile(t *testing.T) {
+	b := setup(t, setupOpt{})
+	b.handle("quick", func(ctx context.Context, task *worker.Task) (any, error) {
+		cur := b.get(t, task.Job.ID)
+		_, err := b.store.Store.RescheduleSweep(ctx, cur.ID, cur.Version, t0.Add(time.Hour), t0)
+		return "done", err
+	}, worker.Quick())
+	j := b.create(t, "quick", `{}`, 3, false)
+	b.store.reset()
+	r := b.process(t, b.receive(t))
+	got := b.get(t, j.ID)
+	if r.Disposition != worker.AckMessage || got.Status != jobs.StatusCompleted || string(got.Result) != `"done"` || got.Attempt != 1 ||
+		b.handlerCalls("quick") != 1 || b.store.count("Claim") != 1 || b.store.count("Finish") != 1 {
+		t.Fatalf("result %+v, job %+v, handler calls %d, store calls %v; want the run's result recorded through a claim",
+			r, got, b.handlerCalls("quick"), b.store.calls)
+	}
+	b.queueEmpty(t)
+}
+
 // A quick handler that adds an asset runs again under a claim, which can.
 func TestQuickRunAddAssetRunsAgainUnderClaim(t *testing.T) {
 	b := setup(t, setupOpt{})
